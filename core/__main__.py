@@ -1,0 +1,141 @@
+"""Command line for scripted runs; records into the same store the dashboard reads.
+
+    python -m core datasets
+    python -m core train TASK DATASET MODEL [--epochs N] [--seed N] [--set key=value ...] [--json]
+    python -m core runs [--task T] [--dataset D] [--json]
+
+Ctrl-C during training stops it between batches and records the partial model as `stopped`.
+"""
+
+import argparse
+import json
+import signal
+import sys
+
+from core.datasets import DATASETS
+from core.errors import UserFacingError
+from core.paths import store_path
+from core.progress import ObserverChain, StopFlag, TrainingObserver
+from core.registry import TASKS, model_spec, models_for
+from core.store import RunStore
+
+
+class _ConsoleProgress(TrainingObserver):
+    """One line per epoch on stderr, so `--json` output on stdout stays parseable."""
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        shown = ", ".join(f"{name} {value:.4f}" for name, value in logs.items()
+                          if isinstance(value, float) and name != "seconds")
+        print(f"epoch {epoch}: {shown}", file=sys.stderr, flush=True)
+
+
+def _parse_settings(pairs: list[str]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        name, separator, value = pair.partition("=")
+        if not separator or not name:
+            raise UserFacingError(f"--set takes key=value, got {pair!r}.")
+        settings[name.strip()] = value.strip()
+    return settings
+
+
+def _summary(run) -> dict:
+    return {"run_id": run.id, "task": run.task, "dataset": run.dataset, "model": run.model,
+            "status": run.status, "seed": run.seed, "config": run.config, "split": run.split,
+            "metrics": run.metrics, "train_seconds": run.train_seconds,
+            "predict_ms": run.predict_ms, "param_count": run.param_count,
+            "epochs": len(run.history), "artifact_path": run.artifact_path,
+            "message": run.message, "created_at": run.created_at}
+
+
+def _command_datasets(arguments) -> None:
+    for info in DATASETS.values():
+        reason = info.availability() if arguments.check else None
+        state = "network" if info.needs_network else "bundled"
+        print(f"{info.name:15} {info.task:25} {state:8} {info.description}")
+        if reason:
+            print(f"{'':15} unavailable: {reason}")
+
+
+def _command_train(arguments) -> None:
+    from core.training import train_and_record
+
+    spec = model_spec(arguments.task, arguments.model)
+    settings = _parse_settings(arguments.set or [])
+    if arguments.epochs is not None:
+        settings["epochs"] = str(arguments.epochs)
+    config = spec.config_with(settings)
+    stop = StopFlag()
+    signal.signal(signal.SIGINT, lambda *_: stop.request_stop())
+    observer = _ConsoleProgress() if not arguments.quiet else TrainingObserver()
+
+    result = train_and_record(arguments.task, arguments.dataset, arguments.model,
+                              store=RunStore(store_path()), config=config, seed=arguments.seed,
+                              observer=ObserverChain(stop, observer))
+    run = result.run
+    if arguments.json:
+        print(json.dumps(_summary(run)))
+        return
+    metrics = run.metrics
+    if "accuracy" in metrics:
+        print(f"{run.id} {run.status}: accuracy {metrics['accuracy']:.4f} "
+              f"(95% CI {metrics['accuracy_low']:.4f}-{metrics['accuracy_high']:.4f}), "
+              f"macro-F1 {metrics['macro_f1']:.4f}, {run.train_seconds:.1f} s, "
+              f"{run.param_count} parameters")
+    else:
+        print(f"{run.id} {run.status}: {run.message}")
+
+
+def _command_runs(arguments) -> None:
+    runs = RunStore(store_path()).list_runs(task=arguments.task, dataset=arguments.dataset)
+    if arguments.json:
+        print(json.dumps([_summary(run) for run in runs]))
+        return
+    for run in runs:
+        accuracy = run.metrics.get("accuracy")
+        shown = f"{accuracy:.4f}" if accuracy is not None else "-"
+        print(f"{run.id}  {run.task}  {run.dataset:10} {run.model:8} {run.status:9} "
+              f"accuracy {shown}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    datasets = commands.add_parser("datasets", help="list datasets")
+    datasets.add_argument("--check", action="store_true",
+                          help="also check that network datasets can be loaded now")
+    datasets.set_defaults(handler=_command_datasets)
+
+    train = commands.add_parser("train", help="train, evaluate on held-out data, store the run")
+    train.add_argument("task", choices=sorted(TASKS))
+    train.add_argument("dataset", choices=sorted(DATASETS))
+    train.add_argument("model", help="; ".join(
+        f"{task}: {', '.join(spec.name for spec in models_for(task))}" for task in TASKS))
+    train.add_argument("--epochs", type=int, help="shorthand for --set epochs=N")
+    train.add_argument("--seed", type=int, default=0, help="split, initialisation and bootstrap")
+    train.add_argument("--set", action="append", metavar="KEY=VALUE", help="a hyperparameter")
+    train.add_argument("--json", action="store_true", help="print the run as one JSON object")
+    train.add_argument("--quiet", action="store_true", help="no per-epoch lines on stderr")
+    train.set_defaults(handler=_command_train)
+
+    runs = commands.add_parser("runs", help="list stored runs, newest first")
+    runs.add_argument("--task")
+    runs.add_argument("--dataset")
+    runs.add_argument("--json", action="store_true")
+    runs.set_defaults(handler=_command_runs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    try:
+        arguments.handler(arguments)
+    except UserFacingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Typed hyperparameter configs: dataclasses whose fields carry help text and valid ranges.
+
+One description serves three users: the dashboard builds its forms from it, the CLI parses
+`--set key=value` with it, and `validate` gives every model the same clear errors.
+"""
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.errors import InvalidConfig
+
+
+def setting(default: Any, help: str, *, minimum: float | None = None,
+            maximum: float | None = None, choices: tuple | None = None) -> Any:
+    """A config field with what a form or a parser needs to know about it."""
+    return field(default=default, metadata={
+        "help": help, "minimum": minimum, "maximum": maximum, "choices": choices})
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One hyperparameter as a form or the CLI sees it."""
+
+    name: str
+    kind: type
+    default: Any
+    help: str
+    minimum: float | None
+    maximum: float | None
+    choices: tuple | None
+
+
+def settings_of(config_class: type) -> list[SettingSpec]:
+    """The hyperparameters of a config class, in declaration order."""
+    return [SettingSpec(item.name, type(item.default), item.default, item.metadata["help"],
+                        item.metadata["minimum"], item.metadata["maximum"],
+                        item.metadata["choices"])
+            for item in dataclasses.fields(config_class)]
+
+
+def validate(config: Any) -> None:
+    """Raise InvalidConfig naming the first setting that is out of range or of a wrong type."""
+    for spec in settings_of(type(config)):
+        value = getattr(config, spec.name)
+        expected = (int, float) if spec.kind is float else spec.kind
+        if not isinstance(value, expected) or (spec.kind is int and isinstance(value, bool)):
+            raise InvalidConfig(f"{spec.name} must be a {spec.kind.__name__}, got {value!r}.")
+        if spec.choices is not None and value not in spec.choices:
+            raise InvalidConfig(f"{spec.name} must be one of {', '.join(map(str, spec.choices))}; "
+                                f"got {value!r}.")
+        if spec.minimum is not None and value < spec.minimum:
+            raise InvalidConfig(f"{spec.name} must be at least {spec.minimum}; got {value}.")
+        if spec.maximum is not None and value > spec.maximum:
+            raise InvalidConfig(f"{spec.name} must be at most {spec.maximum}; got {value}.")
+
+
+def parse_value(spec: SettingSpec, text: str) -> Any:
+    """Turn a command-line string into the setting's type, with a clear error."""
+    if spec.kind is bool:
+        lowered = text.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise InvalidConfig(f"{spec.name} must be true or false; got {text!r}.")
+    try:
+        return spec.kind(text)
+    except ValueError:
+        raise InvalidConfig(f"{spec.name} must be a {spec.kind.__name__}; got {text!r}.") from None
+
+
+def with_overrides(config: Any, overrides: dict[str, Any], *, frozen: frozenset = frozenset()):
+    """A copy of `config` with some settings replaced (strings are parsed), then validated.
+
+    `frozen` names settings that the chosen model fixes (an LSTM's cell type) and refuses them.
+    """
+    specs = {spec.name: spec for spec in settings_of(type(config))}
+    changes = {}
+    for name, value in overrides.items():
+        if name not in specs or name in frozen:
+            allowed = ", ".join(sorted(set(specs) - frozen))
+            raise InvalidConfig(f"Unknown setting {name!r}; this model takes: {allowed}.")
+        changes[name] = parse_value(specs[name], value) if isinstance(value, str) else value
+    updated = dataclasses.replace(config, **changes)
+    validate(updated)
+    return updated

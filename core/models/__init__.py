@@ -1,0 +1,1 @@
+"""Models that share one protocol (see `base.SequenceClassifier`)."""

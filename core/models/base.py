@@ -1,0 +1,115 @@
+"""The one protocol every seqlab classifier follows, baseline or neural, in scikit-learn's manner.
+
+The constructor stores hyperparameters only (a typed config and a seed); `fit` validates,
+learns, and returns self; what it learns ends in `_`. Progress and stop requests travel
+through a `TrainingObserver`, so a stopped fit still leaves a usable, honestly labelled model.
+"""
+
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.configs import validate
+from core.progress import TrainingObserver
+
+
+class SequenceClassifier(ABC):
+    """Classifies sequences shaped (examples, timesteps, features) into `classes_`.
+
+    After `fit`: `classes_` (sorted labels), `history_` (one dict per epoch, the last marked
+    `complete: False` if a stop cut it short) and `stopped_` (True if the user stopped it).
+    """
+
+    config_class: type
+    artifact_suffix: str
+
+    def __init__(self, config: Any = None, random_state: int = 0) -> None:
+        self.config = config
+        self.random_state = random_state
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {"config": self.config, "random_state": self.random_state}
+
+    @property
+    def resolved_config(self) -> Any:
+        """The config in use: the one given, or the class defaults."""
+        return self.config if self.config is not None else self.config_class()
+
+    def fit(self, X, y, *, validation_data: tuple | None = None,
+            observer: TrainingObserver | None = None) -> "SequenceClassifier":
+        """Learn from `X` (examples, timesteps, features) and integer labels `y`."""
+        config = self.resolved_config
+        validate(config)
+        X = np.asarray(X, dtype=np.float32)
+        y = np.asarray(y)
+        if X.ndim != 3 or len(X) != len(y) or len(X) == 0:
+            raise ValueError(f"Expected X shaped (examples, timesteps, features) matching y; "
+                             f"got X {X.shape} and y {y.shape}.")
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError("Training data has a single class; a classifier needs two or more.")
+        encoded = np.searchsorted(self.classes_, y)
+        encoded_validation = None
+        if validation_data is not None:
+            validation_X, validation_y = validation_data
+            encoded_validation = (np.asarray(validation_X, dtype=np.float32),
+                                  np.searchsorted(self.classes_, np.asarray(validation_y)))
+        self.history_: list[dict] = []
+        self.stopped_ = False
+        self._fit_encoded(config, X, encoded, encoded_validation, observer or TrainingObserver())
+        return self
+
+    @abstractmethod
+    def _fit_encoded(self, config: Any, X: np.ndarray, y: np.ndarray,
+                     validation: tuple | None, observer: TrainingObserver) -> None:
+        """Train on labels encoded as 0..k-1; append to `history_`, set `stopped_`."""
+
+    @abstractmethod
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, (examples, classes) in the order of `classes_`."""
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def score(self, X, y) -> float:
+        """Accuracy, as scikit-learn classifiers define `score`."""
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+    @abstractmethod
+    def count_params(self) -> int:
+        """How many learned numbers the model holds."""
+
+    @abstractmethod
+    def _write(self, path: Path) -> None:
+        """Write the fitted model to `path` (which ends in `artifact_suffix`)."""
+
+    @abstractmethod
+    def _read(self, path: Path) -> None:
+        """Restore the learned state written by `_write`."""
+
+    @classmethod
+    def load(cls, path: Path, config: Any, classes) -> "SequenceClassifier":
+        """Rebuild a fitted model from its artifact and the config and classes the store keeps."""
+        model = cls(config)
+        model.classes_ = np.asarray(classes)
+        model._read(Path(path))
+        return model
+
+    def save(self, path: Path) -> Path:
+        """Write the model atomically: a reader sees the old file or the whole new one."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-",
+                                             suffix=self.artifact_suffix)
+        os.close(handle)
+        try:
+            self._write(Path(temporary))
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        return path

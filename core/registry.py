@@ -1,0 +1,80 @@
+"""Which models exist for which task: pages and the CLI enumerate this instead of hard-coding.
+
+Each entry ties a (task, model name) to a typed config class, the estimator class, and the
+settings the name fixes (`lstm` is the recurrent classifier with `cell="lstm"`).
+"""
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from core.configs import with_overrides
+from core.errors import InvalidConfig
+from core.models.base import SequenceClassifier
+from core.models.baseline import LogisticRegressionClassifier
+from core.models.recurrent import RecurrentClassifier
+
+SEQUENCE_CLASSIFICATION = "sequence-classification"
+TASKS = {SEQUENCE_CLASSIFICATION: "Sequence classification: images read row by row"}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    task: str
+    name: str
+    title: str
+    family: Literal["baseline", "neural"]
+    description: str
+    estimator_class: type[SequenceClassifier]
+    fixed: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def config_class(self) -> type:
+        return self.estimator_class.config_class
+
+    def default_config(self) -> Any:
+        return self.config_class(**self.fixed, **self.defaults)
+
+    def config_with(self, overrides: dict[str, Any]) -> Any:
+        """The default config with user overrides applied and validated."""
+        return with_overrides(self.default_config(), overrides, frozen=frozenset(self.fixed))
+
+    def config_from_dict(self, values: dict[str, Any]) -> Any:
+        """Rebuild a stored config (as saved with a run), ignoring nothing and adding nothing."""
+        names = {item.name for item in dataclasses.fields(self.config_class)}
+        return self.config_class(**{key: value for key, value in values.items() if key in names})
+
+    def build(self, config: Any, seed: int) -> SequenceClassifier:
+        return self.estimator_class(config, random_state=seed)
+
+
+def _recurrent(name: str, title: str, description: str, **defaults) -> ModelSpec:
+    return ModelSpec(SEQUENCE_CLASSIFICATION, name, title, "neural", description,
+                     RecurrentClassifier, fixed={"cell": name}, defaults=defaults)
+
+
+MODELS: dict[tuple[str, str], ModelSpec] = {(spec.task, spec.name): spec for spec in (
+    ModelSpec(SEQUENCE_CLASSIFICATION, "logreg", "Logistic regression", "baseline",
+              "Multinomial logistic regression on the flattened pixels: the simple solution.",
+              LogisticRegressionClassifier),
+    _recurrent("rnn", "SimpleRNN", "A plain (Elman) recurrent network over the rows."),
+    _recurrent("lstm", "LSTM", "Long short-term memory cells over the rows."),
+    _recurrent("gru", "GRU", "Gated recurrent units over the rows."),
+)}
+
+
+def models_for(task: str) -> list[ModelSpec]:
+    """The models a task offers, baselines first."""
+    return sorted((spec for spec in MODELS.values() if spec.task == task),
+                  key=lambda spec: spec.family != "baseline")
+
+
+def model_spec(task: str, name: str) -> ModelSpec:
+    if task not in TASKS:
+        raise InvalidConfig(f"Unknown task {task!r}; choose one of {', '.join(TASKS)}.")
+    try:
+        return MODELS[(task, name)]
+    except KeyError:
+        names = ", ".join(spec.name for spec in models_for(task))
+        raise InvalidConfig(f"Unknown model {name!r} for {task}; choose one of {names}.") from None

@@ -1,0 +1,104 @@
+"""Train one model on one dataset, evaluate it on the held-out split, and record the run.
+
+This is the single path every training takes, from the dashboard and from the CLI, so both
+record the same things: config, seed, split, per-epoch history, test metrics with intervals,
+test predictions for paired tests, timings, parameter count, status and the model file.
+"""
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from core.configs import validate
+from core.datasets import load_dataset
+from core.errors import TrainingStopped
+from core.metrics import classification_report
+from core.models.base import SequenceClassifier
+from core.progress import ObserverChain, TrainingObserver
+from core.registry import model_spec
+from core.splits import stratified_split
+from core.store import RunRecord, RunStore
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """The stored record, and the fitted model (None if nothing was trained)."""
+
+    run: RunRecord
+    model: SequenceClassifier | None
+
+
+class _HistoryRecorder(TrainingObserver):
+    """Writes each epoch to the store as it ends, so a killed run still shows its curve."""
+
+    def __init__(self, store: RunStore, run_id: str) -> None:
+        self.store = store
+        self.run_id = run_id
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        self.store.append_epoch(self.run_id, logs)
+
+
+def _stop_message(model: SequenceClassifier) -> str:
+    last = model.history_[-1]
+    where = f"epoch {last['epoch']}" + ("" if last["complete"] else " (part-way)")
+    return (f"Stopped by request after {where}; the metrics are those of the partially "
+            "trained model.")
+
+
+def train_and_record(task: str, dataset: str, model_name: str, *, store: RunStore,
+                     config: Any = None, seed: int = 0,
+                     observer: TrainingObserver | None = None) -> TrainingResult:
+    """Train, evaluate on the test split and store the run; raises UserFacingError on bad input."""
+    spec = model_spec(task, model_name)
+    config = config if config is not None else spec.default_config()
+    validate(config)
+    data = load_dataset(dataset)
+    split = stratified_split(data.labels, seed)
+    run_id = store.create_run(task, dataset, model_name, dataclasses.asdict(config), seed,
+                              split.describe())
+    model = spec.build(config, seed)
+    chain = ObserverChain(_HistoryRecorder(store, run_id), observer or TrainingObserver())
+    started = time.perf_counter()
+    try:
+        model.fit(data.images[split.train], data.labels[split.train],
+                  validation_data=(data.images[split.validation], data.labels[split.validation]),
+                  observer=chain)
+    except TrainingStopped as stop:
+        store.close_without_model(run_id, status="stopped", message=f"{stop} Nothing was "
+                                  "trained, so there is no model to evaluate.",
+                                  train_seconds=time.perf_counter() - started)
+        return TrainingResult(store.get(run_id), None)
+    except BaseException as error:
+        store.close_without_model(run_id, status="failed",
+                                  message=f"{type(error).__name__}: {error}",
+                                  train_seconds=time.perf_counter() - started)
+        raise
+    train_seconds = time.perf_counter() - started
+
+    test_images, test_labels = data.images[split.test], data.labels[split.test]
+    predict_started = time.perf_counter()
+    probabilities = model.predict_proba(test_images)
+    predict_ms = (time.perf_counter() - predict_started) * 1000 / len(test_images)
+    predictions = model.classes_[np.argmax(probabilities, axis=1)]
+    metrics = classification_report(test_labels, predictions, data.class_names, seed=seed)
+    metrics["epochs_trained"] = len(model.history_)
+    artifact = model.save(store.artifact_path(run_id, model.artifact_suffix))
+    store.finish(run_id, status="stopped" if model.stopped_ else "finished", metrics=metrics,
+                 train_seconds=train_seconds, predict_ms=predict_ms,
+                 param_count=model.count_params(), artifact_path=str(artifact),
+                 message=_stop_message(model) if model.stopped_ else "",
+                 y_true=test_labels, y_pred=predictions)
+    return TrainingResult(store.get(run_id), model)
+
+
+def load_trained_model(run: RunRecord) -> SequenceClassifier:
+    """Rebuild a stored run's model from its file (Keras files load in safe mode)."""
+    if not run.artifact_path:
+        raise ValueError(f"Run {run.id} has no model file ({run.status}).")
+    spec = model_spec(run.task, run.model)
+    classes = np.arange(len(run.metrics["confusion_matrix"]))
+    return spec.estimator_class.load(run.artifact_path, spec.config_from_dict(run.config), classes)
