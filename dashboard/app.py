@@ -1,0 +1,21 @@
+"""seqlab's entry point: page config and navigation over the page scripts in ../pages."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` only puts dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+st.set_page_config(page_title="seqlab: do I need a neural net?", page_icon=":material/science:",
+                   layout="wide")
+PAGES = ROOT / "pages"
+st.navigation([
+    st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
+    st.Page(PAGES / "sequence_classification.py", title="Sequence classification",
+            icon=":material/view_week:", url_path="sequence-classification"),
+    st.Page(PAGES / "compare.py", title="Compare", icon=":material/leaderboard:",
+            url_path="compare"),
+]).run()

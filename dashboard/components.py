@@ -1,0 +1,55 @@
+"""Widgets that return plain values; each takes a `key` so a page can use it more than once."""
+
+from typing import Any
+
+import streamlit as st
+
+from core.configs import settings_of
+from core.datasets import DatasetInfo, datasets_for
+from core.errors import InvalidConfig
+from core.registry import ModelSpec
+
+
+def dataset_picker(task: str, key: str) -> DatasetInfo:
+    """A select box of the task's datasets; bundled ones first."""
+    options = datasets_for(task)
+    chosen = st.selectbox("Dataset", options, format_func=lambda info: (
+        info.title + ("" if not info.needs_network else " (download once)")), key=key)
+    st.caption(f"{chosen.description} Source: {chosen.source}.")
+    return chosen
+
+
+def config_form(spec: ModelSpec, key: str) -> Any | None:
+    """Inputs for every setting the model does not fix; the validated config, or None.
+
+    Ranges are checked by the config, not clamped by the widgets, so a wrong value gets a
+    message that says what is allowed instead of silently changing.
+    """
+    defaults = spec.default_config()
+    values = {}
+    columns = st.columns(3)
+    settings = [item for item in settings_of(spec.config_class) if item.name not in spec.fixed]
+    for index, setting in enumerate(settings):
+        label = setting.name.replace("_", " ").capitalize()
+        widget_key = f"{key}.{setting.name}"
+        default = getattr(defaults, setting.name)
+        with columns[index % 3]:
+            if setting.choices:
+                values[setting.name] = st.selectbox(label, setting.choices, help=setting.help,
+                                                    index=setting.choices.index(default),
+                                                    key=widget_key)
+            elif setting.kind is bool:
+                values[setting.name] = st.checkbox(label, value=default, help=setting.help,
+                                                   key=widget_key)
+            elif setting.kind is int:
+                values[setting.name] = int(st.number_input(label, value=default, step=1,
+                                                           help=setting.help, key=widget_key))
+            else:
+                values[setting.name] = float(st.number_input(
+                    label, value=float(default), help=setting.help, format="%g",
+                    step=float(default) / 10 or 0.1, key=widget_key))
+    try:
+        return spec.config_with(values)
+    except InvalidConfig as error:
+        st.error(f"{spec.title}: {error}")
+        return None

@@ -1,0 +1,33 @@
+"""Runs as table rows: the columns of the Compare leaderboard and of the results table."""
+
+import pandas as pd
+
+from core.registry import MODELS
+from core.store import RunRecord
+
+
+def _title(run: RunRecord) -> str:
+    spec = MODELS.get((run.task, run.model))
+    return spec.title if spec else run.model
+
+
+def leaderboard_table(runs: list[RunRecord]) -> pd.DataFrame:
+    """One row per run with the metrics a comparison needs; missing values stay empty."""
+    rows = []
+    for run in runs:
+        metrics = run.metrics
+        rows.append({
+            "run": run.id, "task": run.task, "dataset": run.dataset, "model": _title(run),
+            "status": run.status,
+            "accuracy": metrics.get("accuracy"),
+            "95% CI": (f"{metrics['accuracy_low']:.3f}-{metrics['accuracy_high']:.3f}"
+                       if "accuracy_low" in metrics else ""),
+            "macro-F1": metrics.get("macro_f1"),
+            "train s": run.train_seconds,
+            "ms / example": run.predict_ms,
+            "parameters": run.param_count,
+            "epochs": len(run.history),
+            "seed": run.seed,
+            "created": run.created_at,
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,46 @@
+"""Side-by-side results of the models this visitor trained on one dataset."""
+
+import numpy as np
+import streamlit as st
+
+from core.comparison import test_examples
+from dashboard import charts
+from dashboard.leaderboard import leaderboard_table
+from dashboard.services import run_store
+from dashboard.training_job import TrainedModel
+
+MISCLASSIFIED_SHOWN = 10
+
+
+def results_side_by_side(models: list[TrainedModel], class_names: tuple[str, ...]) -> None:
+    """Metrics table, training curves, confusion matrices and misclassified test examples."""
+    runs = [trained.run for trained in models]
+    st.dataframe(leaderboard_table(runs), hide_index=True)
+    st.plotly_chart(charts.accuracy_with_intervals(
+        [f"{trained.title} ({trained.run.id[-6:]})" for trained in models],
+        [run.metrics["accuracy"] for run in runs], [run.metrics["accuracy_low"] for run in runs],
+        [run.metrics["accuracy_high"] for run in runs]), key="result_intervals")
+    st.plotly_chart(charts.training_curves(
+        {f"{trained.title} ({trained.run.id[-6:]})": trained.run.history for trained in models}),
+        key="result_curves")
+    columns = st.columns(min(len(models), 3))
+    for index, trained in enumerate(models):
+        with columns[index % len(columns)]:
+            st.plotly_chart(charts.confusion_matrix(
+                trained.run.metrics["confusion_matrix"], class_names,
+                f"{trained.title}: confusion on {trained.run.metrics['test_examples']} test images"),
+                key=f"confusion.{trained.run.id}")
+            _misclassified(trained, class_names)
+
+
+def _misclassified(trained: TrainedModel, class_names: tuple[str, ...]) -> None:
+    images, y_true, y_pred = test_examples(run_store(), trained.run)
+    wrong = np.flatnonzero(y_true != y_pred)
+    if wrong.size == 0:
+        st.caption("No test image misclassified.")
+        return
+    shown = wrong[:MISCLASSIFIED_SHOWN]
+    st.caption(f"{wrong.size} misclassified; the first {shown.size} (true -> predicted):")
+    st.plotly_chart(charts.image_grid(
+        images[shown], [f"{class_names[y_true[i]]}->{class_names[y_pred[i]]}" for i in shown],
+        columns=5), key=f"wrong.{trained.run.id}")

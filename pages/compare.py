@@ -1,0 +1,19 @@
+"""Compare: every stored run in one leaderboard, and a paired test between two runs."""
+
+import streamlit as st
+
+from dashboard.compare_view import leaderboard_filters, leaderboard_view, significance_view
+from dashboard.services import run_store
+
+st.title("Compare")
+st.caption("Every stored run, from the dashboard and from `python -m core train`. Accuracy is "
+           "measured on held-out test data with a 95% bootstrap interval.")
+runs = run_store().list_runs()
+if not runs:
+    st.info("No runs stored yet. Train a model on the Sequence classification page, or run "
+            "`python -m core train sequence-classification digits logreg`.")
+    st.stop()
+selected = leaderboard_filters(runs)
+leaderboard_view(selected)
+st.header("Is the difference real?")
+significance_view(selected)

@@ -1,0 +1,24 @@
+"""Home: what seqlab is for and where to start."""
+
+import streamlit as st
+
+from dashboard.home import task_overview
+
+st.title("seqlab: do I need a neural net?")
+st.markdown(
+    "Before reaching for an LSTM, check whether a simple baseline already does the job. "
+    "seqlab trains **simple baselines** and **TensorFlow recurrent networks** (SimpleRNN, "
+    "LSTM, GRU) on the same data with the same split and seed, lets you **watch them train**, "
+    "and **compares them honestly**: accuracy on held-out data with 95% bootstrap intervals, "
+    "McNemar's test on the same test examples, training time and model size.")
+st.subheader("Tasks")
+task_overview()
+st.subheader("Where to start")
+st.markdown(
+    "1. Open **Sequence classification**, keep the bundled *Digits 8x8* dataset, and train the "
+    "logistic-regression baseline and an LSTM (about half a minute on a laptop CPU).\n"
+    "2. Compare them side by side, then draw a digit and see what each model thinks.\n"
+    "3. Open **Compare** for every stored run, including those trained from the command line "
+    "(`python -m core train sequence-classification digits lstm`).")
+st.page_link("../pages/sequence_classification.py", label="Start: sequence classification",
+             icon=":material/arrow_forward:")

@@ -1,0 +1,43 @@
+"""Sequence classification: images read row by row by a baseline and by RNNs, side by side."""
+
+import streamlit as st
+
+from core.registry import SEQUENCE_CLASSIFICATION
+from dashboard import state
+from dashboard.components import dataset_picker
+from dashboard.dataset_view import dataset_overview
+from dashboard.results import results_side_by_side
+from dashboard.training_panel import job_outcome, model_plan, start_button, training_monitor
+from dashboard.try_it import draw_and_predict
+
+TASK = SEQUENCE_CLASSIFICATION
+
+st.title("Sequence classification")
+st.caption("Each image is read as a sequence: one row of pixels per timestep.")
+info = dataset_picker(TASK, key="sequence.dataset")
+data = dataset_overview(info)
+if data is None:
+    st.stop()
+
+st.header("Train")
+plan = model_plan(TASK, key="sequence.config")
+seed = int(st.number_input("Seed (split, initial weights, bootstrap)", value=0, step=1,
+                           key="sequence.seed"))
+start_button(TASK, info, plan, seed)
+
+job = state.training_job()
+if job is not None and not job.done:
+    training_monitor(job)
+elif job is not None:
+    state.collect_finished(job)
+    job_outcome(job)
+
+trained = [model for model in state.trained_models() if model.run.dataset == info.name]
+st.header("Results")
+if trained:
+    results_side_by_side(trained, data.class_names)
+else:
+    st.info("No model trained on this dataset in this session yet.")
+
+st.header("Try it: draw a digit")
+draw_and_predict(info, trained, data.class_names, data.timesteps)
