@@ -27,7 +27,7 @@ def paired_test(store: RunStore, first: RunRecord, second: RunRecord) -> McNemar
     return mcnemar_test(y_true, first_pred, second_pred)
 
 
-def test_examples(store: RunStore, run: RunRecord) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def held_out_examples(store: RunStore, run: RunRecord) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A run's test images with true labels and its predictions, rebuilt from the seed."""
     data = load_dataset(run.dataset)
     split = stratified_split(data.labels, run.seed)

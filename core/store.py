@@ -184,14 +184,14 @@ class RunStore:
         return RunRecord.from_row(row)
 
     def list_runs(self, task: str | None = None, dataset: str | None = None) -> list[RunRecord]:
-        """Runs newest first, optionally only those of one task and dataset."""
+        """Runs newest first (by insertion), optionally only those of one task and dataset."""
         query, parameters = "SELECT * FROM runs WHERE 1 = 1", []
         for column, value in (("task", task), ("dataset", dataset)):
             if value is not None:
                 query += f" AND {column} = ?"
                 parameters.append(value)
         with self._connect() as connection:
-            rows = connection.execute(query + " ORDER BY created_at DESC, id DESC",
+            rows = connection.execute(query + " ORDER BY rowid DESC",
                                       parameters).fetchall()
         return [RunRecord.from_row(row) for row in rows]
 

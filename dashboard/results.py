@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from core.comparison import test_examples
+from core.comparison import held_out_examples
 from dashboard import charts
 from dashboard.leaderboard import leaderboard_table
 from dashboard.services import run_store
@@ -34,7 +34,7 @@ def results_side_by_side(models: list[TrainedModel], class_names: tuple[str, ...
 
 
 def _misclassified(trained: TrainedModel, class_names: tuple[str, ...]) -> None:
-    images, y_true, y_pred = test_examples(run_store(), trained.run)
+    images, y_true, y_pred = held_out_examples(run_store(), trained.run)
     wrong = np.flatnonzero(y_true != y_pred)
     if wrong.size == 0:
         st.caption("No test image misclassified.")

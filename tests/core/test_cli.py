@@ -1,0 +1,47 @@
+"""The command line as a script would use it: a real subprocess, stdout JSON, exit codes."""
+
+import json
+import subprocess
+import sys
+
+from core.paths import REPO_ROOT
+
+
+def run_cli(*arguments):
+    return subprocess.run([sys.executable, "-m", "core", *arguments], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_datasets_lists_bundled_and_network_ones():
+    result = run_cli("datasets")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("digits") and "bundled" in line for line in lines)
+    assert any(line.startswith("mnist ") and "network" in line for line in lines)
+
+
+def test_train_stores_a_run_that_runs_lists(data_folder):
+    trained = run_cli("train", "sequence-classification", "digits", "logreg", "--epochs", "5",
+                      "--json")
+    assert trained.returncode == 0, trained.stderr
+    summary = json.loads(trained.stdout)
+    assert {"run_id", "task", "dataset", "model", "metrics", "train_seconds"} <= set(summary)
+    assert summary["status"] == "finished" and 0.5 < summary["metrics"]["accuracy"] <= 1
+    assert "epoch 1:" in trained.stderr  # progress goes to stderr, JSON alone to stdout
+    assert (data_folder / "runs.sqlite3").exists()
+
+    listed = run_cli("runs", "--json")
+    assert [run["run_id"] for run in json.loads(listed.stdout)] == [summary["run_id"]]
+    assert summary["run_id"] in run_cli("runs").stdout
+
+
+def test_bad_settings_give_a_message_and_exit_2(data_folder):
+    for arguments, message in ((["--epochs", "0"], "epochs must be at least 1"),
+                               (["--set", "units"], "--set takes key=value"),
+                               (["--set", "colour=red"], "Unknown setting 'colour'")):
+        result = run_cli("train", "sequence-classification", "digits", "lstm", *arguments)
+        assert result.returncode == 2
+        assert message in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("train", "sequence-classification", "digits", "transformer")
+    assert result.returncode == 2 and "choose one of logreg, rnn, lstm, gru" in result.stderr
+    assert not (data_folder / "runs.sqlite3").exists() or "[]" == run_cli("runs", "--json").stdout.strip()
