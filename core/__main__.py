@@ -24,8 +24,11 @@ class _ConsoleProgress(TrainingObserver):
     """One line per epoch on stderr, so `--json` output on stdout stays parseable."""
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
-        shown = ", ".join(f"{name} {value:.4f}" for name, value in logs.items()
-                          if isinstance(value, float) and name != "seconds")
+        shown = ", ".join(
+            f"{name} {value:.4f}"
+            for name, value in logs.items()
+            if isinstance(value, float) and name != "seconds"
+        )
         print(f"epoch {epoch}: {shown}", file=sys.stderr, flush=True)
 
 
@@ -40,12 +43,24 @@ def _parse_settings(pairs: list[str]) -> dict[str, str]:
 
 
 def _summary(run) -> dict:
-    return {"run_id": run.id, "task": run.task, "dataset": run.dataset, "model": run.model,
-            "status": run.status, "seed": run.seed, "config": run.config, "split": run.split,
-            "metrics": run.metrics, "train_seconds": run.train_seconds,
-            "predict_ms": run.predict_ms, "param_count": run.param_count,
-            "epochs": len(run.history), "artifact_path": run.artifact_path,
-            "message": run.message, "created_at": run.created_at}
+    return {
+        "run_id": run.id,
+        "task": run.task,
+        "dataset": run.dataset,
+        "model": run.model,
+        "status": run.status,
+        "seed": run.seed,
+        "config": run.config,
+        "split": run.split,
+        "metrics": run.metrics,
+        "train_seconds": run.train_seconds,
+        "predict_ms": run.predict_ms,
+        "param_count": run.param_count,
+        "epochs": len(run.history),
+        "artifact_path": run.artifact_path,
+        "message": run.message,
+        "created_at": run.created_at,
+    }
 
 
 def _command_datasets(arguments) -> None:
@@ -69,19 +84,27 @@ def _command_train(arguments) -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.request_stop())
     observer = _ConsoleProgress() if not arguments.quiet else TrainingObserver()
 
-    result = train_and_record(arguments.task, arguments.dataset, arguments.model,
-                              store=RunStore(store_path()), config=config, seed=arguments.seed,
-                              observer=ObserverChain(stop, observer))
+    result = train_and_record(
+        arguments.task,
+        arguments.dataset,
+        arguments.model,
+        store=RunStore(store_path()),
+        config=config,
+        seed=arguments.seed,
+        observer=ObserverChain(stop, observer),
+    )
     run = result.run
     if arguments.json:
         print(json.dumps(_summary(run)))
         return
     metrics = run.metrics
     if "accuracy" in metrics:
-        print(f"{run.id} {run.status}: accuracy {metrics['accuracy']:.4f} "
-              f"(95% CI {metrics['accuracy_low']:.4f}-{metrics['accuracy_high']:.4f}), "
-              f"macro-F1 {metrics['macro_f1']:.4f}, {run.train_seconds:.1f} s, "
-              f"{run.param_count} parameters")
+        print(
+            f"{run.id} {run.status}: accuracy {metrics['accuracy']:.4f} "
+            f"(95% CI {metrics['accuracy_low']:.4f}-{metrics['accuracy_high']:.4f}), "
+            f"macro-F1 {metrics['macro_f1']:.4f}, {run.train_seconds:.1f} s, "
+            f"{run.param_count} parameters"
+        )
     else:
         print(f"{run.id} {run.status}: {run.message}")
 
@@ -94,8 +117,9 @@ def _command_runs(arguments) -> None:
     for run in runs:
         accuracy = run.metrics.get("accuracy")
         shown = f"{accuracy:.4f}" if accuracy is not None else "-"
-        print(f"{run.id}  {run.task}  {run.dataset:10} {run.model:8} {run.status:9} "
-              f"accuracy {shown}")
+        print(
+            f"{run.id}  {run.task}  {run.dataset:10} {run.model:8} {run.status:9} accuracy {shown}"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,15 +127,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     datasets = commands.add_parser("datasets", help="list datasets")
-    datasets.add_argument("--check", action="store_true",
-                          help="also check that network datasets can be loaded now")
+    datasets.add_argument(
+        "--check", action="store_true", help="also check that network datasets can be loaded now"
+    )
     datasets.set_defaults(handler=_command_datasets)
 
     train = commands.add_parser("train", help="train, evaluate on held-out data, store the run")
     train.add_argument("task", choices=sorted(TASKS))
     train.add_argument("dataset", choices=sorted(DATASETS))
-    train.add_argument("model", help="; ".join(
-        f"{task}: {', '.join(spec.name for spec in models_for(task))}" for task in TASKS))
+    train.add_argument(
+        "model",
+        help="; ".join(
+            f"{task}: {', '.join(spec.name for spec in models_for(task))}" for task in TASKS
+        ),
+    )
     train.add_argument("--epochs", type=int, help="shorthand for --set epochs=N")
     train.add_argument("--seed", type=int, default=0, help="split, initialisation and bootstrap")
     train.add_argument("--set", action="append", metavar="KEY=VALUE", help="a hyperparameter")

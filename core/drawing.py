@@ -28,7 +28,7 @@ def drawing_to_image(rgba: np.ndarray, size: int, ink_box: int) -> np.ndarray | 
     columns = np.flatnonzero(ink.max(axis=0) > INK_THRESHOLD)
     if rows.size == 0:
         return None
-    cropped = ink[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
+    cropped = ink[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
     scale = ink_box / max(cropped.shape)
     height = max(1, round(cropped.shape[0] * scale))
     width = max(1, round(cropped.shape[1] * scale))
@@ -40,5 +40,5 @@ def drawing_to_image(rgba: np.ndarray, size: int, ink_box: int) -> np.ndarray | 
     centre_column = (resized.sum(axis=0) @ np.arange(width)) / total
     top = int(np.clip(round(size / 2 - 0.5 - centre_row), 0, size - height))
     left = int(np.clip(round(size / 2 - 0.5 - centre_column), 0, size - width))
-    image[top:top + height, left:left + width] = resized
+    image[top : top + height, left : left + width] = resized
     return np.clip(image / image.max(), 0.0, 1.0)

@@ -17,8 +17,9 @@ class Interval:
     high: float
 
 
-def bootstrap_accuracy(y_true, y_pred, seed: int = 0,
-                       resamples: int = BOOTSTRAP_RESAMPLES) -> Interval:
+def bootstrap_accuracy(
+    y_true, y_pred, seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES
+) -> Interval:
     """Accuracy with a percentile bootstrap interval over test examples."""
     correct = np.asarray(y_true) == np.asarray(y_pred)
     if correct.size == 0:
@@ -27,8 +28,9 @@ def bootstrap_accuracy(y_true, y_pred, seed: int = 0,
     draws = rng.integers(0, correct.size, size=(resamples, correct.size))
     means = correct[draws].mean(axis=1)
     tail = (1 - CONFIDENCE) / 2
-    return Interval(float(correct.mean()), float(np.quantile(means, tail)),
-                    float(np.quantile(means, 1 - tail)))
+    return Interval(
+        float(correct.mean()), float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))
+    )
 
 
 def classification_report(y_true, y_pred, class_names: tuple[str, ...], seed: int = 0) -> dict:
@@ -43,7 +45,9 @@ def classification_report(y_true, y_pred, class_names: tuple[str, ...], seed: in
         "accuracy_low": accuracy.low,
         "accuracy_high": accuracy.high,
         "macro_f1": float(np.mean(per_class)),
-        "per_class_f1": {name: float(score) for name, score in zip(class_names, per_class)},
+        "per_class_f1": {
+            name: float(score) for name, score in zip(class_names, per_class, strict=False)
+        },
         "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
         "test_examples": int(len(y_true)),
     }

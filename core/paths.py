@@ -7,7 +7,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def data_dir() -> Path:
-    """The data folder: `$SEQLAB_DATA_DIR` if set, else `data/` in the checkout. Created on demand."""
+    """The data folder: `$SEQLAB_DATA_DIR`, else `data/` in the checkout; created on demand."""
     folder = Path(os.environ.get("SEQLAB_DATA_DIR") or REPO_ROOT / "data")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -16,4 +16,3 @@ def data_dir() -> Path:
 def store_path() -> Path:
     """The SQLite run store inside the data folder."""
     return data_dir() / "runs.sqlite3"
-

@@ -50,24 +50,42 @@ class ModelSpec:
 
 
 def _recurrent(name: str, title: str, description: str, **defaults) -> ModelSpec:
-    return ModelSpec(SEQUENCE_CLASSIFICATION, name, title, "neural", description,
-                     RecurrentClassifier, fixed={"cell": name}, defaults=defaults)
+    return ModelSpec(
+        SEQUENCE_CLASSIFICATION,
+        name,
+        title,
+        "neural",
+        description,
+        RecurrentClassifier,
+        fixed={"cell": name},
+        defaults=defaults,
+    )
 
 
-MODELS: dict[tuple[str, str], ModelSpec] = {(spec.task, spec.name): spec for spec in (
-    ModelSpec(SEQUENCE_CLASSIFICATION, "logreg", "Logistic regression", "baseline",
-              "Multinomial logistic regression on the flattened pixels: the simple solution.",
-              LogisticRegressionClassifier),
-    _recurrent("rnn", "SimpleRNN", "A plain (Elman) recurrent network over the rows."),
-    _recurrent("lstm", "LSTM", "Long short-term memory cells over the rows."),
-    _recurrent("gru", "GRU", "Gated recurrent units over the rows."),
-)}
+MODELS: dict[tuple[str, str], ModelSpec] = {
+    (spec.task, spec.name): spec
+    for spec in (
+        ModelSpec(
+            SEQUENCE_CLASSIFICATION,
+            "logreg",
+            "Logistic regression",
+            "baseline",
+            "Multinomial logistic regression on the flattened pixels: the simple solution.",
+            LogisticRegressionClassifier,
+        ),
+        _recurrent("rnn", "SimpleRNN", "A plain (Elman) recurrent network over the rows."),
+        _recurrent("lstm", "LSTM", "Long short-term memory cells over the rows."),
+        _recurrent("gru", "GRU", "Gated recurrent units over the rows."),
+    )
+}
 
 
 def models_for(task: str) -> list[ModelSpec]:
     """The models a task offers, baselines first."""
-    return sorted((spec for spec in MODELS.values() if spec.task == task),
-                  key=lambda spec: spec.family != "baseline")
+    return sorted(
+        (spec for spec in MODELS.values() if spec.task == task),
+        key=lambda spec: spec.family != "baseline",
+    )
 
 
 def model_spec(task: str, name: str) -> ModelSpec:

@@ -31,12 +31,21 @@ class Split:
 
     def describe(self) -> dict:
         """What the run store records about the split."""
-        return {"seed": self.seed, "train": len(self.train), "validation": len(self.validation),
-                "test": len(self.test), "test_fingerprint": self.test_fingerprint}
+        return {
+            "seed": self.seed,
+            "train": len(self.train),
+            "validation": len(self.validation),
+            "test": len(self.test),
+            "test_fingerprint": self.test_fingerprint,
+        }
 
 
-def stratified_split(labels: np.ndarray, seed: int, test_fraction: float = TEST_FRACTION,
-                     validation_fraction: float = VALIDATION_FRACTION) -> Split:
+def stratified_split(
+    labels: np.ndarray,
+    seed: int,
+    test_fraction: float = TEST_FRACTION,
+    validation_fraction: float = VALIDATION_FRACTION,
+) -> Split:
     """Split indices so that each part keeps the class proportions of `labels`."""
     from sklearn.model_selection import train_test_split
 
@@ -46,15 +55,21 @@ def stratified_split(labels: np.ndarray, seed: int, test_fraction: float = TEST_
         raise UserFacingError("The data has a single class; a classifier needs at least two.")
     if counts.min() < 3:
         rare = classes[counts < 3].tolist()
-        raise UserFacingError(f"Classes {rare} have fewer than 3 examples: too few to put one "
-                              "in each of the train, validation and test parts.")
+        raise UserFacingError(
+            f"Classes {rare} have fewer than 3 examples: too few to put one "
+            "in each of the train, validation and test parts."
+        )
     indices = np.arange(len(labels))
     try:
         train_and_validation, test = train_test_split(
-            indices, test_size=test_fraction, stratify=labels, random_state=seed)
+            indices, test_size=test_fraction, stratify=labels, random_state=seed
+        )
         train, validation = train_test_split(
-            train_and_validation, test_size=validation_fraction,
-            stratify=labels[train_and_validation], random_state=seed)
+            train_and_validation,
+            test_size=validation_fraction,
+            stratify=labels[train_and_validation],
+            random_state=seed,
+        )
     except ValueError as error:  # too few rows for every class to appear in every part
         raise UserFacingError(f"Too few examples for a stratified split: {error}") from error
     return Split(np.sort(train), np.sort(validation), np.sort(test), seed)

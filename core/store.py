@@ -108,8 +108,10 @@ class RunStore:
         try:
             version = connection.execute("PRAGMA user_version").fetchone()[0]
             if version > len(MIGRATIONS):
-                raise RuntimeError(f"The run store {version=} is newer than this seqlab "
-                                   f"(knows {len(MIGRATIONS)}); upgrade seqlab.")
+                raise RuntimeError(
+                    f"The run store {version=} is newer than this seqlab "
+                    f"(knows {len(MIGRATIONS)}); upgrade seqlab."
+                )
             for number in range(version, len(MIGRATIONS)):
                 for statement in MIGRATIONS[number].split(";"):
                     if statement.strip():
@@ -129,27 +131,41 @@ class RunStore:
         with self._connect() as connection:
             return connection.execute("PRAGMA user_version").fetchone()[0]
 
-    def create_run(self, task: str, dataset: str, model: str, config: dict, seed: int,
-                   split: dict) -> str:
+    def create_run(
+        self, task: str, dataset: str, model: str, config: dict, seed: int, split: dict
+    ) -> str:
         """Record a run as `running` and return its id (sortable by creation time)."""
         run_id = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
         with self._connect() as connection:
             connection.execute(
                 "INSERT INTO runs (id, task, dataset, model, config, seed, split, status, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)",
-                (run_id, task, dataset, model, json.dumps(config), seed, json.dumps(split),
-                 _now()))
+                (run_id, task, dataset, model, json.dumps(config), seed, json.dumps(split), _now()),
+            )
         return run_id
 
     def append_epoch(self, run_id: str, record: dict) -> None:
         """Add one epoch's metrics to the run's history in a single atomic statement."""
         with self._connect() as connection:
-            connection.execute("UPDATE runs SET history = json_insert(history, '$[#]', json(?)) "
-                               "WHERE id = ?", (json.dumps(record), run_id))
+            connection.execute(
+                "UPDATE runs SET history = json_insert(history, '$[#]', json(?)) WHERE id = ?",
+                (json.dumps(record), run_id),
+            )
 
-    def finish(self, run_id: str, *, status: str, metrics: dict, train_seconds: float,
-               predict_ms: float, param_count: int, artifact_path: str, message: str,
-               y_true: np.ndarray, y_pred: np.ndarray) -> None:
+    def finish(
+        self,
+        run_id: str,
+        *,
+        status: str,
+        metrics: dict,
+        train_seconds: float,
+        predict_ms: float,
+        param_count: int,
+        artifact_path: str,
+        message: str,
+        y_true: np.ndarray,
+        y_pred: np.ndarray,
+    ) -> None:
         """Close a run as `finished` or `stopped` with its test results, in one transaction."""
         if status not in ("finished", "stopped"):
             raise ValueError(f"finish() takes finished or stopped, not {status!r}")
@@ -158,23 +174,40 @@ class RunStore:
             connection.execute(
                 "UPDATE runs SET status = ?, metrics = ?, train_seconds = ?, predict_ms = ?, "
                 "param_count = ?, artifact_path = ?, message = ?, finished_at = ? WHERE id = ?",
-                (status, json.dumps(metrics), train_seconds, predict_ms, param_count,
-                 artifact_path, message, _now(), run_id))
+                (
+                    status,
+                    json.dumps(metrics),
+                    train_seconds,
+                    predict_ms,
+                    param_count,
+                    artifact_path,
+                    message,
+                    _now(),
+                    run_id,
+                ),
+            )
             connection.execute(
                 "INSERT OR REPLACE INTO predictions (run_id, y_true, y_pred) VALUES (?, ?, ?)",
-                (run_id, json.dumps(np.asarray(y_true).tolist()),
-                 json.dumps(np.asarray(y_pred).tolist())))
+                (
+                    run_id,
+                    json.dumps(np.asarray(y_true).tolist()),
+                    json.dumps(np.asarray(y_pred).tolist()),
+                ),
+            )
             connection.execute("COMMIT")
 
-    def close_without_model(self, run_id: str, *, status: str, message: str,
-                            train_seconds: float | None = None) -> None:
+    def close_without_model(
+        self, run_id: str, *, status: str, message: str, train_seconds: float | None = None
+    ) -> None:
         """Close a run that produced nothing to evaluate: failed, or stopped before any step."""
         if status not in ("stopped", "failed"):
             raise ValueError(f"close_without_model() takes stopped or failed, not {status!r}")
         with self._connect() as connection:
-            connection.execute("UPDATE runs SET status = ?, message = ?, train_seconds = ?, "
-                               "finished_at = ? WHERE id = ?",
-                               (status, message, train_seconds, _now(), run_id))
+            connection.execute(
+                "UPDATE runs SET status = ?, message = ?, train_seconds = ?, "
+                "finished_at = ? WHERE id = ?",
+                (status, message, train_seconds, _now(), run_id),
+            )
 
     def get(self, run_id: str) -> RunRecord:
         with self._connect() as connection:
@@ -191,15 +224,15 @@ class RunStore:
                 query += f" AND {column} = ?"
                 parameters.append(value)
         with self._connect() as connection:
-            rows = connection.execute(query + " ORDER BY rowid DESC",
-                                      parameters).fetchall()
+            rows = connection.execute(query + " ORDER BY rowid DESC", parameters).fetchall()
         return [RunRecord.from_row(row) for row in rows]
 
     def predictions(self, run_id: str) -> tuple[np.ndarray, np.ndarray]:
         """The run's test labels and predictions, in test-index order."""
         with self._connect() as connection:
-            row = connection.execute("SELECT y_true, y_pred FROM predictions WHERE run_id = ?",
-                                     (run_id,)).fetchone()
+            row = connection.execute(
+                "SELECT y_true, y_pred FROM predictions WHERE run_id = ?", (run_id,)
+            ).fetchone()
         if row is None:
             raise KeyError(f"Run {run_id!r} has no stored predictions.")
         return np.asarray(json.loads(row["y_true"])), np.asarray(json.loads(row["y_pred"]))

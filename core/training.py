@@ -45,37 +45,55 @@ class _HistoryRecorder(TrainingObserver):
 def _stop_message(model: SequenceClassifier) -> str:
     last = model.history_[-1]
     where = f"epoch {last['epoch']}" + ("" if last["complete"] else " (part-way)")
-    return (f"Stopped by request after {where}; the metrics are those of the partially "
-            "trained model.")
+    return (
+        f"Stopped by request after {where}; the metrics are those of the partially trained model."
+    )
 
 
-def train_and_record(task: str, dataset: str, model_name: str, *, store: RunStore,
-                     config: Any = None, seed: int = 0,
-                     observer: TrainingObserver | None = None) -> TrainingResult:
+def train_and_record(
+    task: str,
+    dataset: str,
+    model_name: str,
+    *,
+    store: RunStore,
+    config: Any = None,
+    seed: int = 0,
+    observer: TrainingObserver | None = None,
+) -> TrainingResult:
     """Train, evaluate on the test split and store the run; raises UserFacingError on bad input."""
     spec = model_spec(task, model_name)
     config = config if config is not None else spec.default_config()
     validate(config)
     data = load_dataset(dataset)
     split = stratified_split(data.labels, seed)
-    run_id = store.create_run(task, dataset, model_name, dataclasses.asdict(config), seed,
-                              split.describe())
+    run_id = store.create_run(
+        task, dataset, model_name, dataclasses.asdict(config), seed, split.describe()
+    )
     model = spec.build(config, seed)
     chain = ObserverChain(_HistoryRecorder(store, run_id), observer or TrainingObserver())
     started = time.perf_counter()
     try:
-        model.fit(data.images[split.train], data.labels[split.train],
-                  validation_data=(data.images[split.validation], data.labels[split.validation]),
-                  observer=chain)
+        model.fit(
+            data.images[split.train],
+            data.labels[split.train],
+            validation_data=(data.images[split.validation], data.labels[split.validation]),
+            observer=chain,
+        )
     except TrainingStopped as stop:
-        store.close_without_model(run_id, status="stopped", message=f"{stop} Nothing was "
-                                  "trained, so there is no model to evaluate.",
-                                  train_seconds=time.perf_counter() - started)
+        store.close_without_model(
+            run_id,
+            status="stopped",
+            message=f"{stop} Nothing was trained, so there is no model to evaluate.",
+            train_seconds=time.perf_counter() - started,
+        )
         return TrainingResult(store.get(run_id), None)
     except BaseException as error:
-        store.close_without_model(run_id, status="failed",
-                                  message=f"{type(error).__name__}: {error}",
-                                  train_seconds=time.perf_counter() - started)
+        store.close_without_model(
+            run_id,
+            status="failed",
+            message=f"{type(error).__name__}: {error}",
+            train_seconds=time.perf_counter() - started,
+        )
         raise
     train_seconds = time.perf_counter() - started
 
@@ -87,11 +105,18 @@ def train_and_record(task: str, dataset: str, model_name: str, *, store: RunStor
     metrics = classification_report(test_labels, predictions, data.class_names, seed=seed)
     metrics["epochs_trained"] = len(model.history_)
     artifact = model.save(store.artifact_path(run_id, model.artifact_suffix))
-    store.finish(run_id, status="stopped" if model.stopped_ else "finished", metrics=metrics,
-                 train_seconds=train_seconds, predict_ms=predict_ms,
-                 param_count=model.count_params(), artifact_path=str(artifact),
-                 message=_stop_message(model) if model.stopped_ else "",
-                 y_true=test_labels, y_pred=predictions)
+    store.finish(
+        run_id,
+        status="stopped" if model.stopped_ else "finished",
+        metrics=metrics,
+        train_seconds=train_seconds,
+        predict_ms=predict_ms,
+        param_count=model.count_params(),
+        artifact_path=str(artifact),
+        message=_stop_message(model) if model.stopped_ else "",
+        y_true=test_labels,
+        y_pred=predictions,
+    )
     return TrainingResult(store.get(run_id), model)
 
 

@@ -9,13 +9,21 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` only puts dash
 
 import streamlit as st  # noqa: E402
 
-st.set_page_config(page_title="seqlab: do I need a neural net?", page_icon=":material/science:",
-                   layout="wide")
+st.set_page_config(
+    page_title="seqlab: do I need a neural net?", page_icon=":material/science:", layout="wide"
+)
 PAGES = ROOT / "pages"
-st.navigation([
-    st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
-    st.Page(PAGES / "sequence_classification.py", title="Sequence classification",
-            icon=":material/view_week:", url_path="sequence-classification"),
-    st.Page(PAGES / "compare.py", title="Compare", icon=":material/leaderboard:",
-            url_path="compare"),
-]).run()
+st.navigation(
+    [
+        st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
+        st.Page(
+            PAGES / "sequence_classification.py",
+            title="Sequence classification",
+            icon=":material/view_week:",
+            url_path="sequence-classification",
+        ),
+        st.Page(
+            PAGES / "compare.py", title="Compare", icon=":material/leaderboard:", url_path="compare"
+        ),
+    ]
+).run()

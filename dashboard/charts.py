@@ -10,25 +10,39 @@ PALETTE = px.colors.qualitative.Safe
 
 def image_grid(images: np.ndarray, titles: list[str], columns: int = 10) -> go.Figure:
     """Small multiples of grayscale images with a caption each."""
-    figure = px.imshow(np.asarray(images), facet_col=0, facet_col_wrap=columns,
-                       color_continuous_scale="gray_r", zmin=0, zmax=1,
-                       facet_row_spacing=0.12, facet_col_spacing=0.01)
-    for annotation, title in zip(figure.layout.annotations, titles):
+    figure = px.imshow(
+        np.asarray(images),
+        facet_col=0,
+        facet_col_wrap=columns,
+        color_continuous_scale="gray_r",
+        zmin=0,
+        zmax=1,
+        facet_row_spacing=0.12,
+        facet_col_spacing=0.01,
+    )
+    for annotation, title in zip(figure.layout.annotations, titles, strict=False):
         annotation.text = title
     figure.update_xaxes(showticklabels=False).update_yaxes(showticklabels=False)
     rows = -(-len(images) // columns)
-    figure.update_layout(coloraxis_showscale=False, height=120 * rows + 30,
-                         margin=dict(l=0, r=0, t=30, b=0))
+    figure.update_layout(
+        coloraxis_showscale=False, height=120 * rows + 30, margin=dict(l=0, r=0, t=30, b=0)
+    )
     return figure
 
 
 def sequence_view(image: np.ndarray) -> go.Figure:
     """One image as the RNN sees it: each row is the feature vector of one timestep."""
     timesteps, features = image.shape
-    figure = px.imshow(image, color_continuous_scale="gray_r", zmin=0, zmax=1, aspect="auto",
-                       labels=dict(x="feature (pixel column)", y="timestep (pixel row)",
-                                   color="intensity"),
-                       x=list(range(1, features + 1)), y=[f"t={t}" for t in range(1, timesteps + 1)])
+    figure = px.imshow(
+        image,
+        color_continuous_scale="gray_r",
+        zmin=0,
+        zmax=1,
+        aspect="auto",
+        labels=dict(x="feature (pixel column)", y="timestep (pixel row)", color="intensity"),
+        x=list(range(1, features + 1)),
+        y=[f"t={t}" for t in range(1, timesteps + 1)],
+    )
     figure.update_layout(height=max(260, 16 * timesteps + 80), margin=dict(l=0, r=0, t=10, b=0))
     return figure
 
@@ -43,42 +57,83 @@ def training_curves(histories: dict[str, list[dict]]) -> go.Figure:
             for prefix, dash in (("", "solid"), ("val_", "dash")):
                 values = [record.get(prefix + metric) for record in history]
                 if any(value is not None for value in values):
-                    figure.add_trace(go.Scatter(
-                        x=epochs, y=values, mode="lines+markers", line=dict(color=color, dash=dash),
-                        name=f"{title} {'validation' if prefix else 'train'}",
-                        legendgroup=title, showlegend=column == 1), row=1, col=column)
+                    figure.add_trace(
+                        go.Scatter(
+                            x=epochs,
+                            y=values,
+                            mode="lines+markers",
+                            line=dict(color=color, dash=dash),
+                            name=f"{title} {'validation' if prefix else 'train'}",
+                            legendgroup=title,
+                            showlegend=column == 1,
+                        ),
+                        row=1,
+                        col=column,
+                    )
     figure.update_xaxes(title_text="epoch")
     figure.update_layout(height=340, margin=dict(l=0, r=0, t=30, b=0))
     return figure
 
 
-def confusion_matrix(matrix: list[list[int]], class_names: tuple[str, ...], title: str) -> go.Figure:
-    figure = px.imshow(np.asarray(matrix), x=list(class_names), y=list(class_names), text_auto=True,
-                       color_continuous_scale="Blues",
-                       labels=dict(x="predicted", y="true", color="examples"))
-    figure.update_layout(title=title, height=380, coloraxis_showscale=False,
-                         margin=dict(l=0, r=0, t=40, b=0))
+def confusion_matrix(
+    matrix: list[list[int]], class_names: tuple[str, ...], title: str
+) -> go.Figure:
+    figure = px.imshow(
+        np.asarray(matrix),
+        x=list(class_names),
+        y=list(class_names),
+        text_auto=True,
+        color_continuous_scale="Blues",
+        labels=dict(x="predicted", y="true", color="examples"),
+    )
+    figure.update_layout(
+        title=title, height=380, coloraxis_showscale=False, margin=dict(l=0, r=0, t=40, b=0)
+    )
     return figure
 
 
-def probability_bars(probabilities: dict[str, np.ndarray], class_names: tuple[str, ...]) -> go.Figure:
+def probability_bars(
+    probabilities: dict[str, np.ndarray], class_names: tuple[str, ...]
+) -> go.Figure:
     """Each model's class probabilities for one input, side by side."""
-    figure = go.Figure([go.Bar(name=title, x=list(class_names), y=values,
-                               marker_color=PALETTE[index % len(PALETTE)])
-                        for index, (title, values) in enumerate(probabilities.items())])
-    figure.update_layout(barmode="group", yaxis=dict(range=[0, 1], title="probability"),
-                         height=320, margin=dict(l=0, r=0, t=10, b=0))
+    figure = go.Figure(
+        [
+            go.Bar(
+                name=title,
+                x=list(class_names),
+                y=values,
+                marker_color=PALETTE[index % len(PALETTE)],
+            )
+            for index, (title, values) in enumerate(probabilities.items())
+        ]
+    )
+    figure.update_layout(
+        barmode="group",
+        yaxis=dict(range=[0, 1], title="probability"),
+        height=320,
+        margin=dict(l=0, r=0, t=10, b=0),
+    )
     return figure
 
 
-def accuracy_with_intervals(labels: list[str], estimates: list[float], lows: list[float],
-                            highs: list[float]) -> go.Figure:
+def accuracy_with_intervals(
+    labels: list[str], estimates: list[float], lows: list[float], highs: list[float]
+) -> go.Figure:
     """Test accuracy per run with its 95% bootstrap interval as error bars."""
     estimates, lows, highs = map(np.asarray, (estimates, lows, highs))
-    figure = go.Figure(go.Scatter(
-        x=estimates, y=labels, mode="markers",
-        error_x=dict(type="data", symmetric=False, array=highs - estimates,
-                     arrayminus=estimates - lows)))
-    figure.update_layout(xaxis_title="test accuracy (95% bootstrap interval)",
-                         height=80 + 28 * len(labels), margin=dict(l=0, r=0, t=10, b=0))
+    figure = go.Figure(
+        go.Scatter(
+            x=estimates,
+            y=labels,
+            mode="markers",
+            error_x=dict(
+                type="data", symmetric=False, array=highs - estimates, arrayminus=estimates - lows
+            ),
+        )
+    )
+    figure.update_layout(
+        xaxis_title="test accuracy (95% bootstrap interval)",
+        height=80 + 28 * len(labels),
+        margin=dict(l=0, r=0, t=10, b=0),
+    )
     return figure

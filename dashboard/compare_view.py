@@ -16,13 +16,17 @@ def leaderboard_filters(runs: list[RunRecord]) -> list[RunRecord]:
     """Filters on task, dataset, model and status; the runs that pass."""
     columns = st.columns(4)
     chosen = {}
-    for column, field in zip(columns, ("task", "dataset", "model", "status")):
+    for column, field in zip(columns, ("task", "dataset", "model", "status"), strict=False):
         options = sorted({getattr(run, field) for run in runs})
         with column:
-            chosen[field] = st.multiselect(field.capitalize(), options, key=f"compare.{field}",
-                                           placeholder="all")
-    return [run for run in runs
-            if all(not values or getattr(run, field) in values for field, values in chosen.items())]
+            chosen[field] = st.multiselect(
+                field.capitalize(), options, key=f"compare.{field}", placeholder="all"
+            )
+    return [
+        run
+        for run in runs
+        if all(not values or getattr(run, field) in values for field, values in chosen.items())
+    ]
 
 
 def leaderboard_view(runs: list[RunRecord]) -> None:
@@ -30,21 +34,34 @@ def leaderboard_view(runs: list[RunRecord]) -> None:
         st.info("No run matches these filters.")
         return
     table = leaderboard_table(runs).sort_values("accuracy", ascending=False, na_position="last")
-    st.dataframe(table, hide_index=True, column_config={
-        "accuracy": st.column_config.NumberColumn(format="%.4f"),
-        "macro-F1": st.column_config.NumberColumn(format="%.4f"),
-        "train s": st.column_config.NumberColumn(format="%.1f"),
-        "ms / example": st.column_config.NumberColumn(format="%.3f"),
-    })
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "accuracy": st.column_config.NumberColumn(format="%.4f"),
+            "macro-F1": st.column_config.NumberColumn(format="%.4f"),
+            "train s": st.column_config.NumberColumn(format="%.1f"),
+            "ms / example": st.column_config.NumberColumn(format="%.3f"),
+        },
+    )
     scored = [run for run in runs if "accuracy" in run.metrics]
     if scored:
-        st.plotly_chart(charts.accuracy_with_intervals(
-            [f"{run.dataset} / {run.model} ({run.id[-6:]})" for run in scored],
-            [run.metrics["accuracy"] for run in scored],
-            [run.metrics["accuracy_low"] for run in scored],
-            [run.metrics["accuracy_high"] for run in scored]), key="leaderboard_intervals")
-    st.download_button("Download the table as CSV", table.to_csv(index=False), "seqlab-runs.csv",
-                       mime="text/csv", key="compare.csv")
+        st.plotly_chart(
+            charts.accuracy_with_intervals(
+                [f"{run.dataset} / {run.model} ({run.id[-6:]})" for run in scored],
+                [run.metrics["accuracy"] for run in scored],
+                [run.metrics["accuracy_low"] for run in scored],
+                [run.metrics["accuracy_high"] for run in scored],
+            ),
+            key="leaderboard_intervals",
+        )
+    st.download_button(
+        "Download the table as CSV",
+        table.to_csv(index=False),
+        "seqlab-runs.csv",
+        mime="text/csv",
+        key="compare.csv",
+    )
 
 
 def _label(run: RunRecord) -> str:
@@ -61,8 +78,9 @@ def significance_view(runs: list[RunRecord]) -> None:
         return
     left, right = st.columns(2)
     first = left.selectbox("First run", scored, format_func=_label, key="compare.first")
-    second = right.selectbox("Second run", scored, index=1, format_func=_label,
-                             key="compare.second")
+    second = right.selectbox(
+        "Second run", scored, index=1, format_func=_label, key="compare.second"
+    )
     if first.id == second.id:
         st.info("Pick two different runs.")
         return
@@ -72,11 +90,15 @@ def significance_view(runs: list[RunRecord]) -> None:
         st.warning(str(error))
         return
     difference = first.metrics["accuracy"] - second.metrics["accuracy"]
-    verdict = ("a significant difference" if result.p_value < SIGNIFICANCE_LEVEL
-               else "no significant difference")
+    verdict = (
+        "a significant difference"
+        if result.p_value < SIGNIFICANCE_LEVEL
+        else "no significant difference"
+    )
     st.markdown(
         f"On the same {first.metrics['test_examples']} test images, **{first.model}** got "
         f"{result.only_first_correct} right that **{second.model}** got wrong, and "
         f"{result.only_second_correct} the other way round. Accuracy difference "
         f"{difference * 100:+.2f} points; McNemar's exact test p = {result.p_value:.3g}: "
-        f"**{verdict}** at the {SIGNIFICANCE_LEVEL:.0%} level.")
+        f"**{verdict}** at the {SIGNIFICANCE_LEVEL:.0%} level."
+    )

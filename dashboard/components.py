@@ -13,8 +13,14 @@ from core.registry import ModelSpec
 def dataset_picker(task: str, key: str) -> DatasetInfo:
     """A select box of the task's datasets; bundled ones first."""
     options = datasets_for(task)
-    chosen = st.selectbox("Dataset", options, format_func=lambda info: (
-        info.title + ("" if not info.needs_network else " (download once)")), key=key)
+    chosen = st.selectbox(
+        "Dataset",
+        options,
+        format_func=lambda info: (
+            info.title + ("" if not info.needs_network else " (download once)")
+        ),
+        key=key,
+    )
     st.caption(f"{chosen.description} Source: {chosen.source}.")
     return chosen
 
@@ -35,19 +41,32 @@ def config_form(spec: ModelSpec, key: str) -> Any | None:
         default = getattr(defaults, setting.name)
         with columns[index % 3]:
             if setting.choices:
-                values[setting.name] = st.selectbox(label, setting.choices, help=setting.help,
-                                                    index=setting.choices.index(default),
-                                                    key=widget_key)
+                values[setting.name] = st.selectbox(
+                    label,
+                    setting.choices,
+                    help=setting.help,
+                    index=setting.choices.index(default),
+                    key=widget_key,
+                )
             elif setting.kind is bool:
-                values[setting.name] = st.checkbox(label, value=default, help=setting.help,
-                                                   key=widget_key)
+                values[setting.name] = st.checkbox(
+                    label, value=default, help=setting.help, key=widget_key
+                )
             elif setting.kind is int:
-                values[setting.name] = int(st.number_input(label, value=default, step=1,
-                                                           help=setting.help, key=widget_key))
+                values[setting.name] = int(
+                    st.number_input(label, value=default, step=1, help=setting.help, key=widget_key)
+                )
             else:
-                values[setting.name] = float(st.number_input(
-                    label, value=float(default), help=setting.help, format="%g",
-                    step=float(default) / 10 or 0.1, key=widget_key))
+                values[setting.name] = float(
+                    st.number_input(
+                        label,
+                        value=float(default),
+                        help=setting.help,
+                        format="%g",
+                        step=float(default) / 10 or 0.1,
+                        key=widget_key,
+                    )
+                )
     try:
         return spec.config_with(values)
     except InvalidConfig as error:

@@ -22,19 +22,33 @@ def dataset_overview(info: DatasetInfo) -> ImageSequences | None:
         st.error(str(error))
         return None
     examples = len(data.labels)
-    st.markdown(f"**{examples:,} images** in {len(data.class_names)} classes. A batch is a "
-                f"tensor shaped **(batch, {data.timesteps} timesteps, {data.features} features)**"
-                f": the RNN reads {data.timesteps} row vectors of {data.features} pixels each.")
+    st.markdown(
+        f"**{examples:,} images** in {len(data.class_names)} classes. A batch is a "
+        f"tensor shaped **(batch, {data.timesteps} timesteps, {data.features} features)**"
+        f": the RNN reads {data.timesteps} row vectors of {data.features} pixels each."
+    )
     samples, sequence = st.tabs(["Sample images", "One image as a sequence"])
     with samples:
         shown = data.images[:SAMPLES_SHOWN]
-        st.plotly_chart(charts.image_grid(
-            shown, [data.class_names[label] for label in data.labels[:SAMPLES_SHOWN]]),
-            key="samples")
+        st.plotly_chart(
+            charts.image_grid(
+                shown, [data.class_names[label] for label in data.labels[:SAMPLES_SHOWN]]
+            ),
+            key="samples",
+        )
     with sequence:
-        index = int(st.number_input("Image number", min_value=0, max_value=examples - 1, value=0,
-                                    key=f"sequence.image.{info.name}"))
-        st.caption(f"Label: {data.class_names[data.labels[index]]}. Row t is the input at "
-                   f"timestep t; the model's state carries what it saw in rows 1..t-1.")
+        index = int(
+            st.number_input(
+                "Image number",
+                min_value=0,
+                max_value=examples - 1,
+                value=0,
+                key=f"sequence.image.{info.name}",
+            )
+        )
+        st.caption(
+            f"Label: {data.class_names[data.labels[index]]}. Row t is the input at "
+            f"timestep t; the model's state carries what it saw in rows 1..t-1."
+        )
         st.plotly_chart(charts.sequence_view(data.images[index]), key="sequence_view")
     return data

@@ -12,5 +12,7 @@ def task_overview() -> None:
         baselines = ", ".join(spec.title for spec in models if spec.family == "baseline")
         neural = ", ".join(spec.title for spec in models if spec.family == "neural")
         datasets = ", ".join(info.title for info in datasets_for(task))
-        st.markdown(f"**{description}**  \nBaselines: {baselines}. Neural: {neural}.  \n"
-                    f"Datasets: {datasets}.")
+        st.markdown(
+            f"**{description}**  \nBaselines: {baselines}. Neural: {neural}.  \n"
+            f"Datasets: {datasets}."
+        )

@@ -16,18 +16,26 @@ def leaderboard_table(runs: list[RunRecord]) -> pd.DataFrame:
     rows = []
     for run in runs:
         metrics = run.metrics
-        rows.append({
-            "run": run.id, "task": run.task, "dataset": run.dataset, "model": _title(run),
-            "status": run.status,
-            "accuracy": metrics.get("accuracy"),
-            "95% CI": (f"{metrics['accuracy_low']:.3f}-{metrics['accuracy_high']:.3f}"
-                       if "accuracy_low" in metrics else ""),
-            "macro-F1": metrics.get("macro_f1"),
-            "train s": run.train_seconds,
-            "ms / example": run.predict_ms,
-            "parameters": run.param_count,
-            "epochs": len(run.history),
-            "seed": run.seed,
-            "created": run.created_at,
-        })
+        rows.append(
+            {
+                "run": run.id,
+                "task": run.task,
+                "dataset": run.dataset,
+                "model": _title(run),
+                "status": run.status,
+                "accuracy": metrics.get("accuracy"),
+                "95% CI": (
+                    f"{metrics['accuracy_low']:.3f}-{metrics['accuracy_high']:.3f}"
+                    if "accuracy_low" in metrics
+                    else ""
+                ),
+                "macro-F1": metrics.get("macro_f1"),
+                "train s": run.train_seconds,
+                "ms / example": run.predict_ms,
+                "parameters": run.param_count,
+                "epochs": len(run.history),
+                "seed": run.seed,
+                "created": run.created_at,
+            }
+        )
     return pd.DataFrame(rows)

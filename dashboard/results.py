@@ -7,7 +7,7 @@ from core.comparison import held_out_examples
 from dashboard import charts
 from dashboard.leaderboard import leaderboard_table
 from dashboard.services import run_store
-from dashboard.training_job import TrainedModel
+from dashboard.state import TrainedModel
 
 MISCLASSIFIED_SHOWN = 10
 
@@ -16,20 +16,32 @@ def results_side_by_side(models: list[TrainedModel], class_names: tuple[str, ...
     """Metrics table, training curves, confusion matrices and misclassified test examples."""
     runs = [trained.run for trained in models]
     st.dataframe(leaderboard_table(runs), hide_index=True)
-    st.plotly_chart(charts.accuracy_with_intervals(
-        [f"{trained.title} ({trained.run.id[-6:]})" for trained in models],
-        [run.metrics["accuracy"] for run in runs], [run.metrics["accuracy_low"] for run in runs],
-        [run.metrics["accuracy_high"] for run in runs]), key="result_intervals")
-    st.plotly_chart(charts.training_curves(
-        {f"{trained.title} ({trained.run.id[-6:]})": trained.run.history for trained in models}),
-        key="result_curves")
+    st.plotly_chart(
+        charts.accuracy_with_intervals(
+            [f"{trained.title} ({trained.run.id[-6:]})" for trained in models],
+            [run.metrics["accuracy"] for run in runs],
+            [run.metrics["accuracy_low"] for run in runs],
+            [run.metrics["accuracy_high"] for run in runs],
+        ),
+        key="result_intervals",
+    )
+    st.plotly_chart(
+        charts.training_curves(
+            {f"{trained.title} ({trained.run.id[-6:]})": trained.run.history for trained in models}
+        ),
+        key="result_curves",
+    )
     columns = st.columns(min(len(models), 3))
     for index, trained in enumerate(models):
         with columns[index % len(columns)]:
-            st.plotly_chart(charts.confusion_matrix(
-                trained.run.metrics["confusion_matrix"], class_names,
-                f"{trained.title}: confusion on {trained.run.metrics['test_examples']} test images"),
-                key=f"confusion.{trained.run.id}")
+            st.plotly_chart(
+                charts.confusion_matrix(
+                    trained.run.metrics["confusion_matrix"],
+                    class_names,
+                    f"{trained.title}: {trained.run.metrics['test_examples']} test images",
+                ),
+                key=f"confusion.{trained.run.id}",
+            )
             _misclassified(trained, class_names)
 
 
@@ -41,6 +53,11 @@ def _misclassified(trained: TrainedModel, class_names: tuple[str, ...]) -> None:
         return
     shown = wrong[:MISCLASSIFIED_SHOWN]
     st.caption(f"{wrong.size} misclassified; the first {shown.size} (true -> predicted):")
-    st.plotly_chart(charts.image_grid(
-        images[shown], [f"{class_names[y_true[i]]}->{class_names[y_pred[i]]}" for i in shown],
-        columns=5), key=f"wrong.{trained.run.id}")
+    st.plotly_chart(
+        charts.image_grid(
+            images[shown],
+            [f"{class_names[y_true[i]]}->{class_names[y_pred[i]]}" for i in shown],
+            columns=5,
+        ),
+        key=f"wrong.{trained.run.id}",
+    )

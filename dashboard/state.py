@@ -3,12 +3,26 @@
 What one visitor trains lives here, never in module globals, which every visitor shares.
 """
 
+from dataclasses import dataclass
+
 import streamlit as st
 
-from dashboard.training_job import TrainedModel, TrainingJob
+from core.jobs import TrainingJob
+from core.models.base import SequenceClassifier
+from core.store import RunRecord, RunStore
+from core.training import load_trained_model
 
 TRAINING_JOB = "training_job"
 TRAINED_MODELS = "trained_models"
+
+
+@dataclass
+class TrainedModel:
+    """A model this visitor trained, loaded from its file, with its stored record."""
+
+    run: RunRecord
+    model: SequenceClassifier
+    title: str
 
 
 def training_job() -> TrainingJob | None:
@@ -25,9 +39,14 @@ def trained_models() -> list[TrainedModel]:
     return st.session_state.setdefault(TRAINED_MODELS, [])
 
 
-def collect_finished(job: TrainingJob) -> None:
-    """Move a finished job's usable models into the session's list, once."""
+def collect_finished(job: TrainingJob, store: RunStore) -> None:
+    """Load a finished job's usable models (Keras files in safe mode) into the session, once."""
     if job.collected:
         return
-    trained_models().extend(job.trained_models())
+    for item in job.items:
+        if item.run_id is None:
+            continue
+        run = store.get(item.run_id)
+        if run.artifact_path:
+            trained_models().append(TrainedModel(run, load_trained_model(run), item.title))
     job.collected = True

@@ -5,23 +5,31 @@ from typing import Any
 import streamlit as st
 
 from core.datasets import DatasetInfo
+from core.jobs import ModelProgress, TrainingJob
 from core.registry import ModelSpec, models_for
 from dashboard import charts, state
 from dashboard.components import config_form
 from dashboard.services import run_store
-from dashboard.training_job import ModelProgress, TrainingJob
 
 DEFAULT_MODELS = ("logreg", "lstm")
-TERMINAL_NOTICE = {"finished": st.success, "stopped": st.warning, "failed": st.error,
-                   "skipped": st.info}
+TERMINAL_NOTICE = {
+    "finished": st.success,
+    "stopped": st.warning,
+    "failed": st.error,
+    "skipped": st.info,
+}
 
 
 def model_plan(task: str, key: str) -> list[tuple[ModelSpec, Any]] | None:
     """Model choice and per-model settings; None when a setting is invalid (already shown)."""
     specs = models_for(task)
     chosen = st.multiselect(
-        "Models to train", specs, default=[spec for spec in specs if spec.name in DEFAULT_MODELS],
-        format_func=lambda spec: f"{spec.title} ({spec.family})", key=f"{key}.models")
+        "Models to train",
+        specs,
+        default=[spec for spec in specs if spec.name in DEFAULT_MODELS],
+        format_func=lambda spec: f"{spec.title} ({spec.family})",
+        key=f"{key}.models",
+    )
     configs = []
     for spec in chosen:
         with st.expander(f"{spec.title} settings"):
@@ -29,7 +37,7 @@ def model_plan(task: str, key: str) -> list[tuple[ModelSpec, Any]] | None:
             configs.append(config_form(spec, key=f"{key}.{spec.name}"))
     if any(config is None for config in configs):
         return None
-    return list(zip(chosen, configs))
+    return list(zip(chosen, configs, strict=False))
 
 
 def start_button(task: str, dataset: DatasetInfo, plan: list | None, seed: int) -> None:
@@ -45,38 +53,43 @@ def start_button(task: str, dataset: DatasetInfo, plan: list | None, seed: int) 
     if reason:
         st.error(reason)
         return
-    state.set_training_job(TrainingJob(task, dataset.name, plan, seed, run_store()).start())
+    state.set_training_job(TrainingJob(task, dataset.name, plan, seed, run_store().path).start())
     st.rerun()
 
 
 def _status_text(item: ModelProgress) -> str:
     if item.status == "training" and item.total_epochs:
-        return (f"{item.spec.title}: epoch {max(item.epoch, 1)}/{item.total_epochs}, "
-                f"step {item.step}/{item.steps_per_epoch}")
-    return f"{item.spec.title}: {item.status}"
+        return (
+            f"{item.title}: epoch {max(item.epoch, 1)}/{item.total_epochs}, "
+            f"step {item.step}/{item.steps_per_epoch}"
+        )
+    return f"{item.title}: {item.status}"
 
 
 @st.fragment(run_every=1.0)
 def training_monitor(job: TrainingJob) -> None:
     """Progress bars, live curves and the Stop button, refreshed every second."""
     if job.done:
-        state.collect_finished(job)
         st.rerun(scope="app")
     st.subheader("Training")
     for item in job.items:
         st.progress(item.fraction_done, text=_status_text(item))
-    curves = {item.spec.title: item.history for item in job.items if item.history}
+    curves = {item.title: item.history for item in job.items if item.history}
     if curves:
         st.plotly_chart(charts.training_curves(curves), key="live_curves")
-    stopping = job.stop_flag.should_stop()
-    st.button("Stopping after this batch..." if stopping else "Stop", on_click=job.request_stop,
-              disabled=stopping, key="stop",
-              help="Stops between batches; the partly trained model is kept and recorded as "
-                   "stopped. Models still queued are skipped.")
+    stopping = job.stop_requested
+    st.button(
+        "Stopping after this batch..." if stopping else "Stop",
+        on_click=job.request_stop,
+        disabled=stopping,
+        key="stop",
+        help="Stops between batches; the partly trained model is kept and recorded as "
+        "stopped. Models still queued are skipped.",
+    )
 
 
 def job_outcome(job: TrainingJob) -> None:
     """One line per model of the last job: finished, stopped (and why), failed, skipped."""
     for item in job.items:
         note = f" {item.message}" if item.message else ""
-        TERMINAL_NOTICE.get(item.status, st.info)(f"{item.spec.title}: {item.status}.{note}")
+        TERMINAL_NOTICE.get(item.status, st.info)(f"{item.title}: {item.status}.{note}")

@@ -6,12 +6,16 @@ from dashboard.compare_view import leaderboard_filters, leaderboard_view, signif
 from dashboard.services import run_store
 
 st.title("Compare")
-st.caption("Every stored run, from the dashboard and from `python -m core train`. Accuracy is "
-           "measured on held-out test data with a 95% bootstrap interval.")
+st.caption(
+    "Every stored run, from the dashboard and from `python -m core train`. Accuracy is "
+    "measured on held-out test data with a 95% bootstrap interval."
+)
 runs = run_store().list_runs()
 if not runs:
-    st.info("No runs stored yet. Train a model on the Sequence classification page, or run "
-            "`python -m core train sequence-classification digits logreg`.")
+    st.info(
+        "No runs stored yet. Train a model on the Sequence classification page, or run "
+        "`python -m core train sequence-classification digits logreg`."
+    )
     st.stop()
 selected = leaderboard_filters(runs)
 leaderboard_view(selected)

@@ -10,7 +10,8 @@ st.markdown(
     "seqlab trains **simple baselines** and **TensorFlow recurrent networks** (SimpleRNN, "
     "LSTM, GRU) on the same data with the same split and seed, lets you **watch them train**, "
     "and **compares them honestly**: accuracy on held-out data with 95% bootstrap intervals, "
-    "McNemar's test on the same test examples, training time and model size.")
+    "McNemar's test on the same test examples, training time and model size."
+)
 st.subheader("Tasks")
 task_overview()
 st.subheader("Where to start")
@@ -19,6 +20,10 @@ st.markdown(
     "logistic-regression baseline and an LSTM (about half a minute on a laptop CPU).\n"
     "2. Compare them side by side, then draw a digit and see what each model thinks.\n"
     "3. Open **Compare** for every stored run, including those trained from the command line "
-    "(`python -m core train sequence-classification digits lstm`).")
-st.page_link("../pages/sequence_classification.py", label="Start: sequence classification",
-             icon=":material/arrow_forward:")
+    "(`python -m core train sequence-classification digits lstm`)."
+)
+st.page_link(
+    "../pages/sequence_classification.py",
+    label="Start: sequence classification",
+    icon=":material/arrow_forward:",
+)

@@ -7,6 +7,7 @@ from dashboard import state
 from dashboard.components import dataset_picker
 from dashboard.dataset_view import dataset_overview
 from dashboard.results import results_side_by_side
+from dashboard.services import run_store
 from dashboard.training_panel import job_outcome, model_plan, start_button, training_monitor
 from dashboard.try_it import draw_and_predict
 
@@ -21,15 +22,18 @@ if data is None:
 
 st.header("Train")
 plan = model_plan(TASK, key="sequence.config")
-seed = int(st.number_input("Seed (split, initial weights, bootstrap)", value=0, step=1,
-                           key="sequence.seed"))
+seed = int(
+    st.number_input(
+        "Seed (split, initial weights, bootstrap)", value=0, step=1, key="sequence.seed"
+    )
+)
 start_button(TASK, info, plan, seed)
 
 job = state.training_job()
 if job is not None and not job.done:
     training_monitor(job)
 elif job is not None:
-    state.collect_finished(job)
+    state.collect_finished(job, run_store())
     job_outcome(job)
 
 trained = [model for model in state.trained_models() if model.run.dataset == info.name]

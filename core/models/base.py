@@ -39,16 +39,24 @@ class SequenceClassifier(ABC):
         """The config in use: the one given, or the class defaults."""
         return self.config if self.config is not None else self.config_class()
 
-    def fit(self, X, y, *, validation_data: tuple | None = None,
-            observer: TrainingObserver | None = None) -> "SequenceClassifier":
+    def fit(
+        self,
+        X,
+        y,
+        *,
+        validation_data: tuple | None = None,
+        observer: TrainingObserver | None = None,
+    ) -> "SequenceClassifier":
         """Learn from `X` (examples, timesteps, features) and integer labels `y`."""
         config = self.resolved_config
         validate(config)
         X = np.asarray(X, dtype=np.float32)
         y = np.asarray(y)
         if X.ndim != 3 or len(X) != len(y) or len(X) == 0:
-            raise ValueError(f"Expected X shaped (examples, timesteps, features) matching y; "
-                             f"got X {X.shape} and y {y.shape}.")
+            raise ValueError(
+                f"Expected X shaped (examples, timesteps, features) matching y; "
+                f"got X {X.shape} and y {y.shape}."
+            )
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
             raise ValueError("Training data has a single class; a classifier needs two or more.")
@@ -56,16 +64,24 @@ class SequenceClassifier(ABC):
         encoded_validation = None
         if validation_data is not None:
             validation_X, validation_y = validation_data
-            encoded_validation = (np.asarray(validation_X, dtype=np.float32),
-                                  np.searchsorted(self.classes_, np.asarray(validation_y)))
+            encoded_validation = (
+                np.asarray(validation_X, dtype=np.float32),
+                np.searchsorted(self.classes_, np.asarray(validation_y)),
+            )
         self.history_: list[dict] = []
         self.stopped_ = False
         self._fit_encoded(config, X, encoded, encoded_validation, observer or TrainingObserver())
         return self
 
     @abstractmethod
-    def _fit_encoded(self, config: Any, X: np.ndarray, y: np.ndarray,
-                     validation: tuple | None, observer: TrainingObserver) -> None:
+    def _fit_encoded(
+        self,
+        config: Any,
+        X: np.ndarray,
+        y: np.ndarray,
+        validation: tuple | None,
+        observer: TrainingObserver,
+    ) -> None:
         """Train on labels encoded as 0..k-1; append to `history_`, set `stopped_`."""
 
     @abstractmethod
@@ -103,8 +119,9 @@ class SequenceClassifier(ABC):
         """Write the model atomically: a reader sees the old file or the whole new one."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-",
-                                             suffix=self.artifact_suffix)
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=".partial-", suffix=self.artifact_suffix
+        )
         os.close(handle)
         try:
             self._write(Path(temporary))

@@ -21,13 +21,20 @@ from core.progress import TrainingObserver
 @dataclass(frozen=True)
 class LogisticRegressionConfig:
     inverse_regularization: float = setting(
-        1.0, "C: smaller values regularise more strongly.", minimum=1e-6, maximum=1e6)
+        1.0, "C: smaller values regularise more strongly.", minimum=1e-6, maximum=1e6
+    )
     epochs: int = setting(
-        40, "Rounds of L-BFGS iterations (training stops earlier once converged).",
-        minimum=1, maximum=10_000)
+        40,
+        "Rounds of L-BFGS iterations (training stops earlier once converged).",
+        minimum=1,
+        maximum=10_000,
+    )
     iterations_per_epoch: int = setting(
-        10, "L-BFGS iterations per round; progress is reported after each round.",
-        minimum=1, maximum=1_000)
+        10,
+        "L-BFGS iterations per round; progress is reported after each round.",
+        minimum=1,
+        maximum=1_000,
+    )
 
 
 class LogisticRegressionClassifier(SequenceClassifier):
@@ -42,8 +49,11 @@ class LogisticRegressionClassifier(SequenceClassifier):
         from sklearn.metrics import log_loss
 
         self.estimator_ = LogisticRegression(
-            C=config.inverse_regularization, max_iter=config.iterations_per_epoch,
-            warm_start=True, random_state=self.random_state)
+            C=config.inverse_regularization,
+            max_iter=config.iterations_per_epoch,
+            warm_start=True,
+            random_state=self.random_state,
+        )
         flat = X.reshape(len(X), -1)
         observer.on_train_begin(config.epochs, 1)
         if observer.should_stop():
@@ -55,15 +65,18 @@ class LogisticRegressionClassifier(SequenceClassifier):
                 # Each round ends at max_iter on purpose; convergence is checked below.
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 self.estimator_.fit(flat, y)
-            logs = {"loss": log_loss(y, self.estimator_.predict_proba(flat), labels=labels),
-                    "accuracy": float(np.mean(self.estimator_.predict(flat) == y))}
+            logs = {
+                "loss": log_loss(y, self.estimator_.predict_proba(flat), labels=labels),
+                "accuracy": float(np.mean(self.estimator_.predict(flat) == y)),
+            }
             if validation is not None:
                 validation_flat = validation[0].reshape(len(validation[0]), -1)
-                logs["val_loss"] = log_loss(validation[1],
-                                            self.estimator_.predict_proba(validation_flat),
-                                            labels=labels)
-                logs["val_accuracy"] = float(np.mean(
-                    self.estimator_.predict(validation_flat) == validation[1]))
+                logs["val_loss"] = log_loss(
+                    validation[1], self.estimator_.predict_proba(validation_flat), labels=labels
+                )
+                logs["val_accuracy"] = float(
+                    np.mean(self.estimator_.predict(validation_flat) == validation[1])
+                )
             logs["seconds"] = time.perf_counter() - started
             record = {"epoch": epoch, "complete": True, **logs}
             self.history_.append(record)

@@ -8,8 +8,13 @@ from core.paths import REPO_ROOT
 
 
 def run_cli(*arguments):
-    return subprocess.run([sys.executable, "-m", "core", *arguments], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "core", *arguments],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_datasets_lists_bundled_and_network_ones():
@@ -21,8 +26,9 @@ def test_datasets_lists_bundled_and_network_ones():
 
 
 def test_train_stores_a_run_that_runs_lists(data_folder):
-    trained = run_cli("train", "sequence-classification", "digits", "logreg", "--epochs", "5",
-                      "--json")
+    trained = run_cli(
+        "train", "sequence-classification", "digits", "logreg", "--epochs", "5", "--json"
+    )
     assert trained.returncode == 0, trained.stderr
     summary = json.loads(trained.stdout)
     assert {"run_id", "task", "dataset", "model", "metrics", "train_seconds"} <= set(summary)
@@ -36,12 +42,17 @@ def test_train_stores_a_run_that_runs_lists(data_folder):
 
 
 def test_bad_settings_give_a_message_and_exit_2(data_folder):
-    for arguments, message in ((["--epochs", "0"], "epochs must be at least 1"),
-                               (["--set", "units"], "--set takes key=value"),
-                               (["--set", "colour=red"], "Unknown setting 'colour'")):
+    for arguments, message in (
+        (["--epochs", "0"], "epochs must be at least 1"),
+        (["--set", "units"], "--set takes key=value"),
+        (["--set", "colour=red"], "Unknown setting 'colour'"),
+    ):
         result = run_cli("train", "sequence-classification", "digits", "lstm", *arguments)
         assert result.returncode == 2
         assert message in result.stderr and "Traceback" not in result.stderr
     result = run_cli("train", "sequence-classification", "digits", "transformer")
     assert result.returncode == 2 and "choose one of logreg, rnn, lstm, gru" in result.stderr
-    assert not (data_folder / "runs.sqlite3").exists() or "[]" == run_cli("runs", "--json").stdout.strip()
+    assert (
+        not (data_folder / "runs.sqlite3").exists()
+        or "[]" == run_cli("runs", "--json").stdout.strip()
+    )

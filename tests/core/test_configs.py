@@ -12,15 +12,18 @@ def test_strings_are_parsed_to_the_setting_type():
     assert config.cell == "lstm"
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"epochs": 0}, "epochs must be at least 1"),
-    ({"epochs": "three"}, "epochs must be a int"),
-    ({"dropout": 1.5}, "dropout must be at most 0.9"),
-    ({"optimizer": "adagrad"}, "optimizer must be one of adam, rmsprop, sgd"),
-    ({"bidirectional": "maybe"}, "true or false"),
-    ({"colour": "red"}, "Unknown setting 'colour'"),
-    ({"cell": "gru"}, "Unknown setting 'cell'"),  # the model name fixes the cell
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"epochs": 0}, "epochs must be at least 1"),
+        ({"epochs": "three"}, "epochs must be a int"),
+        ({"dropout": 1.5}, "dropout must be at most 0.9"),
+        ({"optimizer": "adagrad"}, "optimizer must be one of adam, rmsprop, sgd"),
+        ({"bidirectional": "maybe"}, "true or false"),
+        ({"colour": "red"}, "Unknown setting 'colour'"),
+        ({"cell": "gru"}, "Unknown setting 'cell'"),  # the model name fixes the cell
+    ],
+)
 def test_bad_settings_say_what_is_allowed(overrides, message):
     with pytest.raises(InvalidConfig, match=message):
         LSTM.config_with(overrides)

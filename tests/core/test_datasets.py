@@ -44,8 +44,10 @@ def test_keras_loader_pools_and_scales_the_recorded_arrays(monkeypatch):
     import keras
 
     rng = np.random.default_rng(0)
-    recorded = ((rng.integers(0, 256, (6, 28, 28), dtype=np.uint8), np.arange(6) % 3),
-                (rng.integers(0, 256, (3, 28, 28), dtype=np.uint8), np.arange(3)))
+    recorded = (
+        (rng.integers(0, 256, (6, 28, 28), dtype=np.uint8), np.arange(6) % 3),
+        (rng.integers(0, 256, (3, 28, 28), dtype=np.uint8), np.arange(3)),
+    )
     monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: recorded)
     data = datasets._keras_loader("mnist", datasets.DIGIT_NAMES)()
     assert data.images.shape == (9, 28, 28) and data.images.max() <= 1.0

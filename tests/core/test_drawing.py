@@ -20,7 +20,10 @@ def test_stroke_is_scaled_into_the_ink_box_and_centred():
     rows = np.flatnonzero(image.max(axis=1) > 0)
     columns = np.flatnonzero(image.max(axis=0) > 0)
     assert rows[-1] - rows[0] + 1 == 20  # the long side fills the box
-    assert abs((rows[0] + rows[-1]) / 2 - 13.5) <= 1 and abs((columns[0] + columns[-1]) / 2 - 13.5) <= 1
+    assert (
+        abs((rows[0] + rows[-1]) / 2 - 13.5) <= 1
+        and abs((columns[0] + columns[-1]) / 2 - 13.5) <= 1
+    )
 
 
 def test_digits_fill_their_whole_box():

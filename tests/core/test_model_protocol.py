@@ -28,8 +28,10 @@ def test_fit_predict_score_save_load(spec, digits, tmp_path):
     images, labels = digits
     train, test = slice(0, 180), slice(180, None)
     model = spec.build(tiny_config(spec), seed=0)
-    assert model.fit(images[train], labels[train],
-                     validation_data=(images[test], labels[test])) is model
+    assert (
+        model.fit(images[train], labels[train], validation_data=(images[test], labels[test]))
+        is model
+    )
     probabilities = model.predict_proba(images[test])
     assert probabilities.shape == (60, 10)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
@@ -50,8 +52,7 @@ def test_same_seed_same_model(spec, digits):
     images, labels = digits
     first = spec.build(tiny_config(spec), seed=5).fit(images, labels)
     second = spec.build(tiny_config(spec), seed=5).fit(images, labels)
-    np.testing.assert_allclose(first.predict_proba(images), second.predict_proba(images),
-                               atol=1e-5)
+    np.testing.assert_allclose(first.predict_proba(images), second.predict_proba(images), atol=1e-5)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
@@ -77,7 +78,8 @@ class StopAfterFirstStep(TrainingObserver):
 def test_stop_mid_training_leaves_a_usable_model(spec, digits):
     images, labels = digits
     model = spec.build(tiny_config(spec, epochs=5), seed=0).fit(
-        images, labels, validation_data=(images[:40], labels[:40]), observer=StopAfterFirstStep())
+        images, labels, validation_data=(images[:40], labels[:40]), observer=StopAfterFirstStep()
+    )
     assert model.stopped_ is True
     assert len(model.history_) == 1
     assert model.predict_proba(images[:5]).shape == (5, 10)

@@ -13,8 +13,14 @@ def store(tmp_path):
 
 
 def new_run(store, **overrides):
-    fields = dict(task="sequence-classification", dataset="digits", model="lstm",
-                  config={"units": 8}, seed=0, split={"test_fingerprint": "abc"})
+    fields = dict(
+        task="sequence-classification",
+        dataset="digits",
+        model="lstm",
+        config={"units": 8},
+        seed=0,
+        split={"test_fingerprint": "abc"},
+    )
     return store.create_run(**{**fields, **overrides})
 
 
@@ -38,9 +44,18 @@ def test_run_life_cycle(store):
     assert store.get(run_id).status == "running"
     store.append_epoch(run_id, {"epoch": 1, "loss": 0.5})
     store.append_epoch(run_id, {"epoch": 2, "loss": 0.25})
-    store.finish(run_id, status="finished", metrics={"accuracy": 0.9}, train_seconds=1.5,
-                 predict_ms=0.1, param_count=10, artifact_path="model.keras", message="",
-                 y_true=np.array([1, 2]), y_pred=np.array([1, 0]))
+    store.finish(
+        run_id,
+        status="finished",
+        metrics={"accuracy": 0.9},
+        train_seconds=1.5,
+        predict_ms=0.1,
+        param_count=10,
+        artifact_path="model.keras",
+        message="",
+        y_true=np.array([1, 2]),
+        y_pred=np.array([1, 0]),
+    )
     run = store.get(run_id)
     assert run.status == "finished" and run.metrics == {"accuracy": 0.9}
     assert [record["loss"] for record in run.history] == [0.5, 0.25]

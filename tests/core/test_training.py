@@ -19,8 +19,9 @@ def store(tmp_path):
 
 def train(store, model_name, seed=0, **settings):
     spec = model_spec(TASK, model_name)
-    return train_and_record(TASK, "digits", model_name, store=store,
-                            config=tiny_config(spec, **settings), seed=seed)
+    return train_and_record(
+        TASK, "digits", model_name, store=store, config=tiny_config(spec, **settings), seed=seed
+    )
 
 
 def test_a_finished_run_records_everything(store):
@@ -50,8 +51,14 @@ def test_a_stopped_run_keeps_its_partial_model(store):
             return self.steps >= 2
 
     spec = model_spec(TASK, "lstm")
-    result = train_and_record(TASK, "digits", "lstm", store=store,
-                              config=tiny_config(spec, epochs=3), observer=StopAfterTwoSteps())
+    result = train_and_record(
+        TASK,
+        "digits",
+        "lstm",
+        store=store,
+        config=tiny_config(spec, epochs=3),
+        observer=StopAfterTwoSteps(),
+    )
     run = result.run
     assert run.status == "stopped"
     assert "epoch 1 (part-way)" in run.message
@@ -78,8 +85,9 @@ def test_a_crash_is_recorded_as_failed_and_raised(store):
 
     spec = model_spec(TASK, "logreg")
     with pytest.raises(RuntimeError, match="disk full"):
-        train_and_record(TASK, "digits", "logreg", store=store, config=tiny_config(spec),
-                         observer=Explodes())
+        train_and_record(
+            TASK, "digits", "logreg", store=store, config=tiny_config(spec), observer=Explodes()
+        )
     [run] = store.list_runs()
     assert run.status == "failed" and "disk full" in run.message
 

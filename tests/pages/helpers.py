@@ -1,7 +1,5 @@
 """Open a page of the real app under AppTest, and wait for background training."""
 
-import time
-
 from streamlit.testing.v1 import AppTest
 
 from core.paths import REPO_ROOT

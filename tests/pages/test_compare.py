@@ -17,8 +17,16 @@ def stored_runs():
     runs = []
     for model_name, seed in (("logreg", 0), ("gru", 0), ("logreg", 1)):
         spec = model_spec(SEQUENCE_CLASSIFICATION, model_name)
-        runs.append(train_and_record(SEQUENCE_CLASSIFICATION, "digits", model_name, store=store,
-                                     config=tiny_config(spec), seed=seed).run)
+        runs.append(
+            train_and_record(
+                SEQUENCE_CLASSIFICATION,
+                "digits",
+                model_name,
+                store=store,
+                config=tiny_config(spec),
+                seed=seed,
+            ).run
+        )
     return runs
 
 

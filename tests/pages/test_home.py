@@ -17,8 +17,10 @@ def test_first_page_renders_without_importing_tensorflow():
         "import sys\n"
         "from tests.pages.helpers import open_page\n"
         "open_page()\n"
-        "print(sorted(name for name in ('tensorflow', 'keras') if name in sys.modules))\n")
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True,
-                            text=True, timeout=300)
+        "print(sorted(name for name in ('tensorflow', 'keras') if name in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -1,0 +1,201 @@
+"""Train queued models in a child process and stream their progress back as events.
+
+A UI needs training to run in the background, report every batch and epoch, and stop on
+request. A thread is not enough inside Streamlit: after every script run Streamlit calls
+`keras.backend.clear_session()` (script_runner._clean_problem_modules), and with the progress
+view refreshing each second that made a training thread retrace its graph over and over
+(epochs of 0.5 s took 10-20 s). A spawned process is untouched by that, does not compete
+with the UI for the GIL, and records into the same run store as any other run.
+"""
+
+import multiprocessing
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.errors import UserFacingError
+from core.progress import TrainingObserver
+from core.registry import ModelSpec
+
+BATCH_EVENT_INTERVAL = 0.1  # seconds between batch events: enough for a live bar, little traffic
+TERMINAL = ("finished", "stopped", "failed", "skipped")
+
+
+@dataclass
+class ModelProgress:
+    """What a progress view shows for one queued model."""
+
+    name: str
+    title: str
+    config: Any
+    status: str = "queued"  # queued, training, then one of TERMINAL
+    epoch: int = 0
+    total_epochs: int = 0
+    step: int = 0
+    steps_per_epoch: int = 0
+    history: list[dict] = field(default_factory=list)
+    message: str = ""
+    run_id: str | None = None
+
+    @property
+    def fraction_done(self) -> float:
+        if self.status in TERMINAL:
+            return 1.0
+        if not self.total_epochs:
+            return 0.0
+        within = self.step / self.steps_per_epoch if self.steps_per_epoch else 0.0
+        return min(1.0, (max(self.epoch - 1, 0) + within) / self.total_epochs)
+
+
+class _EventObserver(TrainingObserver):
+    """In the child: turns training hooks into events and reads the shared stop flag."""
+
+    def __init__(self, index: int, events, stop) -> None:
+        self.index, self.events, self.stop = index, events, stop
+        self.last_batch_event = 0.0
+
+    def on_train_begin(self, total_epochs: int, steps_per_epoch: int) -> None:
+        self.events.put(("begin", self.index, total_epochs, steps_per_epoch))
+
+    def on_batch_end(self, epoch: int, step: int, logs: dict) -> None:
+        now = time.monotonic()
+        if now - self.last_batch_event >= BATCH_EVENT_INTERVAL:
+            self.last_batch_event = now
+            self.events.put(("batch", self.index, epoch, step))
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        self.events.put(("epoch", self.index, logs))
+
+    def should_stop(self) -> bool:
+        return self.stop.is_set()
+
+
+def _train_queue(
+    task: str, dataset: str, plan: list[tuple[str, Any]], seed: int, store_path: str, events, stop
+) -> None:
+    """The child process: train each queued model in turn, reporting as it goes."""
+    from core.store import RunStore
+    from core.training import train_and_record
+
+    store = RunStore(Path(store_path))
+    for index, (name, config) in enumerate(plan):
+        if stop.is_set():
+            events.put(("end", index, "skipped", "Not started: training was stopped.", None))
+            continue
+        events.put(("status", index, "training"))
+        try:
+            result = train_and_record(
+                task,
+                dataset,
+                name,
+                store=store,
+                config=config,
+                seed=seed,
+                observer=_EventObserver(index, events, stop),
+            )
+        except UserFacingError as error:
+            events.put(("end", index, "failed", str(error), None))
+        except Exception as error:  # the store has it as failed; the UI shows it, not a traceback
+            events.put(("end", index, "failed", f"{type(error).__name__}: {error}", None))
+        else:
+            run = result.run
+            events.put(("end", index, run.status, run.message, run.id))
+    events.put(("job-end",))
+
+
+class TrainingJob:
+    """Several models trained one after another on one dataset, in a spawned process."""
+
+    def __init__(
+        self,
+        task: str,
+        dataset: str,
+        plan: list[tuple[ModelSpec, Any]],
+        seed: int,
+        store_path: Path,
+    ) -> None:
+        self.task, self.dataset, self.seed, self.store_path = task, dataset, seed, store_path
+        self.items = [ModelProgress(spec.name, spec.title, config) for spec, config in plan]
+        context = multiprocessing.get_context(
+            "spawn"
+        )  # forking a process with TF threads is unsafe
+        self._events = context.Queue()
+        self._stop = context.Event()
+        self._process = context.Process(
+            target=_train_queue,
+            name="seqlab-training",
+            daemon=True,
+            args=(
+                task,
+                dataset,
+                [(item.name, item.config) for item in self.items],
+                seed,
+                str(store_path),
+                self._events,
+                self._stop,
+            ),
+        )
+        self._reader = threading.Thread(target=self._read_events, name="seqlab-events", daemon=True)
+        self.collected = False
+
+    def start(self) -> "TrainingJob":
+        self._process.start()
+        self._reader.start()
+        return self
+
+    def request_stop(self) -> None:
+        """Stop the model in training between batches, and skip the ones still queued."""
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def done(self) -> bool:
+        return self._reader.ident is not None and not self._reader.is_alive()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every queued model has ended (tests and scripts); True if they did."""
+        self._reader.join(timeout)
+        return self.done
+
+    def _read_events(self) -> None:
+        while True:
+            try:
+                event = self._events.get(timeout=0.5)
+            except queue.Empty:
+                if self._process.is_alive():
+                    continue
+                self._mark_lost(self._process.exitcode)
+                return
+            if event[0] == "job-end":
+                self._process.join()
+                return
+            self._apply(event)
+
+    def _apply(self, event: tuple) -> None:
+        kind, item = event[0], self.items[event[1]]
+        if kind == "status":
+            item.status = event[2]
+        elif kind == "begin":
+            item.total_epochs, item.steps_per_epoch = event[2], event[3]
+        elif kind == "batch":
+            item.epoch, item.step = event[2], event[3]
+        elif kind == "epoch":
+            item.history.append(event[2])
+            item.epoch, item.step = event[2]["epoch"], item.steps_per_epoch
+        elif kind == "end":
+            item.status, item.message, item.run_id = event[2], event[3], event[4]
+
+    def _mark_lost(self, exit_code: int | None) -> None:
+        for item in self.items:
+            if item.status not in TERMINAL:
+                item.status = "failed"
+                item.message = (
+                    f"The training process ended unexpectedly (exit code "
+                    f"{exit_code}); it may have run out of memory."
+                )

@@ -1,0 +1,151 @@
+"""A user's path through the real dashboard in headless Chromium (Debian's, driven by Playwright).
+
+Trains the baseline and a 2-epoch LSTM on the sequence page, draws a digit, then finds both
+runs on the Compare page. Screenshots land in .reports/browser/ for a person to look at.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from core.paths import REPO_ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = REPO_ROOT / ".reports" / "browser"
+pytestmark = pytest.mark.browser
+
+
+def _unavailable(reason: str):
+    if os.environ.get("SEQLAB_REQUIRE_BROWSER"):
+        pytest.fail(f"browser tests are required here but cannot run: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        _unavailable("Debian's chromium is not installed (make browser-deps)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "SEQLAB_DATA_DIR": str(tmp_path_factory.mktemp("browser-data"))}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard/app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=REPO_ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("the Streamlit server did not come up")
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its own container, so grow the viewport first."""
+    height = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('section, div')].map(e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": 1400, "height": min(max(height, 1000), 8000)})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=SCREENSHOTS / name)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh tab; on failure, a screenshot of what the user would have seen."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+    failed_before = getattr(sys, "last_value", None)
+    yield tab
+    if getattr(sys, "last_value", None) is not failed_before:
+        screenshot(tab, "failure.png")
+    tab.close()
+
+
+def test_train_two_models_draw_and_compare(page, app_url):
+    page.goto(f"{app_url}/sequence-classification")
+    page.get_by_text("Models to train").wait_for(timeout=60_000)
+
+    lstm_settings = page.locator('[data-testid="stExpander"]').filter(has_text="LSTM settings")
+    lstm_settings.get_by_text("LSTM settings").click()
+    epochs = lstm_settings.get_by_role("spinbutton", name="Epochs")
+    epochs.fill("2")
+    epochs.press("Enter")
+    page.wait_for_timeout(1500)  # let the rerun with the new setting finish
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_role("button", name="Stop").first.wait_for(timeout=60_000)
+    page.get_by_text("LSTM: finished.").wait_for(timeout=240_000)
+    page.get_by_text("Logistic regression: finished.").wait_for(timeout=10_000)
+    screenshot(page, "sequence-results.png")
+
+    page.get_by_text("Try it: draw a digit").scroll_into_view_if_needed()
+    # The canvas component renders into an open shadow root, which CSS locators pierce.
+    canvas = page.locator('[data-testid="stBidiComponentIsolated"] canvas').last
+    canvas.wait_for(timeout=30_000)
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.8, steps=15)
+    page.mouse.up()
+    page.get_by_text("what the models see").wait_for(timeout=60_000)
+    screenshot(page, "sequence-drawing.png")
+
+    page.goto(f"{app_url}/compare")
+    page.get_by_text("Is the difference real?").wait_for(timeout=60_000)
+    page.get_by_text("McNemar's exact test").wait_for(timeout=30_000)
+    verdict = page.get_by_text("McNemar's exact test").inner_text()
+    assert "lstm" in verdict and "logreg" in verdict
+    screenshot(page, "compare.png")
