@@ -1,0 +1,32 @@
+"""The issue's accuracy targets, with default settings and seed 0, through the real CLI.
+
+These train full-size default models (about three minutes in all on 2 cores). Speed is
+measured in bench/, not asserted here.
+"""
+
+import json
+
+import pytest
+
+from tests.core.test_cli import run_cli
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    ("dataset", "model", "target"),
+    [
+        ("digits", "logreg", 0.96),
+        ("digits", "lstm", 0.98),
+        ("digits", "gru", 0.97),
+        ("mnist-5k", "lstm", 0.95),
+    ],
+)
+def test_default_model_reaches_its_target(dataset, model, target):
+    result = run_cli(
+        "train", "sequence-classification", dataset, model, "--seed", "0", "--json", "--quiet"
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "finished"
+    assert summary["metrics"]["accuracy"] >= target, summary["metrics"]
