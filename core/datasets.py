@@ -65,7 +65,10 @@ class DatasetInfo:
     source: str
     needs_network: bool
     loader: Callable[[], ImageSequences]
-    ink_box: int  # how large a drawn shape should be scaled to match the images (drawing.py)
+    # How a drawing is prepared to look like these images (core/drawing.py): the size of the
+    # box the ink is scaled into, and the typical stroke width, both in image pixels.
+    ink_box: int
+    stroke_cells: float
 
     def availability(self) -> str | None:
         """None when the dataset can be loaded now, else a message saying why not."""
@@ -156,6 +159,7 @@ DATASETS: dict[str, DatasetInfo] = {
             False,
             _load_digits,
             ink_box=8,
+            stroke_cells=1.75,
         ),
         DatasetInfo(
             "mnist-5k",
@@ -166,6 +170,7 @@ DATASETS: dict[str, DatasetInfo] = {
             False,
             _load_mnist_5k,
             ink_box=20,
+            stroke_cells=2.5,
         ),
         DatasetInfo(
             "mnist",
@@ -176,6 +181,7 @@ DATASETS: dict[str, DatasetInfo] = {
             True,
             _keras_loader("mnist", DIGIT_NAMES),
             ink_box=20,
+            stroke_cells=2.5,
         ),
         DatasetInfo(
             "fashion-mnist",
@@ -186,6 +192,7 @@ DATASETS: dict[str, DatasetInfo] = {
             True,
             _keras_loader("fashion-mnist", FASHION_NAMES),
             ink_box=24,
+            stroke_cells=3.0,
         ),
     )
 }

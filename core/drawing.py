@@ -19,16 +19,49 @@ def ink_of(rgba: np.ndarray) -> np.ndarray:
     return brightness * (rgba[..., 3] / 255.0)
 
 
-def drawing_to_image(rgba: np.ndarray, size: int, ink_box: int) -> np.ndarray | None:
-    """A (size, size) image in [0, 1], ink scaled into `ink_box` and centred; None if blank."""
-    from PIL import Image
-
-    ink = ink_of(rgba)
+def _crop_to_ink(ink: np.ndarray) -> np.ndarray | None:
     rows = np.flatnonzero(ink.max(axis=1) > INK_THRESHOLD)
     columns = np.flatnonzero(ink.max(axis=0) > INK_THRESHOLD)
     if rows.size == 0:
         return None
-    cropped = ink[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+    return ink[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+
+
+def _thicken(cropped: np.ndarray, stroke_pixels: float, stroke_cells: float, ink_box: int):
+    """Widen strokes so that after scaling they are about `stroke_cells` output pixels wide.
+
+    A pen that looks right on a 280-pixel canvas becomes a hairline in an 8x8 image, where
+    the dataset's own strokes are two cells wide; a max filter grows the strokes to match.
+    """
+    from PIL import Image, ImageFilter
+
+    grow = stroke_cells * max(cropped.shape) / ink_box - stroke_pixels
+    if grow < 2:
+        return cropped
+    width = int(grow) // 2 * 2 + 1  # MaxFilter takes an odd size
+    padded = np.pad(cropped, width // 2 + 1)
+    return np.asarray(Image.fromarray(padded).filter(ImageFilter.MaxFilter(width)))
+
+
+def drawing_to_image(
+    rgba: np.ndarray,
+    size: int,
+    ink_box: int,
+    *,
+    stroke_pixels: float,
+    stroke_cells: float,
+) -> np.ndarray | None:
+    """A (size, size) image in [0, 1] shaped like the dataset's; None if nothing is drawn.
+
+    The ink is cropped, its strokes widened to `stroke_cells` output pixels (the canvas pen is
+    `stroke_pixels` wide), scaled so its longer side spans `ink_box`, and centred by mass.
+    """
+    from PIL import Image
+
+    cropped = _crop_to_ink(ink_of(rgba))
+    if cropped is None:
+        return None
+    cropped = _thicken(cropped, stroke_pixels, stroke_cells, ink_box)
     scale = ink_box / max(cropped.shape)
     height = max(1, round(cropped.shape[0] * scale))
     width = max(1, round(cropped.shape[1] * scale))

@@ -10,6 +10,7 @@ from dashboard import charts
 from dashboard.state import TrainedModel
 
 CANVAS_PIXELS = 280
+PEN_PIXELS = 22
 
 
 def draw_and_predict(
@@ -21,7 +22,7 @@ def draw_and_predict(
     left, right = st.columns([1, 2])
     with left:
         canvas = st_canvas(
-            stroke_width=22,
+            stroke_width=PEN_PIXELS,
             stroke_color="#FFFFFF",
             background_color="#000000",
             height=CANVAS_PIXELS,
@@ -33,7 +34,13 @@ def draw_and_predict(
         st.caption("Draw with the mouse; use the bin icon under the canvas to clear it.")
     image = None
     if canvas.image_data is not None:
-        image = drawing_to_image(canvas.image_data, size, dataset.ink_box)
+        image = drawing_to_image(
+            canvas.image_data,
+            size,
+            dataset.ink_box,
+            stroke_pixels=PEN_PIXELS,
+            stroke_cells=dataset.stroke_cells,
+        )
     with right:
         if image is None:
             st.info("The canvas is empty: draw a digit to see the predictions.")
