@@ -2,22 +2,23 @@
 
 import streamlit as st
 
-from core.datasets import DatasetInfo, ImageSequences
+from core.datasets import DatasetInfo, ImageSequences, load_dataset
 from core.errors import DatasetUnavailable
 from dashboard import charts
-from dashboard.services import dataset
+from dashboard.services import availability
 
 SAMPLES_SHOWN = 20
 
 
 def dataset_overview(info: DatasetInfo) -> ImageSequences | None:
     """Sizes, sample images and the sequence view; None (with a message) if unavailable."""
-    reason = info.availability()
+    reason = availability(info.name)
     if reason:
         st.warning(reason)
         return None
     try:
-        data = dataset(info.name)
+        with st.spinner(f"Loading {info.title}..."):
+            data = load_dataset(info.name)
     except DatasetUnavailable as error:
         st.error(str(error))
         return None

@@ -1,8 +1,12 @@
-"""Shared, read-only resources for every visitor, cached by Streamlit."""
+"""Shared resources for every visitor, cached by Streamlit.
+
+Datasets need no cache here: `core.datasets.load_dataset` memoises read-only arrays for the
+CLI, the training process and the app alike.
+"""
 
 import streamlit as st
 
-from core.datasets import ImageSequences, load_dataset
+from core.datasets import DATASETS
 from core.paths import store_path
 from core.store import RunStore
 
@@ -17,7 +21,7 @@ def run_store() -> RunStore:
     return _store_at(str(store_path()))
 
 
-@st.cache_resource(show_spinner="Loading dataset...")
-def dataset(name: str) -> ImageSequences:
-    """A dataset's arrays, loaded once per process and shared read-only."""
-    return load_dataset(name)
+@st.cache_data(ttl=60, show_spinner=False)
+def availability(dataset_name: str) -> str | None:
+    """Why a dataset cannot be loaded now (None if it can); a network probe, so kept a minute."""
+    return DATASETS[dataset_name].availability()

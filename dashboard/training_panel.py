@@ -9,7 +9,7 @@ from core.jobs import ModelProgress, TrainingJob
 from core.registry import ModelSpec, models_for
 from dashboard import charts, state
 from dashboard.components import config_form
-from dashboard.services import run_store
+from dashboard.services import availability, run_store
 
 DEFAULT_MODELS = ("logreg", "lstm")
 TERMINAL_NOTICE = {
@@ -49,7 +49,7 @@ def start_button(task: str, dataset: DatasetInfo, plan: list | None, seed: int) 
     if not plan:
         st.warning("Choose at least one model to train.")
         return
-    reason = dataset.availability()
+    reason = availability(dataset.name)
     if reason:
         st.error(reason)
         return

@@ -64,3 +64,15 @@ def test_choosing_no_model_disables_nothing_but_explains():
     app.multiselect(key="sequence.config.models").set_value([]).run()
     app.button(key="train").click().run()
     assert "Choose at least one model to train." in texts(app.warning)
+
+
+def test_an_unreachable_network_dataset_explains_instead_of_hanging(monkeypatch, tmp_path):
+    from core import datasets
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr(datasets, "_host_reachable", lambda host, port: False)
+    app = open_page(PAGE)
+    app.selectbox(key="sequence.dataset").select_index(2).run()
+    assert not app.exception
+    [warning] = texts(app.warning)
+    assert "MNIST (70k) is not cached" in warning and "bundled `digits`" in warning
