@@ -5,6 +5,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.store import RunRecord
+
 PALETTE = px.colors.qualitative.Safe
 
 
@@ -116,11 +118,12 @@ def probability_bars(
     return figure
 
 
-def accuracy_with_intervals(
-    labels: list[str], estimates: list[float], lows: list[float], highs: list[float]
-) -> go.Figure:
-    """Test accuracy per run with its 95% bootstrap interval as error bars."""
-    estimates, lows, highs = map(np.asarray, (estimates, lows, highs))
+def accuracy_with_intervals(runs: list[RunRecord], labels: list[str]) -> go.Figure:
+    """Each run's test accuracy with its 95% bootstrap interval as error bars."""
+    estimates, lows, highs = (
+        np.asarray([run.metrics[name] for run in runs])
+        for name in ("accuracy", "accuracy_low", "accuracy_high")
+    )
     figure = go.Figure(
         go.Scatter(
             x=estimates,

@@ -48,10 +48,7 @@ def leaderboard_view(runs: list[RunRecord]) -> None:
     if scored:
         st.plotly_chart(
             charts.accuracy_with_intervals(
-                [f"{run.dataset} / {run.model} ({run.id[-6:]})" for run in scored],
-                [run.metrics["accuracy"] for run in scored],
-                [run.metrics["accuracy_low"] for run in scored],
-                [run.metrics["accuracy_high"] for run in scored],
+                scored, [f"{run.dataset} / {run.model} ({run.id[-6:]})" for run in scored]
             ),
             key="leaderboard_intervals",
         )

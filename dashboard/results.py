@@ -17,18 +17,11 @@ def results_side_by_side(models: list[TrainedModel], class_names: tuple[str, ...
     runs = [trained.run for trained in models]
     st.dataframe(leaderboard_table(runs), hide_index=True)
     st.plotly_chart(
-        charts.accuracy_with_intervals(
-            [f"{trained.title} ({trained.run.id[-6:]})" for trained in models],
-            [run.metrics["accuracy"] for run in runs],
-            [run.metrics["accuracy_low"] for run in runs],
-            [run.metrics["accuracy_high"] for run in runs],
-        ),
+        charts.accuracy_with_intervals(runs, [trained.label for trained in models]),
         key="result_intervals",
     )
     st.plotly_chart(
-        charts.training_curves(
-            {f"{trained.title} ({trained.run.id[-6:]})": trained.run.history for trained in models}
-        ),
+        charts.training_curves({trained.label: trained.run.history for trained in models}),
         key="result_curves",
     )
     columns = st.columns(min(len(models), 3))

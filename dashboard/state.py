@@ -24,6 +24,11 @@ class TrainedModel:
     model: SequenceClassifier
     title: str
 
+    @property
+    def label(self) -> str:
+        """The model's title with the end of its run id, to tell repeated runs apart."""
+        return f"{self.title} ({self.run.id[-6:]})"
+
 
 def training_job() -> TrainingJob | None:
     """The visitor's current or last training job."""

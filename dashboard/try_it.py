@@ -46,10 +46,7 @@ def draw_and_predict(
             st.info("The canvas is empty: draw a digit to see the predictions.")
             return
         batch = image[np.newaxis]  # (1, time, features)
-        probabilities = {
-            f"{trained.title} ({trained.run.id[-6:]})": trained.model.predict_proba(batch)[0]
-            for trained in models
-        }
+        probabilities = {trained.label: trained.model.predict_proba(batch)[0] for trained in models}
         st.plotly_chart(charts.probability_bars(probabilities, class_names), key="drawn_probs")
         st.write(
             ", ".join(
