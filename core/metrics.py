@@ -46,7 +46,7 @@ def classification_report(y_true, y_pred, class_names: tuple[str, ...], seed: in
         "accuracy_high": accuracy.high,
         "macro_f1": float(np.mean(per_class)),
         "per_class_f1": {
-            name: float(score) for name, score in zip(class_names, per_class, strict=False)
+            name: float(score) for name, score in zip(class_names, per_class, strict=True)
         },
         "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
         "test_examples": int(len(y_true)),

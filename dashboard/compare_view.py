@@ -16,7 +16,7 @@ def leaderboard_filters(runs: list[RunRecord]) -> list[RunRecord]:
     """Filters on task, dataset, model and status; the runs that pass."""
     columns = st.columns(4)
     chosen = {}
-    for column, field in zip(columns, ("task", "dataset", "model", "status"), strict=False):
+    for column, field in zip(columns, ("task", "dataset", "model", "status"), strict=True):
         options = sorted({getattr(run, field) for run in runs})
         with column:
             chosen[field] = st.multiselect(

@@ -39,3 +39,10 @@ def leaderboard_table(runs: list[RunRecord]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def per_class_f1_table(runs: list[RunRecord], labels: list[str]) -> pd.DataFrame:
+    """Classes as rows, one column of test F1 per run: where each model wins or loses."""
+    return pd.DataFrame(
+        {label: run.metrics["per_class_f1"] for run, label in zip(runs, labels, strict=True)}
+    ).rename_axis("class")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.comparison import held_out_examples
 from dashboard import charts
-from dashboard.leaderboard import leaderboard_table
+from dashboard.leaderboard import leaderboard_table, per_class_f1_table
 from dashboard.services import run_store
 from dashboard.state import TrainedModel
 
@@ -13,17 +13,20 @@ MISCLASSIFIED_SHOWN = 10
 
 
 def results_side_by_side(models: list[TrainedModel], class_names: tuple[str, ...]) -> None:
-    """Metrics table, training curves, confusion matrices and misclassified test examples."""
+    """Metrics table, training curves, per-class F1, confusion matrices, misclassified images."""
     runs = [trained.run for trained in models]
+    labels = [trained.label for trained in models]
     st.dataframe(leaderboard_table(runs), hide_index=True)
     st.plotly_chart(
-        charts.accuracy_with_intervals(runs, [trained.label for trained in models]),
+        charts.accuracy_with_intervals(runs, labels),
         key="result_intervals",
     )
     st.plotly_chart(
         charts.training_curves({trained.label: trained.run.history for trained in models}),
         key="result_curves",
     )
+    st.caption("Test F1 per class")
+    st.dataframe(per_class_f1_table(runs, labels).style.format("{:.3f}").highlight_max(axis=1))
     columns = st.columns(min(len(models), 3))
     for index, trained in enumerate(models):
         with columns[index % len(columns)]:

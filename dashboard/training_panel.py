@@ -37,7 +37,7 @@ def model_plan(task: str, key: str) -> list[tuple[ModelSpec, Any]] | None:
             configs.append(config_form(spec, key=f"{key}.{spec.name}"))
     if any(config is None for config in configs):
         return None
-    return list(zip(chosen, configs, strict=False))
+    return list(zip(chosen, configs, strict=True))
 
 
 def start_button(task: str, dataset: DatasetInfo, plan: list | None, seed: int) -> None:

@@ -33,6 +33,8 @@ def test_train_baseline_and_lstm_then_see_results_side_by_side():
     table = app.dataframe[0].value
     assert table["model"].tolist() == ["Logistic regression", "LSTM"]
     assert table["accuracy"].between(0, 1).all() and (table["parameters"] > 0).all()
+    per_class = app.dataframe[1].value
+    assert per_class.shape == (10, 2) and per_class.index.tolist() == [str(d) for d in range(10)]
     # The canvas starts blank: a clear prompt instead of predictions.
     assert "The canvas is empty: draw a digit to see the predictions." in texts(app.info)
 
