@@ -63,6 +63,8 @@ def _status_text(item: ModelProgress) -> str:
             f"{item.title}: epoch {max(item.epoch, 1)}/{item.total_epochs}, "
             f"step {item.step}/{item.steps_per_epoch}"
         )
+    if item.status == "training":
+        return f"{item.title}: preparing data and model (TensorFlow loads once per job)"
     return f"{item.title}: {item.status}"
 
 
