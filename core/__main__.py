@@ -110,7 +110,9 @@ def _command_train(arguments) -> None:
 
 
 def _command_runs(arguments) -> None:
-    runs = RunStore(store_path()).list_runs(task=arguments.task, dataset=arguments.dataset)
+    store = RunStore(store_path())
+    store.mark_abandoned()
+    runs = store.list_runs(task=arguments.task, dataset=arguments.dataset)
     if arguments.json:
         print(json.dumps([_summary(run) for run in runs]))
         return

@@ -7,6 +7,8 @@ store consistent: at worst a run stays marked `running`.
 """
 
 import json
+import os
+import socket
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -47,6 +49,10 @@ MIGRATIONS = (
         y_pred TEXT NOT NULL
     );
     """,
+    # v2: which process trains a running run ("host:pid"), so a killed run can be found.
+    """
+    ALTER TABLE runs ADD COLUMN owner TEXT;
+    """,
 )
 
 
@@ -69,6 +75,7 @@ class RunRecord:
     message: str
     created_at: str
     finished_at: str | None
+    owner: str | None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "RunRecord":
@@ -80,6 +87,20 @@ class RunRecord:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0 checks existence without signalling
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by another user
+    return True
 
 
 class RunStore:
@@ -139,8 +160,18 @@ class RunStore:
         with self._connect() as connection:
             connection.execute(
                 "INSERT INTO runs (id, task, dataset, model, config, seed, split, status, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)",
-                (run_id, task, dataset, model, json.dumps(config), seed, json.dumps(split), _now()),
+                "created_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+                (
+                    run_id,
+                    task,
+                    dataset,
+                    model,
+                    json.dumps(config),
+                    seed,
+                    json.dumps(split),
+                    _now(),
+                    _this_process(),
+                ),
             )
         return run_id
 
@@ -208,6 +239,33 @@ class RunStore:
                 "finished_at = ? WHERE id = ?",
                 (status, message, train_seconds, _now(), run_id),
             )
+
+    def mark_abandoned(self) -> int:
+        """Close as failed the running runs whose process on this host no longer exists.
+
+        A training process killed outright (kill -9, out of memory) cannot record its own end;
+        its history up to the last epoch stays. Returns how many runs were closed.
+        """
+        host = socket.gethostname()
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT id, owner FROM runs WHERE status = 'running' AND owner LIKE ?",
+                (f"{host}:%",),
+            ).fetchall()
+            owners = [(row["id"], int(row["owner"].rpartition(":")[2])) for row in rows]
+            abandoned = [(run_id, pid) for run_id, pid in owners if not _process_alive(pid)]
+            for run_id, pid in abandoned:
+                connection.execute(
+                    "UPDATE runs SET status = 'failed', message = ?, finished_at = ? "
+                    "WHERE id = ? AND status = 'running'",
+                    (
+                        f"Abandoned: the training process (pid {pid}) ended before the run "
+                        "finished; the history up to then is kept.",
+                        _now(),
+                        run_id,
+                    ),
+                )
+        return len(abandoned)
 
     def get(self, run_id: str) -> RunRecord:
         with self._connect() as connection:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.datasets import DATASETS
 from core.paths import store_path
-from core.store import RunStore
+from core.store import RunRecord, RunStore
 
 
 @st.cache_resource(show_spinner=False)
@@ -19,6 +19,13 @@ def _store_at(path: str) -> RunStore:
 def run_store() -> RunStore:
     """The run store in the configured data folder (the same one the CLI writes)."""
     return _store_at(str(store_path()))
+
+
+def stored_runs() -> list[RunRecord]:
+    """Every stored run, newest first, after closing runs whose process was killed."""
+    store = run_store()
+    store.mark_abandoned()
+    return store.list_runs()
 
 
 @st.cache_data(ttl=60, show_spinner=False)

@@ -3,14 +3,14 @@
 import streamlit as st
 
 from dashboard.compare_view import leaderboard_filters, leaderboard_view, significance_view
-from dashboard.services import run_store
+from dashboard.services import stored_runs
 
 st.title("Compare")
 st.caption(
     "Every stored run, from the dashboard and from `python -m core train`. Accuracy is "
     "measured on held-out test data with a 95% bootstrap interval."
 )
-runs = run_store().list_runs()
+runs = stored_runs()
 if not runs:
     st.info(
         "No runs stored yet. Train a model on the Sequence classification page, or run "

@@ -1,8 +1,10 @@
 """The command line as a script would use it: a real subprocess, stdout JSON, exit codes."""
 
 import json
+import signal
 import subprocess
 import sys
+import time
 
 from core.paths import REPO_ROOT
 
@@ -56,3 +58,40 @@ def test_bad_settings_give_a_message_and_exit_2(data_folder):
         not (data_folder / "runs.sqlite3").exists()
         or "[]" == run_cli("runs", "--json").stdout.strip()
     )
+
+
+def test_a_killed_training_run_is_recorded_as_abandoned_with_its_history(data_folder):
+    """kill -9 leaves no chance to clean up; the next listing closes the run honestly."""
+    from core.store import RunStore
+
+    training = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "core",
+            "train",
+            "sequence-classification",
+            "digits",
+            "lstm",
+            "--set",
+            "units=8",
+            "--set",
+            "layers=1",
+            "--epochs",
+            "500",
+            "--quiet",
+        ],
+        cwd=REPO_ROOT,
+    )
+    store_file = data_folder / "runs.sqlite3"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        runs = RunStore(store_file).list_runs() if store_file.exists() else []
+        if runs and len(runs[0].history) >= 2:
+            break
+        time.sleep(0.5)
+    training.send_signal(signal.SIGKILL)
+    training.wait()
+    [run] = json.loads(run_cli("runs", "--json").stdout)
+    assert run["status"] == "failed" and "Abandoned" in run["message"]
+    assert run["epochs"] >= 2

@@ -1,4 +1,6 @@
+import socket
 import sqlite3
+import subprocess
 import threading
 
 import numpy as np
@@ -97,3 +99,35 @@ def test_concurrent_epoch_writes_lose_nothing(store):
         thread.join()
     epochs = sorted(record["epoch"] for record in store.get(run_id).history)
     assert epochs == sorted(offset + epoch for offset in (0, 100, 200, 300) for epoch in range(25))
+
+
+def test_a_version_1_store_is_migrated_and_keeps_its_runs(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(MIGRATIONS[0])
+        connection.execute("PRAGMA user_version = 1")
+        connection.execute(
+            "INSERT INTO runs (id, task, dataset, model, config, seed, split, status, created_at)"
+            " VALUES ('old', 'sequence-classification', 'digits', 'gru', '{}', 0, '{}', "
+            "'running', '2026-01-01T00:00:00+00:00')"
+        )
+    store = RunStore(path)
+    assert store.schema_version == len(MIGRATIONS) == 2
+    assert store.get("old").owner is None
+    assert store.mark_abandoned() == 0  # no owner recorded: nothing to judge it by
+
+
+def test_runs_of_a_dead_process_are_marked_abandoned(store):
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # reaped: its pid no longer exists
+    alive_run = new_run(store)
+    dead_run = new_run(store)
+    store.append_epoch(dead_run, {"epoch": 1, "loss": 0.5})
+    with sqlite3.connect(store.path) as connection:
+        owner = f"{socket.gethostname()}:{dead.pid}"
+        connection.execute("UPDATE runs SET owner = ? WHERE id = ?", (owner, dead_run))
+    assert store.mark_abandoned() == 1
+    assert store.get(alive_run).status == "running"  # owned by this test process, still alive
+    abandoned = store.get(dead_run)
+    assert abandoned.status == "failed" and f"pid {dead.pid}" in abandoned.message
+    assert abandoned.history == [{"epoch": 1, "loss": 0.5}]
