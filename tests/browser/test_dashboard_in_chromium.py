@@ -127,6 +127,8 @@ def test_train_two_models_draw_and_compare(page, app_url):
     page.wait_for_timeout(1500)  # let the rerun with the new setting finish
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_role("button", name="Stop").first.wait_for(timeout=60_000)
+    page.get_by_text("LSTM: epoch").first.wait_for(timeout=120_000)
+    screenshot(page, "sequence-training.png")
     page.get_by_text("LSTM: finished.").wait_for(timeout=240_000)
     page.get_by_text("Logistic regression: finished.").wait_for(timeout=10_000)
     screenshot(page, "sequence-results.png")
