@@ -26,8 +26,8 @@ def results_side_by_side(models: list[TrainedModel], class_names: tuple[str, ...
         key="result_curves",
     )
     st.caption("Test F1 per class")
-    best = per_class_f1_table(runs, labels).style.format("{:.3f}")
-    st.dataframe(best.highlight_max(axis=1, props="font-weight: bold; color: #1a7f37"))
+    per_class = per_class_f1_table(runs, labels).style.format("{:.3f}")
+    st.dataframe(per_class.highlight_max(axis=1, props="font-weight: bold; color: #1a7f37"))
     columns = st.columns(min(len(models), 3))
     for index, trained in enumerate(models):
         with columns[index % len(columns)]:

@@ -147,6 +147,11 @@ def test_train_two_models_draw_and_compare(page, app_url):
 
     page.goto(f"{app_url}/compare")
     page.get_by_text("Is the difference real?").wait_for(timeout=60_000)
+    # The data grid draws on a canvas but keeps an accessible copy of every cell.
+    cells = page.locator('[data-testid="stDataFrame"] [data-testid^="glide-cell-"]')
+    cells.first.wait_for(state="attached", timeout=30_000)
+    leaderboard = cells.all_inner_texts()
+    assert "Logistic regression" in leaderboard and "LSTM" in leaderboard
     page.get_by_text("McNemar's exact test").wait_for(timeout=30_000)
     verdict = page.get_by_text("McNemar's exact test").inner_text()
     assert "lstm" in verdict and "logreg" in verdict
