@@ -95,3 +95,44 @@ def test_a_killed_training_run_is_recorded_as_abandoned_with_its_history(data_fo
     [run] = json.loads(run_cli("runs", "--json").stdout)
     assert run["status"] == "failed" and "Abandoned" in run["message"]
     assert run["epochs"] >= 2
+
+
+def test_ctrl_c_stops_between_batches_and_records_the_partial_model(data_folder):
+    from core.store import RunStore
+
+    training = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "core",
+            "train",
+            "sequence-classification",
+            "digits",
+            "gru",
+            "--set",
+            "units=8",
+            "--set",
+            "layers=1",
+            "--epochs",
+            "500",
+            "--json",
+            "--quiet",
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    store_file = data_folder / "runs.sqlite3"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        runs = RunStore(store_file).list_runs() if store_file.exists() else []
+        if runs and runs[0].history:
+            break
+        time.sleep(0.5)
+    training.send_signal(signal.SIGINT)
+    output, _ = training.communicate(timeout=120)
+    assert training.returncode == 0
+    summary = json.loads(output)
+    assert summary["status"] == "stopped" and "partially trained" in summary["message"]
+    assert 0 < summary["epochs"] < 500 and 0 <= summary["metrics"]["accuracy"] <= 1
+    assert summary["artifact_path"].endswith(".keras")
