@@ -14,16 +14,26 @@ st.set_page_config(
 )
 PAGES = ROOT / "pages"
 st.navigation(
-    [
-        st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
-        st.Page(
-            PAGES / "sequence_classification.py",
-            title="Sequence classification",
-            icon=":material/view_week:",
-            url_path="sequence-classification",
-        ),
-        st.Page(
-            PAGES / "compare.py", title="Compare", icon=":material/leaderboard:", url_path="compare"
-        ),
-    ]
+    {
+        "seqlab": [
+            st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
+            st.Page(
+                PAGES / "sequence_classification.py",
+                title="Sequence classification",
+                icon=":material/view_week:",
+                url_path="sequence-classification",
+            ),
+            st.Page(
+                PAGES / "compare.py",
+                title="Compare",
+                icon=":material/leaderboard:",
+                url_path="compare",
+            ),
+        ],
+        "Learn": [
+            st.Page(
+                PAGES / "tensors.py", title="Tensors", icon=":material/grid_on:", url_path="tensors"
+            ),
+        ],
+    }
 ).run()

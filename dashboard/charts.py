@@ -140,3 +140,23 @@ def accuracy_with_intervals(runs: list[RunRecord], labels: list[str]) -> go.Figu
         margin=dict(l=0, r=0, t=10, b=0),
     )
     return figure
+
+
+def numbered_grid(values: np.ndarray, row_label: str, column_label: str, title: str = ""):
+    """A small matrix with every number written in its cell, so values can be followed."""
+    values = np.atleast_2d(values)
+    figure = px.imshow(
+        values,
+        text_auto=True,
+        color_continuous_scale="Blues",
+        labels=dict(x=column_label, y=row_label, color="value"),
+        aspect="auto",
+    )
+    figure.update_xaxes(dtick=1).update_yaxes(dtick=1)
+    figure.update_layout(
+        title=title,
+        coloraxis_showscale=False,
+        height=60 + 34 * values.shape[0] + (30 if title else 0),
+        margin=dict(l=0, r=0, t=30 if title else 10, b=0),
+    )
+    return figure

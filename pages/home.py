@@ -20,7 +20,9 @@ st.markdown(
     "logistic-regression baseline and an LSTM (about half a minute on a laptop CPU).\n"
     "2. Compare them side by side, then draw a digit and see what each model thinks.\n"
     "3. Open **Compare** for every stored run, including those trained from the command line "
-    "(`python -m core train sequence-classification digits lstm`)."
+    "(`python -m core train sequence-classification digits lstm`).\n"
+    "\nNew to TensorFlow? **Learn: Tensors** shows what a tensor's rank, shape and dtype are, "
+    "and how a batch of images becomes the sequences an RNN reads."
 )
 st.page_link(
     "../pages/sequence_classification.py",
