@@ -2,6 +2,7 @@
 
     python -m core datasets
     python -m core train TASK DATASET MODEL [--epochs N] [--seed N] [--set key=value ...] [--json]
+    python -m core train regression synthetic perceptron [--set learning_rate=0.01 ...] [--json]
     python -m core runs [--task T] [--dataset D] [--json]
 
 Ctrl-C during training stops it between batches and records the partial model as `stopped`.
@@ -17,13 +18,22 @@ from core.errors import UserFacingError
 from core.paths import store_path
 from core.progress import ObserverChain, StopFlag, TrainingObserver
 from core.registry import TASKS, model_spec, models_for
-from core.store import RunStore
+from core.regression_runs import REGRESSION, SYNTHETIC
+from core.store import RunRecord, RunStore
 
 
 class _ConsoleProgress(TrainingObserver):
-    """One line per epoch on stderr, so `--json` output on stdout stays parseable."""
+    """About twenty lines per run on stderr, so `--json` output on stdout stays parseable."""
+
+    LINES = 20
+
+    def on_train_begin(self, total_epochs: int, steps_per_epoch: int) -> None:
+        self.every = max(1, total_epochs // self.LINES)
+        self.total = total_epochs
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        if epoch % self.every and epoch != self.total:
+            return
         shown = ", ".join(
             f"{name} {value:.4f}"
             for name, value in logs.items()
@@ -70,30 +80,50 @@ def _command_datasets(arguments) -> None:
         print(f"{info.name:15} {info.task:25} {state:8} {info.description}")
         if reason:
             print(f"{'':15} unavailable: {reason}")
+    print(
+        f"{SYNTHETIC:15} {REGRESSION:25} {'made':8} Points on a line plus Gaussian noise "
+        "(--set points=, slopes=, intercept=, noise=)."
+    )
 
 
-def _command_train(arguments) -> None:
+def _train(arguments, settings: dict, observer) -> RunRecord:
+    """Train by the task's own path; both record into the same store."""
+    store = RunStore(store_path())
+    if arguments.task == REGRESSION:
+        from core.regression_runs import check_dataset, fit_line_and_record, split_settings
+
+        check_dataset(arguments.dataset)
+        data_config, config = split_settings(settings)
+        return fit_line_and_record(
+            store=store,
+            data_config=data_config,
+            config=config,
+            seed=arguments.seed,
+            observer=observer,
+        ).run
     from core.training import train_and_record
 
-    spec = model_spec(arguments.task, arguments.model)
-    settings = _parse_settings(arguments.set or [])
-    if arguments.epochs is not None:
-        settings["epochs"] = str(arguments.epochs)
-    config = spec.config_with(settings)
-    stop = StopFlag()
-    signal.signal(signal.SIGINT, lambda *_: stop.request_stop())
-    observer = _ConsoleProgress() if not arguments.quiet else TrainingObserver()
-
-    result = train_and_record(
+    config = model_spec(arguments.task, arguments.model).config_with(settings)
+    return train_and_record(
         arguments.task,
         arguments.dataset,
         arguments.model,
-        store=RunStore(store_path()),
+        store=store,
         config=config,
         seed=arguments.seed,
-        observer=ObserverChain(stop, observer),
-    )
-    run = result.run
+        observer=observer,
+    ).run
+
+
+def _command_train(arguments) -> None:
+    model_spec(arguments.task, arguments.model)
+    settings = _parse_settings(arguments.set or [])
+    if arguments.epochs is not None:
+        settings["epochs"] = str(arguments.epochs)
+    stop = StopFlag()
+    signal.signal(signal.SIGINT, lambda *_: stop.request_stop())
+    progress = _ConsoleProgress() if not arguments.quiet else TrainingObserver()
+    run = _train(arguments, settings, ObserverChain(stop, progress))
     if arguments.json:
         print(json.dumps(_summary(run)))
         return
@@ -104,6 +134,14 @@ def _command_train(arguments) -> None:
             f"(95% CI {metrics['accuracy_low']:.4f}-{metrics['accuracy_high']:.4f}), "
             f"macro-F1 {metrics['macro_f1']:.4f}, {run.train_seconds:.1f} s, "
             f"{run.param_count} parameters"
+        )
+    elif "weights" in metrics:
+        print(
+            f"{run.id} {run.status}: gradient descent W {metrics['weights']} "
+            f"b {metrics['intercept']:.4f} (cost {metrics['final_cost']:.4f}); least squares "
+            f"W {metrics['closed_form_weights']} b {metrics['closed_form_intercept']:.4f} "
+            f"(cost {metrics['closed_form_cost']:.4f}); within 1% after "
+            f"{metrics['epochs_to_within_1_percent']} epochs"
         )
     else:
         print(f"{run.id} {run.status}: {run.message}")
@@ -136,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train, evaluate on held-out data, store the run")
     train.add_argument("task", choices=sorted(TASKS))
-    train.add_argument("dataset", choices=sorted(DATASETS))
+    train.add_argument("dataset", choices=sorted([*DATASETS, SYNTHETIC]))
     train.add_argument(
         "model",
         help="; ".join(

@@ -10,12 +10,16 @@ from typing import Any, Literal
 
 from core.configs import with_overrides
 from core.errors import InvalidConfig
-from core.models.base import SequenceClassifier
 from core.models.baseline import LogisticRegressionClassifier
 from core.models.recurrent import RecurrentClassifier
+from core.regression import PerceptronRegressor
+from core.regression_runs import REGRESSION
 
 SEQUENCE_CLASSIFICATION = "sequence-classification"
-TASKS = {SEQUENCE_CLASSIFICATION: "Sequence classification: images read row by row"}
+TASKS = {
+    SEQUENCE_CLASSIFICATION: "Sequence classification: images read row by row",
+    REGRESSION: "Regression: a perceptron fits y = Wx + b to synthetic points",
+}
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class ModelSpec:
     title: str
     family: Literal["baseline", "neural"]
     description: str
-    estimator_class: type[SequenceClassifier]
+    estimator_class: type  # follows the protocol of core/models/base.py
     fixed: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
 
@@ -45,7 +49,7 @@ class ModelSpec:
         names = {item.name for item in dataclasses.fields(self.config_class)}
         return self.config_class(**{key: value for key, value in values.items() if key in names})
 
-    def build(self, config: Any, seed: int) -> SequenceClassifier:
+    def build(self, config: Any, seed: int):
         return self.estimator_class(config, random_state=seed)
 
 
@@ -76,6 +80,14 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
         _recurrent("rnn", "SimpleRNN", "A plain (Elman) recurrent network over the rows."),
         _recurrent("lstm", "LSTM", "Long short-term memory cells over the rows."),
         _recurrent("gru", "GRU", "Gated recurrent units over the rows."),
+        ModelSpec(
+            REGRESSION,
+            "perceptron",
+            "Perceptron",
+            "neural",
+            "y = Wx + b fitted by gradient descent, beside the closed-form least-squares answer.",
+            PerceptronRegressor,
+        ),
     )
 }
 

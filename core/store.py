@@ -183,6 +183,13 @@ class RunStore:
                 (json.dumps(record), run_id),
             )
 
+    def replace_history(self, run_id: str, records: list[dict]) -> None:
+        """Store a run's whole history at once (runs too short to record epoch by epoch)."""
+        with self._connect() as connection:
+            connection.execute(
+                "UPDATE runs SET history = ? WHERE id = ?", (json.dumps(records), run_id)
+            )
+
     def finish(
         self,
         run_id: str,

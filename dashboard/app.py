@@ -34,6 +34,12 @@ st.navigation(
             st.Page(
                 PAGES / "tensors.py", title="Tensors", icon=":material/grid_on:", url_path="tensors"
             ),
+            st.Page(
+                PAGES / "perceptron.py",
+                title="Perceptron",
+                icon=":material/show_chart:",
+                url_path="perceptron",
+            ),
         ],
     }
 ).run()

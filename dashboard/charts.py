@@ -160,3 +160,65 @@ def numbered_grid(values: np.ndarray, row_label: str, column_label: str, title: 
         margin=dict(l=0, r=0, t=30 if title else 10, b=0),
     )
     return figure
+
+
+def loss_curve(history: list[dict]) -> go.Figure:
+    """Cost per epoch on a log scale, where slow convergence and blow-ups both show."""
+    epochs = [record["epoch"] for record in history]
+    losses = [record["loss"] for record in history]
+    figure = go.Figure(go.Scatter(x=epochs, y=losses, mode="lines", name="cost"))
+    figure.update_layout(
+        xaxis_title="epoch",
+        yaxis_title="cost",
+        yaxis_type="log",
+        height=300,
+        margin=dict(l=0, r=0, t=10, b=0),
+    )
+    return figure
+
+
+def line_fit(X: np.ndarray, y: np.ndarray, lines: dict[str, tuple[float, float]]) -> go.Figure:
+    """The points of a one-feature problem with each fitted line y = w x + b over them."""
+    figure = go.Figure(go.Scatter(x=X[:, 0], y=y, mode="markers", name="points", opacity=0.6))
+    ends = np.array([X[:, 0].min(), X[:, 0].max()])
+    for index, (name, (weight, intercept)) in enumerate(lines.items()):
+        figure.add_trace(
+            go.Scatter(
+                x=ends,
+                y=weight * ends + intercept,
+                mode="lines",
+                name=name,
+                line=dict(color=PALETTE[index % len(PALETTE)], width=3),
+            )
+        )
+    figure.update_layout(
+        xaxis_title="x", yaxis_title="y", height=360, margin=dict(l=0, r=0, t=10, b=0)
+    )
+    return figure
+
+
+def predicted_against_actual(y: np.ndarray, predictions: dict[str, np.ndarray]) -> go.Figure:
+    """For several features: each model's predictions against the true y, and the diagonal."""
+    figure = go.Figure()
+    for index, (name, values) in enumerate(predictions.items()):
+        figure.add_trace(
+            go.Scatter(
+                x=y,
+                y=values,
+                mode="markers",
+                name=name,
+                opacity=0.6,
+                marker=dict(color=PALETTE[index % len(PALETTE)]),
+            )
+        )
+    ends = [float(np.min(y)), float(np.max(y))]
+    figure.add_trace(
+        go.Scatter(x=ends, y=ends, mode="lines", name="perfect", line=dict(dash="dot"))
+    )
+    figure.update_layout(
+        xaxis_title="true y",
+        yaxis_title="predicted y",
+        height=360,
+        margin=dict(l=0, r=0, t=10, b=0),
+    )
+    return figure

@@ -1,12 +1,13 @@
 """Widgets that return plain values; each takes a `key` so a page can use it more than once."""
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from core.configs import settings_of
 from core.datasets import DatasetInfo, datasets_for
-from core.errors import InvalidConfig
+from core.errors import UserFacingError
 from core.registry import ModelSpec
 
 
@@ -25,16 +26,15 @@ def dataset_picker(task: str, key: str) -> DatasetInfo:
     return chosen
 
 
-def config_form(spec: ModelSpec, key: str) -> Any | None:
-    """Inputs for every setting the model does not fix; the validated config, or None.
+def settings_form(defaults: Any, key: str, hidden: frozenset = frozenset()) -> dict[str, Any]:
+    """One input per setting of a config dataclass, three to a row; the values as typed.
 
     Ranges are checked by the config, not clamped by the widgets, so a wrong value gets a
     message that says what is allowed instead of silently changing.
     """
-    defaults = spec.default_config()
     values = {}
     columns = st.columns(3)
-    settings = [item for item in settings_of(spec.config_class) if item.name not in spec.fixed]
+    settings = [item for item in settings_of(type(defaults)) if item.name not in hidden]
     for index, setting in enumerate(settings):
         label = setting.name.replace("_", " ").capitalize()
         widget_key = f"{key}.{setting.name}"
@@ -52,6 +52,10 @@ def config_form(spec: ModelSpec, key: str) -> Any | None:
                 values[setting.name] = st.checkbox(
                     label, value=default, help=setting.help, key=widget_key
                 )
+            elif setting.kind is str:
+                values[setting.name] = st.text_input(
+                    label, value=default, help=setting.help, key=widget_key
+                )
             elif setting.kind is int:
                 values[setting.name] = int(
                     st.number_input(label, value=default, step=1, help=setting.help, key=widget_key)
@@ -67,8 +71,19 @@ def config_form(spec: ModelSpec, key: str) -> Any | None:
                         key=widget_key,
                     )
                 )
+    return values
+
+
+def validated(title: str, build: Callable[[], Any]) -> Any | None:
+    """The config `build` makes, or None after showing why it is invalid."""
     try:
-        return spec.config_with(values)
-    except InvalidConfig as error:
-        st.error(f"{spec.title}: {error}")
+        return build()
+    except UserFacingError as error:
+        st.error(f"{title}: {error}")
         return None
+
+
+def config_form(spec: ModelSpec, key: str) -> Any | None:
+    """Inputs for every setting the model does not fix; the validated config, or None."""
+    values = settings_form(spec.default_config(), key, hidden=frozenset(spec.fixed))
+    return validated(spec.title, lambda: spec.config_with(values))

@@ -9,10 +9,12 @@ from core.registry import TASKS, models_for
 def task_overview() -> None:
     for task, description in TASKS.items():
         models = models_for(task)
-        baselines = ", ".join(spec.title for spec in models if spec.family == "baseline")
-        neural = ", ".join(spec.title for spec in models if spec.family == "neural")
-        datasets = ", ".join(info.title for info in datasets_for(task))
-        st.markdown(
-            f"**{description}**  \nBaselines: {baselines}. Neural: {neural}.  \n"
-            f"Datasets: {datasets}."
+        parts = {
+            "Baselines": [spec.title for spec in models if spec.family == "baseline"],
+            "Neural": [spec.title for spec in models if spec.family == "neural"],
+            "Datasets": [info.title for info in datasets_for(task)],
+        }
+        listed = "  \n".join(
+            f"{name}: {', '.join(items)}." for name, items in parts.items() if items
         )
+        st.markdown(f"**{description}**  \n{listed}")

@@ -22,7 +22,8 @@ st.markdown(
     "3. Open **Compare** for every stored run, including those trained from the command line "
     "(`python -m core train sequence-classification digits lstm`).\n"
     "\nNew to TensorFlow? **Learn: Tensors** shows what a tensor's rank, shape and dtype are, "
-    "and how a batch of images becomes the sequences an RNN reads."
+    "and how a batch of images becomes the sequences an RNN reads; **Learn: Perceptron** fits "
+    "a line by gradient descent beside the closed-form answer."
 )
 st.page_link(
     "../pages/sequence_classification.py",

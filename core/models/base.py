@@ -5,8 +5,6 @@ learns, and returns self; what it learns ends in `_`. Progress and stop requests
 through a `TrainingObserver`, so a stopped fit still leaves a usable, honestly labelled model.
 """
 
-import os
-import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from core.configs import validate
+from core.files import write_atomically
 from core.progress import TrainingObserver
 
 
@@ -117,16 +116,4 @@ class SequenceClassifier(ABC):
 
     def save(self, path: Path) -> Path:
         """Write the model atomically: a reader sees the old file or the whole new one."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=".partial-", suffix=self.artifact_suffix
-        )
-        os.close(handle)
-        try:
-            self._write(Path(temporary))
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        return path
+        return write_atomically(path, self._write)

@@ -136,3 +136,13 @@ def test_ctrl_c_stops_between_batches_and_records_the_partial_model(data_folder)
     assert summary["status"] == "stopped" and "partially trained" in summary["message"]
     assert 0 < summary["epochs"] < 500 and 0 <= summary["metrics"]["accuracy"] <= 1
     assert summary["artifact_path"].endswith(".keras")
+
+
+def test_regression_reports_gradient_descent_and_closed_form_weights_and_cost():
+    result = run_cli("train", "regression", "synthetic", "perceptron", "--json", "--quiet")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)["metrics"]
+    assert {"weights", "closed_form_weights", "final_cost", "closed_form_cost"} <= set(metrics)
+    assert metrics["within_1_percent"] is True
+    wrong = run_cli("train", "regression", "digits", "perceptron")
+    assert wrong.returncode == 2 and "use the dataset 'synthetic'" in wrong.stderr

@@ -5,10 +5,10 @@ import pytest
 
 from core.errors import TrainingStopped
 from core.progress import StopFlag, TrainingObserver
-from core.registry import MODELS
+from core.registry import SEQUENCE_CLASSIFICATION, models_for
 from tests.core.helpers import digits_slice, tiny_config
 
-SPECS = list(MODELS.values())
+SPECS = models_for(SEQUENCE_CLASSIFICATION)
 
 
 @pytest.fixture(scope="module")

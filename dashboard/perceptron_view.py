@@ -1,0 +1,165 @@
+"""The perceptron page's parts: the data, a live gradient-descent fit, and the comparison."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.configs import with_overrides
+from core.progress import TrainingObserver
+from core.regression import LineDataConfig, PerceptronConfig, make_line_data, parse_slopes
+from core.regression_runs import complete_line_fit, start_line_fit
+from core.store import RunRecord
+from dashboard import charts
+from dashboard.components import settings_form, validated
+from dashboard.services import run_store
+
+LAST_FIT = "perceptron.run_id"  # session_state: the visitor's latest perceptron run
+REFRESHES = 40  # chart updates per training run
+
+
+def data_settings() -> tuple[LineDataConfig | None, int]:
+    values = settings_form(LineDataConfig(), key="perceptron.data")
+    seed = int(
+        st.number_input("Seed (noise and feature order)", value=0, step=1, key="perceptron.seed")
+    )
+
+    def build() -> LineDataConfig:
+        config = with_overrides(LineDataConfig(), values)
+        parse_slopes(config.slopes)  # a clear message for slopes that are not numbers
+        return config
+
+    return validated("Data", build), seed
+
+
+def training_settings() -> PerceptronConfig | None:
+    values = settings_form(PerceptronConfig(), key="perceptron.training")
+    return validated("Training", lambda: with_overrides(PerceptronConfig(), values))
+
+
+def show_data(config: LineDataConfig, seed: int) -> None:
+    data = make_line_data(config, seed)
+    if data.X.shape[1] == 1:
+        st.plotly_chart(charts.line_fit(data.X, data.y, {}), key="data_scatter")
+    else:
+        st.caption(
+            f"{data.X.shape[1]} features: the fit is shown as predictions against the "
+            "true values once trained."
+        )
+
+
+class _LiveView(TrainingObserver):
+    """Redraws the progress bar, cost curve and moving line a few dozen times per run."""
+
+    def __init__(self, fit_data, placeholders) -> None:
+        self.data, (self.bar, self.curve, self.line) = fit_data, placeholders
+        self.history: list[dict] = []
+
+    def on_train_begin(self, total_epochs: int, steps_per_epoch: int) -> None:
+        self.total, self.every = total_epochs, max(1, total_epochs // REFRESHES)
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        self.history.append(logs)
+        if epoch % self.every and epoch != self.total:
+            return
+        self.bar.progress(
+            epoch / self.total, text=f"epoch {epoch}/{self.total}, cost {logs['loss']:.4g}"
+        )
+        self.curve.plotly_chart(charts.loss_curve(self.history), key=f"live_cost.{epoch}")
+        if self.data.X.shape[1] == 1:
+            self.line.plotly_chart(
+                charts.line_fit(
+                    self.data.X,
+                    self.data.y,
+                    {"gradient descent": (logs["weights"][0], logs["intercept"])},
+                ),
+                key=f"live_line.{epoch}",
+            )
+
+
+def train(data_config: LineDataConfig, config: PerceptronConfig, seed: int) -> None:
+    """Fit in the foreground with live charts; any click meanwhile stops it (recorded)."""
+    store = run_store()
+    pending = start_line_fit(store, data_config, config, seed)
+    st.session_state[LAST_FIT] = pending.run_id
+    st.button(
+        "Stop",
+        key="perceptron.stop",
+        help="Stops after the current step; the weights reached are kept and recorded.",
+    )
+    placeholders = (st.empty(), st.empty(), st.empty())
+    complete_line_fit(store, pending, _LiveView(pending.data, placeholders))
+    st.rerun()
+
+
+def last_run() -> RunRecord | None:
+    """The visitor's latest perceptron run, as stored (also when a click interrupted it)."""
+    run_id = st.session_state.get(LAST_FIT)
+    return None if run_id is None else run_store().get(run_id)
+
+
+def show_result(run: RunRecord) -> None:
+    """The stored outcome beside the closed form; the data are rebuilt from config and seed."""
+    names = LineDataConfig.__dataclass_fields__
+    data = make_line_data(
+        LineDataConfig(**{key: value for key, value in run.config.items() if key in names}),
+        run.seed,
+    )
+    if run.status == "failed":
+        st.error(run.message)
+    elif run.status == "stopped":
+        st.warning(run.message)
+    if run.history:
+        st.plotly_chart(charts.loss_curve(run.history), key="final_cost")
+    metrics = run.metrics
+    if not metrics:
+        return
+    gradient = (np.asarray(metrics["weights"]), metrics["intercept"])
+    closed = (np.asarray(metrics["closed_form_weights"]), metrics["closed_form_intercept"])
+    if data.X.shape[1] == 1:
+        st.plotly_chart(
+            charts.line_fit(
+                data.X,
+                data.y,
+                {
+                    "gradient descent": (gradient[0][0], gradient[1]),
+                    "least squares": (closed[0][0], closed[1]),
+                },
+            ),
+            key="final_line",
+        )
+    else:
+        st.plotly_chart(
+            charts.predicted_against_actual(
+                data.y,
+                {
+                    "gradient descent": data.X @ gradient[0] + gradient[1],
+                    "least squares": data.X @ closed[0] + closed[1],
+                },
+            ),
+            key="final_predictions",
+        )
+    names = [f"W{index + 1}" for index in range(len(gradient[0]))] + ["b"]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "parameter": names,
+                "gradient descent": [*gradient[0], gradient[1]],
+                "least squares": [*closed[0], closed[1]],
+                "true": [*metrics["true_slopes"], metrics["true_intercept"]],
+            }
+        ),
+        hide_index=True,
+    )
+    within = metrics["epochs_to_within_1_percent"]
+    st.markdown(
+        f"Cost: gradient descent **{metrics['final_cost']:.6g}**, least squares "
+        f"**{metrics['closed_form_cost']:.6g}**. Gradient descent is "
+        f"{metrics['relative_difference']:.2%} from the closed-form answer"
+        + (
+            f" and came within 1% at epoch **{within}**."
+            if within
+            else ": it has **not** come within 1% in these epochs."
+        )
+        + f" Plain gradient descent is stable here for learning rates below "
+        f"{metrics['stable_learning_rate']:.3g}."
+    )

@@ -1,0 +1,33 @@
+"""Learn: the perceptron fitting y = Wx + b by gradient descent, beside least squares."""
+
+import streamlit as st
+
+from dashboard.perceptron_view import (
+    data_settings,
+    last_run,
+    show_data,
+    show_result,
+    train,
+    training_settings,
+)
+
+st.title("Learn: the perceptron")
+st.caption(
+    "The simplest model there is: y = Wx + b, fitted by gradient descent in TensorFlow. "
+    "The closed-form least-squares answer shows where it should end up."
+)
+st.header("Data")
+data_config, seed = data_settings()
+if data_config is None:
+    st.stop()
+show_data(data_config, seed)
+
+st.header("Gradient descent")
+config = training_settings()
+if st.button("Train", type="primary", disabled=config is None, key="perceptron.train"):
+    train(data_config, config, seed)
+
+run = last_run()
+if run is not None:
+    st.header("Gradient descent against least squares")
+    show_result(run)
