@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 from core.store import RunRecord
 
 PALETTE = px.colors.qualitative.Safe
+DASHES = ("solid", "dash", "dot")
 
 
 def image_grid(images: np.ndarray, titles: list[str], columns: int = 10) -> go.Figure:
@@ -188,7 +189,8 @@ def line_fit(X: np.ndarray, y: np.ndarray, lines: dict[str, tuple[float, float]]
                 y=weight * ends + intercept,
                 mode="lines",
                 name=name,
-                line=dict(color=PALETTE[index % len(PALETTE)], width=3),
+                # Later lines dashed: a fit that lands exactly on another stays visible.
+                line=dict(color=PALETTE[index % len(PALETTE)], width=3, dash=DASHES[index % 3]),
             )
         )
     figure.update_layout(
