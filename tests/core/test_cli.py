@@ -60,75 +60,50 @@ def test_bad_settings_give_a_message_and_exit_2(data_folder):
     )
 
 
-def test_a_killed_training_run_is_recorded_as_abandoned_with_its_history(data_folder):
-    """kill -9 leaves no chance to clean up; the next listing closes the run honestly."""
+def start_long_training(data_folder, model: str, epochs_to_wait_for: int) -> subprocess.Popen:
+    """A 500-epoch CLI run of a tiny model, returned once its history has some epochs."""
     from core.store import RunStore
 
+    command = [
+        "train",
+        "sequence-classification",
+        "digits",
+        model,
+        "--set",
+        "units=8",
+        "--set",
+        "layers=1",
+        "--epochs",
+        "500",
+        "--json",
+        "--quiet",
+    ]
     training = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "core",
-            "train",
-            "sequence-classification",
-            "digits",
-            "lstm",
-            "--set",
-            "units=8",
-            "--set",
-            "layers=1",
-            "--epochs",
-            "500",
-            "--quiet",
-        ],
-        cwd=REPO_ROOT,
+        [sys.executable, "-m", "core", *command], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
     )
     store_file = data_folder / "runs.sqlite3"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         runs = RunStore(store_file).list_runs() if store_file.exists() else []
-        if runs and len(runs[0].history) >= 2:
-            break
+        if runs and len(runs[0].history) >= epochs_to_wait_for:
+            return training
         time.sleep(0.5)
+    training.kill()
+    raise AssertionError("training never reached the wanted epoch")
+
+
+def test_a_killed_training_run_is_recorded_as_abandoned_with_its_history(data_folder):
+    """kill -9 leaves no chance to clean up; the next listing closes the run honestly."""
+    training = start_long_training(data_folder, "lstm", epochs_to_wait_for=2)
     training.send_signal(signal.SIGKILL)
-    training.wait()
+    training.communicate()
     [run] = json.loads(run_cli("runs", "--json").stdout)
     assert run["status"] == "failed" and "Abandoned" in run["message"]
     assert run["epochs"] >= 2
 
 
 def test_ctrl_c_stops_between_batches_and_records_the_partial_model(data_folder):
-    from core.store import RunStore
-
-    training = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "core",
-            "train",
-            "sequence-classification",
-            "digits",
-            "gru",
-            "--set",
-            "units=8",
-            "--set",
-            "layers=1",
-            "--epochs",
-            "500",
-            "--json",
-            "--quiet",
-        ],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    store_file = data_folder / "runs.sqlite3"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        runs = RunStore(store_file).list_runs() if store_file.exists() else []
-        if runs and runs[0].history:
-            break
-        time.sleep(0.5)
+    training = start_long_training(data_folder, "gru", epochs_to_wait_for=1)
     training.send_signal(signal.SIGINT)
     output, _ = training.communicate(timeout=120)
     assert training.returncode == 0
