@@ -68,8 +68,9 @@ def layout_explorer() -> None:
     same = bool((layouts.restacked == layouts.batch_major).all())
     st.caption(f"Stacked back, the batch is {'identical' if same else 'NOT identical'}.")
     st.markdown(
-        "**Time-major** (`tf.transpose(x, perm=[1, 0, 2])`): `(time, batch, features)`, the "
-        f"same numbers regrouped by timestep; shape {layouts.time_major.shape}."
+        "**Time-major** (`tf.transpose(x, perm=[1, 0, 2])`): `(time, batch, features)`, shape "
+        f"{layouts.time_major.shape}. Its slice t is exactly the timestep-t picture above: the "
+        "same numbers, grouped by timestep first."
     )
     st.markdown(
         "**Flattened** (`tf.reshape(x, (batch, time * features))`): what the logistic-"

@@ -14,7 +14,8 @@ tensor_inspector()
 st.header("Sequences: batch, time, features")
 st.markdown(
     "On **Sequence classification** one 8x8 digit becomes 8 row vectors of 8 pixels: a batch "
-    "of N digits is a tensor of shape `(N, 8, 8)`, read one timestep (row) at a time."
+    "of N digits is a tensor of shape `(N, 8, 8)`, read one timestep (row) at a time; an MNIST "
+    "digit becomes 28 row vectors of 28 pixels, `(N, 28, 28)`."
 )
 layout_explorer()
 st.page_link(
