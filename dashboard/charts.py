@@ -170,8 +170,7 @@ def loss_curve(history: list[dict]) -> go.Figure:
     figure = go.Figure(go.Scatter(x=epochs, y=losses, mode="lines", name="cost"))
     figure.update_layout(
         xaxis_title="epoch",
-        yaxis_title="cost",
-        yaxis_type="log",
+        yaxis=dict(title="cost", type="log", dtick=1),  # label powers of ten only
         height=300,
         margin=dict(l=0, r=0, t=10, b=0),
     )
