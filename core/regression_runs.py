@@ -107,7 +107,6 @@ class PendingFit:
     """A line fit whose run is recorded as running and whose training has not begun."""
 
     run_id: str
-    data_config: LineDataConfig
     config: PerceptronConfig
     seed: int
     data: LineData
@@ -129,7 +128,7 @@ def start_line_fit(
         seed,
         {"points": len(data.y), "fitted_on": "all points, as curve fitting in the seed"},
     )
-    return PendingFit(run_id, data_config, config, seed, data, least_squares(data.X, data.y))
+    return PendingFit(run_id, config, seed, data, least_squares(data.X, data.y))
 
 
 def complete_line_fit(
