@@ -7,7 +7,7 @@ import streamlit as st
 from core.configs import with_overrides
 from core.progress import TrainingObserver
 from core.regression import LineDataConfig, PerceptronConfig, make_line_data, parse_slopes
-from core.regression_runs import complete_line_fit, start_line_fit
+from core.regression_runs import complete_line_fit, split_settings, start_line_fit
 from core.store import RunRecord
 from dashboard import charts
 from dashboard.components import settings_form, validated
@@ -99,11 +99,8 @@ def last_run() -> RunRecord | None:
 
 def show_result(run: RunRecord) -> None:
     """The stored outcome beside the closed form; the data are rebuilt from config and seed."""
-    names = LineDataConfig.__dataclass_fields__
-    data = make_line_data(
-        LineDataConfig(**{key: value for key, value in run.config.items() if key in names}),
-        run.seed,
-    )
+    data_config, _ = split_settings(run.config)
+    data = make_line_data(data_config, run.seed)
     if run.status == "failed":
         st.error(run.message)
     elif run.status == "stopped":
