@@ -42,4 +42,4 @@ def held_out_examples(store: RunStore, run: RunRecord) -> tuple[np.ndarray, np.n
             f"the one run {run.id} was scored on."
         )
     y_true, y_pred = store.predictions(run.id)
-    return data.images[split.test], y_true, y_pred
+    return data.inputs[split.test], y_true, y_pred

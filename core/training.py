@@ -74,9 +74,9 @@ def train_and_record(
     started = time.perf_counter()
     try:
         model.fit(
-            data.images[split.train],
+            data.inputs[split.train],
             data.labels[split.train],
-            validation_data=(data.images[split.validation], data.labels[split.validation]),
+            validation_data=(data.inputs[split.validation], data.labels[split.validation]),
             observer=chain,
         )
     except TrainingStopped as stop:
@@ -97,10 +97,10 @@ def train_and_record(
         raise
     train_seconds = time.perf_counter() - started
 
-    test_images, test_labels = data.images[split.test], data.labels[split.test]
+    test_inputs, test_labels = data.inputs[split.test], data.labels[split.test]
     predict_started = time.perf_counter()
-    probabilities = model.predict_proba(test_images)
-    predict_ms = (time.perf_counter() - predict_started) * 1000 / len(test_images)
+    probabilities = model.predict_proba(test_inputs)
+    predict_ms = (time.perf_counter() - predict_started) * 1000 / len(test_inputs)
     predictions = model.classes_[np.argmax(probabilities, axis=1)]
     metrics = classification_report(test_labels, predictions, data.class_names, seed=seed)
     metrics["epochs_trained"] = len(model.history_)

@@ -6,7 +6,8 @@ from typing import Any
 import streamlit as st
 
 from core.configs import settings_of
-from core.datasets import DatasetInfo, datasets_for
+from core.dataset_info import DatasetInfo
+from core.datasets import datasets_for
 from core.errors import UserFacingError
 from core.registry import ModelSpec
 

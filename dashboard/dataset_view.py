@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from core.datasets import DatasetInfo, ImageSequences, load_dataset
+from core.dataset_info import DatasetInfo
+from core.datasets import load_dataset
 from core.errors import DatasetUnavailable
+from core.image_datasets import ImageSequences
 from dashboard import charts
 from dashboard.services import availability
 

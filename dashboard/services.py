@@ -6,7 +6,7 @@ CLI, the training process and the app alike.
 
 import streamlit as st
 
-from core.datasets import DATASETS
+from core.datasets import dataset_info
 from core.paths import store_path
 from core.store import RunRecord, RunStore
 
@@ -31,4 +31,4 @@ def stored_runs() -> list[RunRecord]:
 @st.cache_data(ttl=60, show_spinner=False)
 def availability(dataset_name: str) -> str | None:
     """Why a dataset cannot be loaded now (None if it can); a network probe, so kept a minute."""
-    return DATASETS[dataset_name].availability()
+    return dataset_info(dataset_name).availability()

@@ -4,7 +4,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.datasets import DatasetInfo
+from core.dataset_info import DatasetInfo
 from core.jobs import ModelProgress, TrainingJob
 from core.registry import ModelSpec, models_for
 from dashboard import charts, state

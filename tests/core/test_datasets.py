@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core import datasets
+from core import image_datasets
 from core.datasets import DATASETS, load_dataset
 from core.errors import DatasetUnavailable
 
@@ -23,7 +23,7 @@ def test_mnist_5k_is_shuffled_and_balanced():
 
 def test_offline_network_dataset_says_how_to_get_it(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(datasets, "_host_reachable", lambda host, port: False)
+    monkeypatch.setattr(image_datasets, "_host_reachable", lambda host, port: False)
     load_dataset.cache_clear()
     reason = DATASETS["mnist"].availability()
     assert "not cached" in reason and "digits" in reason
@@ -33,7 +33,7 @@ def test_offline_network_dataset_says_how_to_get_it(monkeypatch, tmp_path):
 
 def test_cached_keras_file_counts_as_available_without_network(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(datasets, "_host_reachable", lambda host, port: False)
+    monkeypatch.setattr(image_datasets, "_host_reachable", lambda host, port: False)
     (tmp_path / "datasets").mkdir()
     (tmp_path / "datasets" / "mnist.npz").write_bytes(b"cached")
     assert DATASETS["mnist"].availability() is None
@@ -49,7 +49,7 @@ def test_keras_loader_pools_and_scales_the_recorded_arrays(monkeypatch):
         (rng.integers(0, 256, (3, 28, 28), dtype=np.uint8), np.arange(3)),
     )
     monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: recorded)
-    data = datasets._keras_loader("mnist", datasets.DIGIT_NAMES)()
+    data = image_datasets._keras_loader("mnist", image_datasets.DIGIT_NAMES)()
     assert data.images.shape == (9, 28, 28) and data.images.max() <= 1.0
     assert data.labels.tolist() == [0, 1, 2, 0, 1, 2, 0, 1, 2]
 

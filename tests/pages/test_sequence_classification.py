@@ -69,10 +69,10 @@ def test_choosing_no_model_disables_nothing_but_explains():
 
 
 def test_an_unreachable_network_dataset_explains_instead_of_hanging(monkeypatch, tmp_path):
-    from core import datasets
+    from core import image_datasets
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(datasets, "_host_reachable", lambda host, port: False)
+    monkeypatch.setattr(image_datasets, "_host_reachable", lambda host, port: False)
     app = open_page(PAGE)
     app.selectbox(key="sequence.dataset").select_index(2).run()
     assert not app.exception
