@@ -16,7 +16,7 @@ from core.configs import validate
 from core.datasets import load_dataset
 from core.errors import TrainingStopped
 from core.metrics import classification_report
-from core.models.base import SequenceClassifier
+from core.models.base import Classifier
 from core.progress import ObserverChain, TrainingObserver
 from core.registry import model_spec
 from core.splits import stratified_split
@@ -28,7 +28,7 @@ class TrainingResult:
     """The stored record, and the fitted model (None if nothing was trained)."""
 
     run: RunRecord
-    model: SequenceClassifier | None
+    model: Classifier | None
 
 
 class _HistoryRecorder(TrainingObserver):
@@ -42,7 +42,7 @@ class _HistoryRecorder(TrainingObserver):
         self.store.append_epoch(self.run_id, logs)
 
 
-def _stop_message(model: SequenceClassifier) -> str:
+def _stop_message(model: Classifier) -> str:
     last = model.history_[-1]
     where = f"epoch {last['epoch']}" + ("" if last["complete"] else " (part-way)")
     return (
@@ -120,7 +120,7 @@ def train_and_record(
     return TrainingResult(store.get(run_id), model)
 
 
-def load_trained_model(run: RunRecord) -> SequenceClassifier:
+def load_trained_model(run: RunRecord) -> Classifier:
     """Rebuild a stored run's model from its file (Keras files load in safe mode)."""
     if not run.artifact_path:
         raise ValueError(f"Run {run.id} has no model file ({run.status}).")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.jobs import TrainingJob
-from core.models.base import SequenceClassifier
+from core.models.base import Classifier
 from core.store import RunRecord, RunStore
 from core.training import load_trained_model
 
@@ -21,7 +21,7 @@ class TrainedModel:
     """A model this visitor trained, loaded from its file, with its stored record."""
 
     run: RunRecord
-    model: SequenceClassifier
+    model: Classifier
     title: str
 
     @property

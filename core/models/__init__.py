@@ -1,1 +1,1 @@
-"""Models that share one protocol (see `base.SequenceClassifier`)."""
+"""Models that share one protocol (see `base.Classifier`)."""

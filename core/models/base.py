@@ -16,8 +16,8 @@ from core.files import write_atomically
 from core.progress import TrainingObserver
 
 
-class SequenceClassifier(ABC):
-    """Classifies sequences shaped (examples, timesteps, features) into `classes_`.
+class Classifier(ABC):
+    """Classifies inputs into `classes_`; subclasses say which inputs (`_check_inputs`).
 
     After `fit`: `classes_` (sorted labels), `history_` (one dict per epoch, the last marked
     `complete: False` if a stop cut it short) and `stopped_` (True if the user stopped it).
@@ -45,17 +45,14 @@ class SequenceClassifier(ABC):
         *,
         validation_data: tuple | None = None,
         observer: TrainingObserver | None = None,
-    ) -> "SequenceClassifier":
-        """Learn from `X` (examples, timesteps, features) and integer labels `y`."""
+    ) -> "Classifier":
+        """Learn from inputs `X` and labels `y`."""
         config = self.resolved_config
         validate(config)
-        X = np.asarray(X, dtype=np.float32)
+        X = self._check_inputs(X)
         y = np.asarray(y)
-        if X.ndim != 3 or len(X) != len(y) or len(X) == 0:
-            raise ValueError(
-                f"Expected X shaped (examples, timesteps, features) matching y; "
-                f"got X {X.shape} and y {y.shape}."
-            )
+        if len(X) != len(y) or len(X) == 0:
+            raise ValueError(f"Expected one label per input; got {len(X)} inputs and {len(y)}.")
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
             raise ValueError("Training data has a single class; a classifier needs two or more.")
@@ -64,13 +61,17 @@ class SequenceClassifier(ABC):
         if validation_data is not None:
             validation_X, validation_y = validation_data
             encoded_validation = (
-                np.asarray(validation_X, dtype=np.float32),
+                self._check_inputs(validation_X),
                 np.searchsorted(self.classes_, np.asarray(validation_y)),
             )
         self.history_: list[dict] = []
         self.stopped_ = False
         self._fit_encoded(config, X, encoded, encoded_validation, observer or TrainingObserver())
         return self
+
+    @abstractmethod
+    def _check_inputs(self, X) -> np.ndarray:
+        """`X` as the array this kind of model reads; ValueError saying what was expected."""
 
     @abstractmethod
     def _fit_encoded(
@@ -107,7 +108,7 @@ class SequenceClassifier(ABC):
         """Restore the learned state written by `_write`."""
 
     @classmethod
-    def load(cls, path: Path, config: Any, classes) -> "SequenceClassifier":
+    def load(cls, path: Path, config: Any, classes) -> "Classifier":
         """Rebuild a fitted model from its artifact and the config and classes the store keeps."""
         model = cls(config)
         model.classes_ = np.asarray(classes)
@@ -117,3 +118,31 @@ class SequenceClassifier(ABC):
     def save(self, path: Path) -> Path:
         """Write the model atomically: a reader sees the old file or the whole new one."""
         return write_atomically(path, self._write)
+
+
+class SequenceClassifier(Classifier):
+    """Classifies sequences shaped (examples, timesteps, features) of numbers."""
+
+    def _check_inputs(self, X) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 3:
+            raise ValueError(f"Expected X shaped (examples, timesteps, features); got {X.shape}.")
+        return X
+
+
+class TextClassifier(Classifier):
+    """Classifies raw texts: a 1-D sequence of strings (empty strings are allowed)."""
+
+    def _check_inputs(self, X) -> np.ndarray:
+        return as_texts(X)
+
+
+def as_texts(X) -> np.ndarray:
+    """`X` as a 1-D object array of str; ValueError naming the first non-text item."""
+    texts = np.asarray(X, dtype=object)
+    if texts.ndim != 1:
+        raise ValueError(f"Expected a 1-D list of texts; got shape {texts.shape}.")
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f"Item {index} is {type(text).__name__}, not text.")
+    return texts

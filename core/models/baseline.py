@@ -1,20 +1,17 @@
 """The baseline: multinomial logistic regression on the flattened pixels.
 
-scikit-learn's solver gives no per-iteration hook, so training runs in rounds of a few L-BFGS
-iterations with `warm_start`; after each round ("epoch") it reports train and validation
-loss and accuracy and honours a stop request, so the baseline trains live like the RNNs.
+It trains in rounds reported like epochs (core/models/logistic_rounds.py), so it trains live
+like the RNNs and can be stopped.
 """
 
-import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from core.configs import setting
-from core.errors import TrainingStopped
 from core.models.base import SequenceClassifier
+from core.models.logistic_rounds import fit_in_rounds
 from core.progress import TrainingObserver
 
 
@@ -44,9 +41,7 @@ class LogisticRegressionClassifier(SequenceClassifier):
     artifact_suffix = ".npz"
 
     def _fit_encoded(self, config, X, y, validation, observer: TrainingObserver) -> None:
-        from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
-        from sklearn.metrics import log_loss
 
         self.estimator_ = LogisticRegression(
             C=config.inverse_regularization,
@@ -54,39 +49,18 @@ class LogisticRegressionClassifier(SequenceClassifier):
             warm_start=True,
             random_state=self.random_state,
         )
-        flat = X.reshape(len(X), -1)
-        observer.on_train_begin(config.epochs, 1)
-        if observer.should_stop():
-            raise TrainingStopped("Stopped before the first round of training.")
-        labels = np.arange(len(self.classes_))
-        for epoch in range(1, config.epochs + 1):
-            started = time.perf_counter()
-            with warnings.catch_warnings():
-                # Each round ends at max_iter on purpose; convergence is checked below.
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                self.estimator_.fit(flat, y)
-            logs = {
-                "loss": log_loss(y, self.estimator_.predict_proba(flat), labels=labels),
-                "accuracy": float(np.mean(self.estimator_.predict(flat) == y)),
-            }
-            if validation is not None:
-                validation_flat = validation[0].reshape(len(validation[0]), -1)
-                logs["val_loss"] = log_loss(
-                    validation[1], self.estimator_.predict_proba(validation_flat), labels=labels
-                )
-                logs["val_accuracy"] = float(
-                    np.mean(self.estimator_.predict(validation_flat) == validation[1])
-                )
-            logs["seconds"] = time.perf_counter() - started
-            record = {"epoch": epoch, "complete": True, **logs}
-            self.history_.append(record)
-            observer.on_batch_end(epoch, 1, logs)
-            observer.on_epoch_end(epoch, record)
-            if self.estimator_.n_iter_.max() < config.iterations_per_epoch:
-                break  # converged within this round
-            if observer.should_stop():
-                self.stopped_ = True
-                break
+        if validation is not None:
+            validation = (validation[0].reshape(len(validation[0]), -1), validation[1])
+        self.stopped_ = fit_in_rounds(
+            self.estimator_,
+            X.reshape(len(X), -1),
+            y,
+            validation,
+            epochs=config.epochs,
+            iterations_per_epoch=config.iterations_per_epoch,
+            observer=observer,
+            history=self.history_,
+        )
 
     def predict_proba(self, X) -> np.ndarray:
         X = np.asarray(X, dtype=np.float32)

@@ -1,0 +1,142 @@
+"""What every Keras classifier shares: training settings, compiling, and fitting with progress.
+
+The image RNNs and the text RNNs differ in their layers only; the optimiser, learning-rate
+schedule, early stopping, and the bridge from Keras callbacks to a `TrainingObserver` (live
+progress, a stop between batches that keeps the partial model) live here once.
+TensorFlow is imported only inside the functions.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.configs import setting
+from core.errors import TrainingStopped
+from core.progress import TrainingObserver
+
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+SCHEDULES = ("cosine", "constant")
+
+
+@dataclass(frozen=True)
+class KerasTrainingConfig:
+    """Optimisation settings; model configs extend it with their layers."""
+
+    optimizer: str = setting("adam", "Optimiser.", choices=OPTIMIZERS)
+    learning_rate: float = setting(0.003, "Optimiser step size.", minimum=1e-6, maximum=10.0)
+    learning_rate_schedule: str = setting(
+        "cosine",
+        "cosine decays the step size to zero over all epochs, which settles training "
+        "far more reliably than a constant one.",
+        choices=SCHEDULES,
+    )
+    batch_size: int = setting(32, "Examples per optimisation step.", minimum=1, maximum=65_536)
+    epochs: int = setting(40, "Passes over the training set.", minimum=1, maximum=10_000)
+    early_stopping_patience: int = setting(
+        0,
+        "Stop after this many epochs without a better validation loss and keep the best "
+        "weights; 0 (the default) turns it off: the validation split is small, so its loss "
+        "is noisy and stopped good runs too early in tuning.",
+        minimum=0,
+        maximum=10_000,
+    )
+
+
+def _observer_callback(observer: TrainingObserver, history: list, steps_per_epoch: int):
+    """A Keras callback that forwards progress to `observer` and applies its stop request."""
+    import keras
+
+    class ObserverCallback(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.stopped = False
+            if observer.should_stop():
+                raise TrainingStopped("Stopped before the first batch.")
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch_started = time.perf_counter()
+            self.last_step = 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.last_step = batch + 1
+            observer.on_batch_end(len(history) + 1, self.last_step, _plain(logs))
+            if observer.should_stop():
+                self.stopped = True
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch, logs=None):
+            record = {
+                "epoch": epoch + 1,
+                "complete": self.last_step == steps_per_epoch,
+                **_plain(logs),
+                "seconds": time.perf_counter() - self.epoch_started,
+            }
+            history.append(record)
+            observer.on_epoch_end(epoch + 1, record)
+
+    return ObserverCallback()
+
+
+def _plain(logs) -> dict:
+    return {name: float(value) for name, value in (logs or {}).items()}
+
+
+def steps_per_epoch(examples: int, config: KerasTrainingConfig) -> int:
+    return -(-examples // config.batch_size)
+
+
+def compile_classifier(model, config: KerasTrainingConfig, total_steps: int) -> None:
+    """Softmax cross entropy with the configured optimiser and learning-rate schedule."""
+    import keras
+
+    optimizer = {
+        "adam": keras.optimizers.Adam,
+        "rmsprop": keras.optimizers.RMSprop,
+        "sgd": keras.optimizers.SGD,
+    }[config.optimizer]
+    learning_rate = config.learning_rate
+    if config.learning_rate_schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate, decay_steps=total_steps
+        )
+    model.compile(
+        optimizer=optimizer(learning_rate=learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+
+
+def fit_with_observer(
+    model,
+    X: np.ndarray,
+    y: np.ndarray,
+    validation: tuple | None,
+    config: KerasTrainingConfig,
+    observer: TrainingObserver,
+    history: list[dict],
+) -> bool:
+    """Fit a compiled model, reporting to `observer`; returns True if a stop ended it early."""
+    import keras
+
+    steps = steps_per_epoch(len(X), config)
+    observer.on_train_begin(config.epochs, steps)
+    progress = _observer_callback(observer, history, steps)
+    callbacks = [progress]
+    if config.early_stopping_patience:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss" if validation is not None else "loss",
+                patience=config.early_stopping_patience,
+                restore_best_weights=True,
+            )
+        )
+    model.fit(
+        X,
+        y,
+        validation_data=validation,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        callbacks=callbacks,
+        verbose=0,
+    )
+    return progress.stopped
