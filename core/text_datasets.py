@@ -212,7 +212,7 @@ TEXT_DATASETS = (
         "chatterbot-topics",
         TEXT_CLASSIFICATION,
         "Chatbot utterance topics (1,886)",
-        "1,886 distinct chatbot utterances labelled by 19 topics, from trivia (536) and emotion "
+        "1,886 distinct chatbot utterances labelled by 20 topics, from trivia (536) and emotion "
         "(245) down to history (16); the 7 utterances found under several topics and the "
         "health topic (8 left) are left out.",
         "chatterbot-corpus 1.3.3 (BSD), chatterbot_corpus/data/english/*.yml",
