@@ -12,12 +12,16 @@ from core.configs import with_overrides
 from core.errors import InvalidConfig
 from core.models.baseline import LogisticRegressionClassifier
 from core.models.recurrent import RecurrentClassifier
+from core.models.text_baselines import TfidfLogisticRegression, TfidfNearestNeighbours
+from core.models.text_recurrent import RecurrentTextClassifier
 from core.regression import PerceptronRegressor
 from core.regression_runs import REGRESSION
+from core.text_datasets import TEXT_CLASSIFICATION
 
 SEQUENCE_CLASSIFICATION = "sequence-classification"
 TASKS = {
     SEQUENCE_CLASSIFICATION: "Sequence classification: images read row by row",
+    TEXT_CLASSIFICATION: "Text classification: labelled texts, TF-IDF baselines vs RNNs",
     REGRESSION: "Regression: a perceptron fits y = Wx + b to synthetic points",
 }
 
@@ -66,6 +70,20 @@ def _recurrent(name: str, title: str, description: str, **defaults) -> ModelSpec
     )
 
 
+def _text_recurrent(name: str, title: str, description: str, **fixed) -> ModelSpec:
+    return ModelSpec(
+        TEXT_CLASSIFICATION,
+        name,
+        title,
+        "neural",
+        description,
+        RecurrentTextClassifier,
+        fixed=fixed,
+        # Texts give far more steps per epoch than 8x8 digits: fewer epochs, a gentler rate.
+        defaults={"epochs": 8, "learning_rate": 0.002},
+    )
+
+
 MODELS: dict[tuple[str, str], ModelSpec] = {
     (spec.task, spec.name): spec
     for spec in (
@@ -80,6 +98,45 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
         _recurrent("rnn", "SimpleRNN", "A plain (Elman) recurrent network over the rows."),
         _recurrent("lstm", "LSTM", "Long short-term memory cells over the rows."),
         _recurrent("gru", "GRU", "Gated recurrent units over the rows."),
+        ModelSpec(
+            TEXT_CLASSIFICATION,
+            "tfidf-logreg",
+            "TF-IDF + logistic regression",
+            "baseline",
+            "Logistic regression on TF-IDF word (and optionally character) n-grams: the "
+            "simple solution a neural model has to beat.",
+            TfidfLogisticRegression,
+        ),
+        ModelSpec(
+            TEXT_CLASSIFICATION,
+            "tfidf-knn",
+            "TF-IDF nearest neighbours",
+            "baseline",
+            "The k most similar training texts by TF-IDF cosine similarity vote: is text "
+            "similarity all you need?",
+            TfidfNearestNeighbours,
+        ),
+        _text_recurrent(
+            "lstm",
+            "LSTM",
+            "Word embeddings read by an LSTM; the saved model takes raw text.",
+            cell="lstm",
+            bidirectional=False,
+        ),
+        _text_recurrent(
+            "gru",
+            "GRU",
+            "Word embeddings read by a GRU; the saved model takes raw text.",
+            cell="gru",
+            bidirectional=False,
+        ),
+        _text_recurrent(
+            "bilstm",
+            "Bidirectional LSTM",
+            "Word embeddings read by LSTMs in both directions.",
+            cell="lstm",
+            bidirectional=True,
+        ),
         ModelSpec(
             REGRESSION,
             "perceptron",

@@ -5,7 +5,16 @@ import numpy as np
 from core.datasets import load_dataset
 from core.registry import ModelSpec
 
-TINY_SETTINGS = {"epochs": 2, "units": 8, "layers": 1, "batch_size": 32}
+TINY_SETTINGS = {
+    "epochs": 2,
+    "units": 8,
+    "layers": 1,
+    "batch_size": 32,
+    "embedding_dim": 8,
+    # One L-BFGS iteration per round, so logistic baselines take several rounds even on tiny
+    # data (the stop tests need a second round to cut).
+    "iterations_per_epoch": 1,
+}
 
 
 def tiny_config(spec: ModelSpec, **extra):
@@ -17,3 +26,10 @@ def tiny_config(spec: ModelSpec, **extra):
 def digits_slice(count: int = 200) -> tuple[np.ndarray, np.ndarray]:
     data = load_dataset("digits")
     return np.array(data.images[:count]), np.array(data.labels[:count])
+
+
+def polarity_texts() -> tuple[np.ndarray, np.ndarray]:
+    """The 200 bundled polarity sentences, shuffled with a fixed seed (the file is sorted)."""
+    data = load_dataset("polarity")
+    order = np.random.default_rng(0).permutation(len(data.texts))
+    return np.array(data.texts[order]), np.array(data.labels[order])

@@ -1,0 +1,118 @@
+"""TF-IDF features for the text baselines, saved as plain arrays instead of a pickle.
+
+Word n-grams, character n-grams within word boundaries, or both side by side; rows are
+L2-normalised, so a dot product of two rows is their cosine similarity. A fitted vectorizer
+is fully described by its terms and their idf weights, which is what `arrays` saves and
+`from_arrays` restores (scikit-learn accepts a fixed vocabulary and a settable `idf_`).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.configs import setting
+from core.errors import UserFacingError
+from core.models.string_arrays import pack_strings, unpack_strings
+
+FEATURES = ("words", "characters", "words+characters")
+
+
+@dataclass(frozen=True)
+class TfidfConfig:
+    features: str = setting(
+        "words",
+        "words: word n-grams; characters: character n-grams inside words (robust to typos "
+        "and word forms); words+characters: both.",
+        choices=FEATURES,
+    )
+    word_ngram_max: int = setting(
+        2, "Longest word n-gram: 1 single words, 2 adds word pairs, ...", minimum=1, maximum=4
+    )
+    char_ngram_max: int = setting(
+        5, "Longest character n-gram (they start at 2).", minimum=2, maximum=8
+    )
+    min_document_frequency: int = setting(
+        1, "Ignore terms found in fewer training texts than this.", minimum=1, maximum=1000
+    )
+    max_features: int = setting(
+        100_000,
+        "Keep at most this many of the most frequent terms per kind; 0 keeps all.",
+        minimum=0,
+        maximum=10_000_000,
+    )
+    sublinear_tf: bool = setting(True, "Count a term 1 + log(count) times instead of count.")
+
+
+def _vectorizer_settings(config: TfidfConfig) -> list[dict]:
+    shared = {
+        "min_df": config.min_document_frequency,
+        "max_features": config.max_features or None,
+        "sublinear_tf": config.sublinear_tf,
+        "dtype": np.float32,
+    }
+    words = {"analyzer": "word", "ngram_range": (1, config.word_ngram_max), **shared}
+    characters = {"analyzer": "char_wb", "ngram_range": (2, config.char_ngram_max), **shared}
+    return {
+        "words": [words],
+        "characters": [characters],
+        "words+characters": [words, characters],
+    }[config.features]
+
+
+class TfidfFeatures:
+    """One or two TfidfVectorizers whose outputs are joined and L2-normalised per text."""
+
+    def __init__(self, config: TfidfConfig) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.config = config
+        self.vectorizers = [TfidfVectorizer(**kwargs) for kwargs in _vectorizer_settings(config)]
+
+    def fit_transform(self, texts: np.ndarray):
+        try:
+            return self._join([vectorizer.fit_transform(texts) for vectorizer in self.vectorizers])
+        except ValueError as error:  # scikit-learn: "empty vocabulary" or min_df too high
+            raise UserFacingError(
+                f"No terms to learn from ({error}). The texts may be empty or contain only "
+                "punctuation, or min_document_frequency is higher than the number of texts."
+            ) from error
+
+    def transform(self, texts: np.ndarray):
+        return self._join([vectorizer.transform(texts) for vectorizer in self.vectorizers])
+
+    @staticmethod
+    def _join(blocks: list):
+        from scipy.sparse import hstack
+        from sklearn.preprocessing import normalize
+
+        joined = blocks[0] if len(blocks) == 1 else hstack(blocks, format="csr")
+        return normalize(joined).astype(np.float32)
+
+    @property
+    def term_count(self) -> int:
+        return sum(len(vectorizer.vocabulary_) for vectorizer in self.vectorizers)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The fitted state as named plain arrays (for np.savez, no pickle)."""
+        state = {}
+        for index, vectorizer in enumerate(self.vectorizers):
+            state[f"terms_{index}"], state[f"term_ends_{index}"] = pack_strings(
+                vectorizer.get_feature_names_out()
+            )
+            state[f"idf_{index}"] = vectorizer.idf_
+        return state
+
+    @classmethod
+    def from_arrays(cls, config: TfidfConfig, arrays) -> "TfidfFeatures":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        features = cls(config)
+        features.vectorizers = []
+        for index, kwargs in enumerate(_vectorizer_settings(config)):
+            terms = unpack_strings(arrays[f"terms_{index}"], arrays[f"term_ends_{index}"])
+            vectorizer = TfidfVectorizer(
+                **kwargs, vocabulary={term: column for column, term in enumerate(terms)}
+            )
+            vectorizer.idf_ = arrays[f"idf_{index}"]
+            features.vectorizers.append(vectorizer)
+        return features
