@@ -5,7 +5,7 @@ import numpy as np
 from core.datasets import load_dataset
 from core.errors import UserFacingError
 from core.metrics import McNemarResult, mcnemar_test
-from core.splits import stratified_split
+from core.splits import dataset_split
 from core.store import RunRecord, RunStore
 
 
@@ -35,7 +35,7 @@ def paired_test(store: RunStore, first: RunRecord, second: RunRecord) -> McNemar
 def held_out_examples(store: RunStore, run: RunRecord) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A run's test images with true labels and its predictions, rebuilt from the seed."""
     data = load_dataset(run.dataset)
-    split = stratified_split(data.labels, run.seed)
+    split = dataset_split(data, run.seed)
     if split.test_fingerprint != run.split.get("test_fingerprint"):
         raise UserFacingError(
             f"The {run.dataset} split for seed {run.seed} no longer matches "

@@ -50,6 +50,11 @@ class ImageSequences:
         return self.images
 
     @property
+    def split_groups(self) -> None:
+        """Images are split one by one."""
+        return None
+
+    @property
     def timesteps(self) -> int:
         return self.images.shape[1]
 

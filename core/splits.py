@@ -40,16 +40,42 @@ class Split:
         }
 
 
+def dataset_split(data, seed: int) -> Split:
+    """The split every model of a dataset shares: stratified, duplicates kept together."""
+    return stratified_split(data.labels, seed, groups=data.split_groups)
+
+
 def stratified_split(
     labels: np.ndarray,
     seed: int,
     test_fraction: float = TEST_FRACTION,
     validation_fraction: float = VALIDATION_FRACTION,
+    groups: np.ndarray | None = None,
 ) -> Split:
-    """Split indices so that each part keeps the class proportions of `labels`."""
+    """Split indices so that each part keeps the class proportions of `labels`.
+
+    With `groups`, examples of equal group value land in the same part (a text repeated in a
+    dataset must not be trained on and then tested on); the groups are split, stratified by
+    the label of each group's first example.
+    """
+    if groups is None:
+        return _split_items(np.asarray(labels), seed, test_fraction, validation_fraction)
+    _, first, group_of = np.unique(np.asarray(groups), return_index=True, return_inverse=True)
+    by_group = _split_items(np.asarray(labels)[first], seed, test_fraction, validation_fraction)
+
+    def members(chosen: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(np.isin(group_of, chosen))
+
+    return Split(
+        members(by_group.train), members(by_group.validation), members(by_group.test), seed
+    )
+
+
+def _split_items(
+    labels: np.ndarray, seed: int, test_fraction: float, validation_fraction: float
+) -> Split:
     from sklearn.model_selection import train_test_split
 
-    labels = np.asarray(labels)
     classes, counts = np.unique(labels, return_counts=True)
     if len(classes) < 2:
         raise UserFacingError("The data has a single class; a classifier needs at least two.")

@@ -19,7 +19,7 @@ from core.metrics import classification_report
 from core.models.base import Classifier
 from core.progress import ObserverChain, TrainingObserver
 from core.registry import model_spec
-from core.splits import stratified_split
+from core.splits import dataset_split
 from core.store import RunRecord, RunStore
 
 
@@ -65,7 +65,7 @@ def train_and_record(
     config = config if config is not None else spec.default_config()
     validate(config)
     data = load_dataset(dataset)
-    split = stratified_split(data.labels, seed)
+    split = dataset_split(data, seed)
     run_id = store.create_run(
         task, dataset, model_name, dataclasses.asdict(config), seed, split.describe()
     )

@@ -65,16 +65,17 @@ class TextRecurrentConfig(KerasTrainingConfig):
     )
 
 
-def _token_ids(vectorizer, texts: np.ndarray) -> np.ndarray:
-    """(texts, sequence_length) int64 ids, tokenised in chunks to bound memory."""
+def _tokenised_chunks(vectorizer, texts: np.ndarray):
+    """Token ids of `texts`, a chunk at a time (to bound memory): arrays (chunk, length)."""
     import tensorflow as tf
 
-    return np.concatenate(
-        [
-            np.asarray(vectorizer(tf.constant(texts[start : start + TOKENIZE_CHUNK].tolist())))
-            for start in range(0, len(texts), TOKENIZE_CHUNK)
-        ]
-    )
+    for start in range(0, len(texts), TOKENIZE_CHUNK):
+        yield np.asarray(vectorizer(tf.constant(texts[start : start + TOKENIZE_CHUNK].tolist())))
+
+
+def _token_ids(vectorizer, texts: np.ndarray) -> np.ndarray:
+    """(texts, sequence_length) int64 ids from a vectorizer with a fixed output length."""
+    return np.concatenate(list(_tokenised_chunks(vectorizer, texts)))
 
 
 def _vectorizer(config: TextRecurrentConfig, texts: np.ndarray):
@@ -85,7 +86,9 @@ def _vectorizer(config: TextRecurrentConfig, texts: np.ndarray):
     counter.adapt(texts.tolist())
     length = config.sequence_length
     if not length:
-        lengths = np.count_nonzero(_token_ids(counter, texts), axis=1)
+        lengths = np.concatenate(
+            [np.count_nonzero(chunk, axis=1) for chunk in _tokenised_chunks(counter, texts)]
+        )
         length = int(np.clip(np.percentile(lengths, LENGTH_PERCENTILE), 1, LONGEST_SEQUENCE))
     return keras.layers.TextVectorization(
         max_tokens=config.vocabulary_size,

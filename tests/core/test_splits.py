@@ -26,3 +26,14 @@ def test_single_class_and_rare_classes_get_clear_messages():
         stratified_split(np.zeros(50, dtype=int), seed=0)
     with pytest.raises(UserFacingError, match="fewer than 3"):
         stratified_split(np.array([0] * 30 + [1, 1]), seed=0)
+
+
+def test_repeated_texts_stay_in_one_part():
+    rng = np.random.default_rng(1)
+    texts = np.array([f"text {number}" for number in rng.integers(0, 60, 300)], dtype=object)
+    labels = np.array([int(text.split()[1]) % 2 for text in texts])
+    split = stratified_split(labels, seed=0, groups=texts)
+    parts = [set(texts[part]) for part in (split.train, split.validation, split.test)]
+    assert not (parts[0] & parts[2]) and not (parts[0] & parts[1]) and not (parts[1] & parts[2])
+    assert sorted(np.concatenate([split.train, split.validation, split.test])) == list(range(300))
+    assert 0.1 < len(split.test) / 300 < 0.3
