@@ -94,19 +94,19 @@ def read_table(raw: bytes, filename: str) -> UploadedTable:
     rows with fewer are padded with missing cells, which `labelled_texts_from` reports.
     """
     text, notes = _decode(raw, filename, expected="CSV text")
-    blank_prefix = LEADING_BLANK_LINES.match(text)
-    skipped_lines = len(blank_prefix.group().splitlines()) if blank_prefix else 0
-    text = text[blank_prefix.end() :] if blank_prefix else text
     if not text.strip():
         raise UploadRejected(f"'{filename}' holds only blank lines or spaces; there is no table.")
+    # pandas would take a blank first line for a header of no columns.
+    blank_lines = LEADING_BLANK_LINES.match(text)
+    skipped = len(blank_lines.group().splitlines()) if blank_lines else 0
+    text = text[blank_lines.end() :] if blank_lines else text
     delimiter = _sniff_delimiter(text[:SNIFF_CHARS], filename)
     _check_column_count(text[:SNIFF_CHARS], delimiter, filename)
-    cells = _parse(text, delimiter, filename, row_offset=skipped_lines)
-    empty_rows = cells.apply(lambda column: column.str.strip().fillna("").eq("")).all(axis=1)
-    cells = cells[~empty_rows]
-    if empty_rows.sum() + skipped_lines:
-        notes.append(f"{_counted(empty_rows.sum() + skipped_lines, 'empty row')} skipped.")
-    frame, header_notes = _apply_header(cells, filename)
+    cells = _parse(text, delimiter, filename, row_offset=skipped)
+    empty = cells.apply(lambda column: column.str.strip().fillna("").eq("")).all(axis=1)
+    if skipped + empty.sum():
+        notes.append(f"{_counted(skipped + empty.sum(), 'empty row')} skipped.")
+    frame, header_notes = _apply_header(cells[~empty], filename)
     _check_row_count(len(frame), filename)
     notes.extend(header_notes + _formula_notes(frame))
     return UploadedTable(filename, "utf-8", delimiter, frame, tuple(notes))
@@ -352,8 +352,8 @@ def _check_labels(labels: list[str], label_column: str) -> None:
     """Enough rows, classes and examples per class for a stratified train/validation/test split."""
     if len(labels) < MIN_ROWS:
         raise UploadRejected(
-            f"Only {len(labels)} rows have both a text and a label; at least {MIN_ROWS} are "
-            "needed to train and test a model."
+            f"Too few usable rows: {len(labels)} with both a text and a label, fewer than the "
+            f"{MIN_ROWS} needed to train and test a model."
         )
     counts = Counter(labels)
     if len(counts) == 1:
