@@ -2,6 +2,7 @@
 
     python -m core datasets
     python -m core train TASK DATASET MODEL [--epochs N] [--seed N] [--set key=value ...] [--json]
+    python -m core train text-classification MODEL --file F.csv --text-column C --label-column L
     python -m core train regression synthetic perceptron [--set learning_rate=0.01 ...] [--json]
     python -m core runs [--task T] [--dataset D] [--json]
 
@@ -12,6 +13,7 @@ import argparse
 import json
 import signal
 import sys
+from pathlib import Path
 
 from core.datasets import DATASETS
 from core.errors import UserFacingError
@@ -20,6 +22,7 @@ from core.progress import ObserverChain, StopFlag, TrainingObserver
 from core.registry import TASKS, model_spec, models_for
 from core.regression_runs import REGRESSION, SYNTHETIC
 from core.store import RunRecord, RunStore
+from core.text_datasets import TEXT_CLASSIFICATION
 
 
 class _ConsoleProgress(TrainingObserver):
@@ -76,14 +79,44 @@ def _summary(run) -> dict:
 def _command_datasets(arguments) -> None:
     for info in DATASETS.values():
         reason = info.availability() if arguments.check else None
-        state = "network" if info.needs_network else "bundled"
-        print(f"{info.name:15} {info.task:25} {state:8} {info.description}")
+        state = "network" if info.needs_network else "pack" if info.unavailable else "bundled"
+        print(f"{info.name:18} {info.task:25} {state:8} {info.description}")
         if reason:
-            print(f"{'':15} unavailable: {reason}")
+            print(f"{'':18} unavailable: {reason}")
     print(
-        f"{SYNTHETIC:15} {REGRESSION:25} {'made':8} Points on a line plus Gaussian noise "
+        f"{SYNTHETIC:18} {REGRESSION:25} {'made':8} Points on a line plus Gaussian noise "
         "(--set points=, slopes=, intercept=, noise=)."
     )
+
+
+def _uploaded_dataset(arguments) -> str:
+    """Validate `--file` as an upload would be, store it, and return its dataset name."""
+    from core.uploaded_datasets import save_labelled_upload
+    from core.uploads import read_table, upload_size_cap_bytes
+
+    if arguments.dataset:
+        raise UserFacingError("Give a dataset name or --file, not both.")
+    if arguments.task != TEXT_CLASSIFICATION:
+        raise UserFacingError(f"--file is for {TEXT_CLASSIFICATION}, not {arguments.task}.")
+    if not (arguments.text_column and arguments.label_column):
+        raise UserFacingError("--file needs --text-column and --label-column.")
+    path = Path(arguments.file)
+    try:
+        size = path.stat().st_size
+        if size > upload_size_cap_bytes():
+            # Checked before reading, so a huge file is never loaded into memory.
+            raise UserFacingError(
+                f"{path.name} is {size / 2**20:.1f} MB; the limit is "
+                f"{upload_size_cap_bytes() / 2**20:.0f} MB (server.maxUploadSize)."
+            )
+        raw = path.read_bytes()
+    except OSError as error:
+        raise UserFacingError(f"Cannot read {path}: {error.strerror or error}.") from error
+    table = read_table(raw, path.name)
+    info, notes = save_labelled_upload(table, arguments.text_column, arguments.label_column)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    return info.name
 
 
 def _train(arguments, settings: dict, observer) -> RunRecord:
@@ -104,9 +137,12 @@ def _train(arguments, settings: dict, observer) -> RunRecord:
     from core.training import train_and_record
 
     config = model_spec(arguments.task, arguments.model).config_with(settings)
+    dataset = _uploaded_dataset(arguments) if arguments.file else arguments.dataset
+    if not dataset:
+        raise UserFacingError("Name a dataset (see `python -m core datasets`) or give --file.")
     return train_and_record(
         arguments.task,
-        arguments.dataset,
+        dataset,
         arguments.model,
         store=store,
         config=config,
@@ -174,7 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train, evaluate on held-out data, store the run")
     train.add_argument("task", choices=sorted(TASKS))
-    train.add_argument("dataset", choices=sorted([*DATASETS, SYNTHETIC]))
+    train.add_argument(
+        "dataset",
+        nargs="?",
+        help=f"one of {', '.join(sorted([*DATASETS, SYNTHETIC]))}; leave out with --file",
+    )
     train.add_argument(
         "model",
         help="; ".join(
@@ -185,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0, help="split, initialisation and bootstrap")
     train.add_argument("--set", action="append", metavar="KEY=VALUE", help="a hyperparameter")
     train.add_argument("--json", action="store_true", help="print the run as one JSON object")
+    train.add_argument("--file", help="a CSV/TSV of labelled texts to train on (text tasks)")
+    train.add_argument("--text-column", help="with --file: the column holding the texts")
+    train.add_argument("--label-column", help="with --file: the column holding the labels")
     train.add_argument("--quiet", action="store_true", help="no per-epoch lines on stderr")
     train.set_defaults(handler=_command_train)
 

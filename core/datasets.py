@@ -1,8 +1,8 @@
 """Every dataset seqlab can train on, by name: the picker, the CLI and training look here.
 
-Image datasets (core/image_datasets.py) and labelled text datasets (core/text_datasets.py)
-register the same `DatasetInfo`; loading is memoised and the arrays are made read-only, since
-one loaded dataset is shared by every caller in the process.
+Image datasets (core/image_datasets.py), labelled text datasets (core/text_datasets.py) and
+uploads (core/uploaded_datasets.py, found by name) share `DatasetInfo`; loading is memoised
+and the arrays are made read-only, since one loaded dataset is shared by every caller.
 """
 
 from functools import cache
@@ -11,6 +11,7 @@ from core.dataset_info import DatasetInfo
 from core.errors import DatasetUnavailable
 from core.image_datasets import IMAGE_DATASETS
 from core.text_datasets import TEXT_DATASETS
+from core.uploaded_datasets import UPLOAD_PREFIX, uploaded_dataset
 
 DATASETS: dict[str, DatasetInfo] = {info.name: info for info in IMAGE_DATASETS + TEXT_DATASETS}
 
@@ -24,7 +25,9 @@ def datasets_for(task: str) -> list[DatasetInfo]:
 
 
 def dataset_info(name: str) -> DatasetInfo:
-    """The registered dataset called `name`; raises DatasetUnavailable naming the choices."""
+    """The registered or uploaded dataset `name`; raises DatasetUnavailable naming the choices."""
+    if name.startswith(UPLOAD_PREFIX):
+        return uploaded_dataset(name)
     try:
         return DATASETS[name]
     except KeyError:

@@ -121,3 +121,44 @@ def test_regression_reports_gradient_descent_and_closed_form_weights_and_cost():
     assert metrics["within_1_percent"] is True
     wrong = run_cli("train", "regression", "digits", "perceptron")
     assert wrong.returncode == 2 and "use the dataset 'synthetic'" in wrong.stderr
+
+
+def labelled_csv(path, rows=30):
+    lines = ["message,kind"]
+    for number in range(rows // 2):
+        lines += [f'"great product, loved it {number}",pos', f'"broke after a day {number}",neg']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_train_on_a_csv_file_stores_it_as_a_dataset(tmp_path, data_folder):
+    csv = labelled_csv(tmp_path / "reviews.csv")
+    trained = run_cli(
+        "train", "text-classification", "tfidf-logreg", "--file", str(csv),
+        "--text-column", "message", "--label-column", "kind", "--json",
+    )  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    summary = json.loads(trained.stdout)
+    assert summary["dataset"].startswith("upload-") and summary["status"] == "finished"
+    assert summary["split"]["test"] == 6
+    again = run_cli(
+        "train", "text-classification", "tfidf-knn", "--file", str(csv),
+        "--text-column", "message", "--label-column", "kind", "--json",
+    )  # fmt: skip
+    assert json.loads(again.stdout)["dataset"] == summary["dataset"]  # same file, same dataset
+
+
+def test_a_wrong_column_or_a_missing_file_is_a_message_and_exit_2(tmp_path):
+    csv = labelled_csv(tmp_path / "reviews.csv")
+    wrong = run_cli(
+        "train", "text-classification", "lstm", "--file", str(csv),
+        "--text-column", "msg", "--label-column", "kind",
+    )  # fmt: skip
+    assert wrong.returncode == 2
+    assert "no column 'msg'; the columns are 'message', 'kind'" in wrong.stderr
+    missing = run_cli(
+        "train", "text-classification", "lstm", "--file", str(tmp_path / "nope.csv"),
+        "--text-column", "a", "--label-column", "b",
+    )  # fmt: skip
+    assert missing.returncode == 2 and "Cannot read" in missing.stderr
+    assert "Traceback" not in wrong.stderr + missing.stderr
