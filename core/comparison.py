@@ -33,7 +33,7 @@ def paired_test(store: RunStore, first: RunRecord, second: RunRecord) -> McNemar
 
 
 def held_out_examples(store: RunStore, run: RunRecord) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A run's test images with true labels and its predictions, rebuilt from the seed."""
+    """A run's test inputs (images or texts), true labels and predictions, from the seed."""
     data = load_dataset(run.dataset)
     split = dataset_split(data, run.seed)
     if split.test_fingerprint != run.split.get("test_fingerprint"):

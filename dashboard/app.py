@@ -24,6 +24,12 @@ st.navigation(
                 url_path="sequence-classification",
             ),
             st.Page(
+                PAGES / "text_classification.py",
+                title="Text classification",
+                icon=":material/article:",
+                url_path="text-classification",
+            ),
+            st.Page(
                 PAGES / "compare.py",
                 title="Compare",
                 icon=":material/leaderboard:",

@@ -223,3 +223,17 @@ def predicted_against_actual(y: np.ndarray, predictions: dict[str, np.ndarray]) 
         margin=dict(l=0, r=0, t=10, b=0),
     )
     return figure
+
+
+def class_balance(table) -> go.Figure:
+    """Texts per class, from core.text_stats.class_length_table's class rows."""
+    figure = go.Figure(
+        go.Bar(
+            x=table["class"],
+            y=table["texts"],
+            text=[f"{share:.1%}" for share in table["share"]],
+            marker_color=PALETTE[0],
+        )
+    )
+    figure.update_layout(yaxis_title="texts", height=300, margin=dict(l=0, r=0, t=10, b=0))
+    return figure

@@ -12,17 +12,24 @@ from dashboard.services import availability
 SAMPLES_SHOWN = 20
 
 
-def dataset_overview(info: DatasetInfo) -> ImageSequences | None:
-    """Sizes, sample images and the sequence view; None (with a message) if unavailable."""
+def loaded_dataset(info: DatasetInfo):
+    """The loaded dataset, or None after saying why it cannot be loaded here."""
     reason = availability(info.name)
     if reason:
         st.warning(reason)
         return None
     try:
         with st.spinner(f"Loading {info.title}..."):
-            data = load_dataset(info.name)
+            return load_dataset(info.name)
     except DatasetUnavailable as error:
         st.error(str(error))
+        return None
+
+
+def dataset_overview(info: DatasetInfo) -> ImageSequences | None:
+    """Sizes, sample images and the sequence view; None (with a message) if unavailable."""
+    data = loaded_dataset(info)
+    if data is None:
         return None
     examples = len(data.labels)
     st.markdown(

@@ -1,5 +1,7 @@
 """Side-by-side results of the models this visitor trained on one dataset."""
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 
@@ -12,8 +14,15 @@ from dashboard.state import TrainedModel
 MISCLASSIFIED_SHOWN = 10
 
 
-def results_side_by_side(models: list[TrainedModel], class_names: tuple[str, ...]) -> None:
-    """Metrics table, training curves, per-class F1, confusion matrices, misclassified images."""
+def results_side_by_side(
+    models: list[TrainedModel],
+    class_names: tuple[str, ...],
+    below_each: Callable[[TrainedModel, tuple[str, ...]], None] | None = None,
+) -> None:
+    """Metrics table, intervals, training curves, per-class F1 and confusion matrices.
+
+    `below_each` adds a view under each model's confusion matrix (misclassified images).
+    """
     runs = [trained.run for trained in models]
     labels = [trained.label for trained in models]
     st.dataframe(leaderboard_table(runs), hide_index=True)
@@ -35,14 +44,15 @@ def results_side_by_side(models: list[TrainedModel], class_names: tuple[str, ...
                 charts.confusion_matrix(
                     trained.run.metrics["confusion_matrix"],
                     class_names,
-                    f"{trained.title}: {trained.run.metrics['test_examples']} test images",
+                    f"{trained.title}: {trained.run.metrics['test_examples']} test examples",
                 ),
                 key=f"confusion.{trained.run.id}",
             )
-            _misclassified(trained, class_names)
+            if below_each:
+                below_each(trained, class_names)
 
 
-def _misclassified(trained: TrainedModel, class_names: tuple[str, ...]) -> None:
+def misclassified_images(trained: TrainedModel, class_names: tuple[str, ...]) -> None:
     images, y_true, y_pred = held_out_examples(run_store(), trained.run)
     wrong = np.flatnonzero(y_true != y_pred)
     if wrong.size == 0:

@@ -14,6 +14,8 @@ from core.training import load_trained_model
 
 TRAINING_JOB = "training_job"
 TRAINED_MODELS = "trained_models"
+UPLOAD_STEPS = "upload_steps"  # per upload step: (its inputs, its result) of the last upload
+UPLOADED_DATASETS = "uploaded_datasets"  # names of the datasets this visitor made by uploading
 
 
 @dataclass
@@ -42,6 +44,30 @@ def set_training_job(job: TrainingJob) -> None:
 def trained_models() -> list[TrainedModel]:
     """Models this visitor trained in this session, oldest first."""
     return st.session_state.setdefault(TRAINED_MODELS, [])
+
+
+def upload_step(step: str, inputs: tuple, compute):
+    """The result of an upload step (parse, save) for `inputs`, computed once per new input.
+
+    Streamlit reruns the page on every click; a 25 MB file is parsed and saved only when the
+    file or the chosen columns change.
+    """
+    steps = st.session_state.setdefault(UPLOAD_STEPS, {})
+    if step not in steps or steps[step][0] != inputs:
+        steps[step] = (inputs, compute())
+    return steps[step][1]
+
+
+def uploaded_datasets() -> list[str]:
+    """Names of the datasets this visitor stored from uploads, newest first."""
+    return st.session_state.setdefault(UPLOADED_DATASETS, [])
+
+
+def remember_upload(name: str) -> None:
+    names = uploaded_datasets()
+    if name in names:
+        names.remove(name)
+    names.insert(0, name)
 
 
 def collect_finished(job: TrainingJob, store: RunStore) -> None:

@@ -11,7 +11,6 @@ from dashboard import charts, state
 from dashboard.components import config_form
 from dashboard.services import availability, run_store
 
-DEFAULT_MODELS = ("logreg", "lstm")
 TERMINAL_NOTICE = {
     "finished": st.success,
     "stopped": st.warning,
@@ -26,7 +25,7 @@ def model_plan(task: str, key: str) -> list[tuple[ModelSpec, Any]] | None:
     chosen = st.multiselect(
         "Models to train",
         specs,
-        default=[spec for spec in specs if spec.name in DEFAULT_MODELS],
+        default=[specs[0]] + [spec for spec in specs if spec.name == "lstm"],  # baseline first
         format_func=lambda spec: f"{spec.title} ({spec.family})",
         key=f"{key}.models",
     )
@@ -95,3 +94,13 @@ def job_outcome(job: TrainingJob) -> None:
     for item in job.items:
         note = f" {item.message}" if item.message else ""
         TERMINAL_NOTICE.get(item.status, st.info)(f"{item.title}: {item.status}.{note}")
+
+
+def job_section() -> None:
+    """The visitor's training job: live progress while it runs, then how each model ended."""
+    job = state.training_job()
+    if job is not None and not job.done:
+        training_monitor(job)
+    elif job is not None:
+        state.collect_finished(job, run_store())
+        job_outcome(job)

@@ -6,9 +6,8 @@ from core.registry import SEQUENCE_CLASSIFICATION
 from dashboard import state
 from dashboard.components import dataset_picker
 from dashboard.dataset_view import dataset_overview
-from dashboard.results import results_side_by_side
-from dashboard.services import run_store
-from dashboard.training_panel import job_outcome, model_plan, start_button, training_monitor
+from dashboard.results import misclassified_images, results_side_by_side
+from dashboard.training_panel import job_section, model_plan, start_button
 from dashboard.try_it import draw_and_predict
 
 TASK = SEQUENCE_CLASSIFICATION
@@ -29,17 +28,12 @@ seed = int(
 )
 start_button(TASK, info, plan, seed)
 
-job = state.training_job()
-if job is not None and not job.done:
-    training_monitor(job)
-elif job is not None:
-    state.collect_finished(job, run_store())
-    job_outcome(job)
+job_section()
 
 trained = [model for model in state.trained_models() if model.run.dataset == info.name]
 st.header("Results")
 if trained:
-    results_side_by_side(trained, data.class_names)
+    results_side_by_side(trained, data.class_names, below_each=misclassified_images)
 else:
     st.info("No model trained on this dataset in this session yet.")
 

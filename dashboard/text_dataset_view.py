@@ -1,0 +1,151 @@
+"""Choose labelled texts (a bundled set, or an uploaded CSV/TSV) and see them at a glance."""
+
+import streamlit as st
+
+from core.dataset_info import DatasetInfo
+from core.datasets import dataset_info, datasets_for
+from core.errors import DatasetUnavailable, UserFacingError
+from core.text_datasets import TEXT_CLASSIFICATION, LabelledTexts
+from core.text_stats import class_length_table
+from core.uploaded_datasets import save_labelled_upload
+from core.uploads import UploadedTable, read_table
+from dashboard import charts, state
+from dashboard.dataset_view import loaded_dataset
+
+SAMPLES_SHOWN = 12
+PREVIEW_ROWS = 8
+BUNDLED, UPLOAD = "A bundled dataset", "Upload a CSV/TSV"
+
+
+def text_dataset_source(key: str) -> DatasetInfo | None:
+    """A bundled dataset, or one made from this visitor's upload; None until one is ready."""
+    source = st.radio("Data", (BUNDLED, UPLOAD), horizontal=True, key=f"{key}.source")
+    if source == BUNDLED:
+        return _bundled_picker(key)
+    return _upload(key)
+
+
+def _bundled_picker(key: str) -> DatasetInfo:
+    options = datasets_for(TEXT_CLASSIFICATION) + [
+        info for info in (_known_upload(name) for name in state.uploaded_datasets()) if info
+    ]
+    chosen = st.selectbox(
+        "Dataset",
+        options,
+        format_func=lambda info: info.title + (" (data pack)" if info.unavailable else ""),
+        key=f"{key}.name",
+    )
+    st.caption(f"{chosen.description} Source: {chosen.source}.")
+    return chosen
+
+
+def _known_upload(name: str) -> DatasetInfo | None:
+    try:
+        return dataset_info(name)
+    except DatasetUnavailable:
+        return None
+
+
+def _message_on_rejection(compute):
+    """`compute`'s result, or the message of the UserFacingError it raised."""
+    try:
+        return compute()
+    except UserFacingError as error:
+        return str(error)
+
+
+def _upload(key: str) -> DatasetInfo | None:
+    upload = st.file_uploader(
+        "A CSV or TSV file whose first row names the columns (UTF-8)",
+        type=["csv", "tsv", "txt"],
+        key=f"{key}.file",
+    )
+    if upload is None:
+        st.info(
+            "Upload a table with one text and one label per row, e.g. a `text` column and a "
+            "`label` column. Cells are read as plain text: nothing in the file is run."
+        )
+        return None
+    table = state.upload_step(
+        "parse",
+        (upload.file_id,),
+        lambda: _message_on_rejection(lambda: read_table(upload.getvalue(), upload.name)),
+    )
+    if isinstance(table, str):
+        st.error(table)
+        return None
+    for note in table.notes:
+        st.info(note)
+    st.caption(f"First rows of {table.filename} ({len(table.frame):,} rows):")
+    st.dataframe(table.frame.head(PREVIEW_ROWS), hide_index=True)
+    columns = list(table.frame.columns)
+    text_guess, label_guess = _guess_columns(table)
+    left, right = st.columns(2)
+    text_column = left.selectbox("Text column", columns, index=text_guess, key=f"{key}.text_column")
+    label_column = right.selectbox(
+        "Label column", columns, index=label_guess, key=f"{key}.label_column"
+    )
+    saved = state.upload_step(
+        "save",
+        (upload.file_id, text_column, label_column),
+        lambda: _message_on_rejection(
+            lambda: save_labelled_upload(table, text_column, label_column)
+        ),
+    )
+    if isinstance(saved, str):
+        st.error(saved)
+        return None
+    info, notes = saved
+    for note in notes[len(table.notes) :]:
+        st.info(note)
+    state.remember_upload(info.name)
+    st.caption(f"{info.description} Saved as dataset `{info.name}`.")
+    return info
+
+
+def _guess_columns(table: UploadedTable) -> tuple[int, int]:
+    """Indices of the likeliest text column (longest cells) and label column (fewest values)."""
+    frame = table.frame
+    if len(frame.columns) < 2:
+        return 0, 0
+    lengths = [frame[column].fillna("").str.len().mean() for column in frame.columns]
+    text = max(range(len(lengths)), key=lengths.__getitem__)
+    others = [index for index in range(len(frame.columns)) if index != text]
+    label = min(others, key=lambda index: frame.iloc[:, index].nunique())
+    return text, label
+
+
+def text_dataset_overview(info: DatasetInfo) -> LabelledTexts | None:
+    """Class balance, text lengths and sample texts; None (with a message) if unavailable."""
+    data = loaded_dataset(info)
+    if data is None:
+        return None
+    table = class_length_table(data.texts, data.labels, data.class_names)
+    st.markdown(
+        f"**{len(data.texts):,} texts** in {len(data.class_names)} classes; "
+        f"{table['mean words'].iloc[-1]:.1f} words per text on average."
+    )
+    balance, lengths, samples = st.tabs(["Class balance", "Text lengths", "Sample texts"])
+    with balance:
+        st.plotly_chart(charts.class_balance(table.iloc[:-1]), key="class_balance")
+    with lengths:
+        st.dataframe(
+            table.style.format(
+                {
+                    "share": "{:.1%}",
+                    "mean words": "{:.1f}",
+                    "median words": "{:.0f}",
+                    "95th percentile": "{:.0f}",
+                }  # fmt: skip
+            ),
+            hide_index=True,
+        )
+    with samples:
+        st.dataframe(
+            {
+                "text": data.texts[:SAMPLES_SHOWN].tolist(),
+                "label": [data.class_names[label] for label in data.labels[:SAMPLES_SHOWN]],
+            },
+            hide_index=True,
+        )
+    return data

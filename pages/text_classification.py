@@ -1,0 +1,40 @@
+"""Text classification: TF-IDF baselines and recurrent networks on the same labelled texts."""
+
+import streamlit as st
+
+from core.text_datasets import TEXT_CLASSIFICATION
+from dashboard import state
+from dashboard.results import results_side_by_side
+from dashboard.text_dataset_view import text_dataset_overview, text_dataset_source
+from dashboard.text_try_it import error_browser, type_and_predict
+from dashboard.training_panel import job_section, model_plan, start_button
+
+TASK = TEXT_CLASSIFICATION
+
+st.title("Text classification")
+st.caption("Does an LSTM beat TF-IDF + logistic regression on these labelled texts?")
+info = text_dataset_source(key="text.dataset")
+if info is None:
+    st.stop()
+data = text_dataset_overview(info)
+if data is None:
+    st.stop()
+
+st.header("Train")
+plan = model_plan(TASK, key="text.config")
+seed = int(
+    st.number_input("Seed (split, initial weights, bootstrap)", value=0, step=1, key="text.seed")
+)
+start_button(TASK, info, plan, seed)
+job_section()
+
+trained = [model for model in state.trained_models() if model.run.dataset == info.name]
+st.header("Results")
+if not trained:
+    st.info("No model trained on this dataset in this session yet.")
+    st.stop()
+results_side_by_side(trained, data.class_names)
+st.subheader("Error browser")
+error_browser(trained, data.class_names, key="text.errors")
+st.header("Try it")
+type_and_predict(trained, data.class_names, key="text.try")
