@@ -24,9 +24,10 @@ def escape_markdown(text: str) -> str:
 
 def highlighted(text: str, words: list[WordInfluence], top: int = 5) -> str:
     """Markdown of `text` with the `top` words that most support the answer on green and the
-    `top` that most speak against it on red."""
-    supporting = sorted((word for word in words if word.influence > 0), key=lambda w: -w.influence)
-    opposing = sorted((word for word in words if word.influence < 0), key=lambda w: w.influence)
+    `top` that most speak against it on red (ignoring changes under 1% of the largest)."""
+    floor = 0.01 * max((abs(word.influence) for word in words), default=0.0)
+    supporting = sorted((w for w in words if w.influence > floor), key=lambda w: -w.influence)
+    opposing = sorted((w for w in words if w.influence < -floor), key=lambda w: w.influence)
     colour = {id(word): "green" for word in supporting[:top]}
     colour |= {id(word): "red" for word in opposing[:top]}
     pieces, position = [], 0

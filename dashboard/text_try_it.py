@@ -79,8 +79,8 @@ def _explain(trained: TrainedModel, text: str) -> None:
     if words:
         st.markdown(highlighted(text, words))
         st.caption(
-            "Green words raise the answer's probability, red ones lower it: how much it "
-            "changes when the word is left out."
+            "Green words push towards this answer, red ones away from it: the change in the "
+            "answer's log-odds when the word is left out."
         )
     if isinstance(trained.model, TfidfNearestNeighbours):
         [neighbours] = trained.model.nearest([text], NEIGHBOURS_SHOWN)
