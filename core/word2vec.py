@@ -32,6 +32,7 @@ ARCHITECTURES = ("cbow", "skip-gram")
 PROJECTIONS = ("pca", "tsne")
 WORD_PAIR_BENCHMARKS = {"WordSim353": "wordsim353.tsv", "SimLex-999": "simlex999.txt"}
 ANALOGY_BENCHMARK = "questions-words.txt"  # Mikolov et al. (2013): 19,544 questions
+MINIMUM_PAIRS = 10  # fewer covered word pairs give a correlation that means nothing
 # t-SNE and the benchmarks run with one OpenMP/BLAS thread: on this project's busy 2-core
 # machines two threads spin against each other (t-SNE of 300 words: 35-40 s with two threads,
 # 1.5 s with one, measured under load). The limit is process-wide while it lasts, which only
@@ -78,6 +79,7 @@ class TrainedWord2Vec:
     epochs_completed: int
     history: list[dict]  # one entry per epoch: epoch, loss, words_per_second, seconds
     stopped: bool
+    corpus_words: int  # tokens in the corpus, before min_count
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
@@ -168,6 +170,7 @@ def train_word2vec(
         epochs_completed=len(history),
         history=history,
         stopped=len(history) < config.epochs,
+        corpus_words=sum(map(len, sentences)),
     )
 
 
@@ -265,7 +268,7 @@ class WordPairScores:
     """Agreement with human similarity ratings on the pairs whose words are both known."""
 
     benchmark: str
-    spearman: float | None  # None when fewer than 3 pairs are covered
+    spearman: float | None  # None when fewer than MINIMUM_PAIRS pairs are covered
     pearson: float | None
     pairs_used: int
     pairs_total: int
@@ -273,6 +276,15 @@ class WordPairScores:
     @property
     def out_of_vocabulary(self) -> float:
         return 1 - self.pairs_used / self.pairs_total
+
+    @property
+    def spearman_interval(self) -> tuple[float, float] | None:
+        """A 95% interval for Spearman's rho: Fisher's z with Fieller's variance 1.06 / (n - 3)."""
+        if self.spearman is None:
+            return None
+        centre = math.atanh(max(-0.999999, min(0.999999, self.spearman)))
+        half_width = 1.96 * math.sqrt(1.06 / (self.pairs_used - 3))
+        return math.tanh(centre - half_width), math.tanh(centre + half_width)
 
 
 @dataclass(frozen=True)
@@ -320,8 +332,8 @@ def _evaluate(vectors: KeyedVectors) -> Evaluation:
         pair_scores.append(
             WordPairScores(
                 benchmark,
-                _finite(spearman.statistic) if used >= 3 else None,
-                _finite(pearson.statistic) if used >= 3 else None,
+                _finite(spearman.statistic) if used >= MINIMUM_PAIRS else None,
+                _finite(pearson.statistic) if used >= MINIMUM_PAIRS else None,
                 used,
                 total,
             )

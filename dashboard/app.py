@@ -30,6 +30,9 @@ st.navigation(
                 url_path="text-classification",
             ),
             st.Page(
+                PAGES / "word2vec.py", title="Word2vec", icon=":material/hub:", url_path="word2vec"
+            ),
+            st.Page(
                 PAGES / "compare.py",
                 title="Compare",
                 icon=":material/leaderboard:",

@@ -69,6 +69,7 @@ def test_every_epoch_is_reported_with_its_loss_and_speed(lee):
     losses = [record["loss"] for record in lee.history]
     assert losses[-1] < losses[0] * 0.8  # per trained word: the model learns the corpus
     assert lee.epochs_completed == 20 and not lee.stopped
+    assert lee.corpus_words == corpus_stats(load_corpus("lee")).tokens
 
 
 def test_a_stop_after_epoch_k_keeps_k_epochs_and_usable_vectors():
@@ -131,6 +132,8 @@ def test_lee_evaluation_reports_finite_scores_and_how_little_it_covers(lee):
         assert 0 < scores.pairs_used < scores.pairs_total
         assert 0.5 < scores.out_of_vocabulary < 1  # a 60k-word corpus misses most pairs
         assert math.isfinite(scores.spearman) and math.isfinite(scores.pearson)
+        low, high = scores.spearman_interval
+        assert -1 < low < scores.spearman < high < 1 and high - low > 0.2  # few pairs: wide
     analogies = evaluation.analogies
     assert analogies.total == 19_544
     assert 0 < analogies.answerable < 500  # fewer than 3% of the questions are answerable
