@@ -1,7 +1,7 @@
 """A user's path through the real dashboard in headless Chromium (Debian's, driven by Playwright).
 
 Trains the baseline and a 2-epoch LSTM on the sequence page, draws a digit, then finds both
-runs on the Compare page. Screenshots land in .reports/browser/ for a person to look at.
+runs on the Compare page; uploads a CSV to the text page, trains two models and types a text. Screenshots land in .reports/browser/ for a person to look at.
 """
 
 import os
@@ -156,3 +156,38 @@ def test_train_two_models_draw_and_compare(page, app_url):
     verdict = page.get_by_text("McNemar's exact test").inner_text()
     assert "lstm" in verdict and "logreg" in verdict
     screenshot(page, "compare.png")
+
+
+def test_upload_a_csv_train_two_text_models_and_type_into_try_it(page, app_url, tmp_path):
+    rows = ["review,verdict"]
+    for number in range(20):
+        rows += [
+            f'"loved it, a great fun film {number}",good',
+            f'"dull and far too long {number}",bad',
+        ]
+    csv = tmp_path / "reviews.csv"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    page.goto(f"{app_url}/text-classification")
+    page.get_by_text("Upload a CSV/TSV").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(csv))
+    page.get_by_text("40 texts in 2 classes").first.wait_for(timeout=60_000)
+
+    lstm_settings = page.locator('[data-testid="stExpander"]').filter(has_text="LSTM settings")
+    lstm_settings.get_by_text("LSTM settings").click()
+    epochs = lstm_settings.get_by_role("spinbutton", name="Epochs")
+    epochs.fill("1")
+    epochs.press("Enter")
+    page.wait_for_timeout(1500)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("LSTM: finished.").wait_for(timeout=240_000)
+    page.get_by_text("TF-IDF + logistic regression: finished.").wait_for(timeout=10_000)
+
+    text_box = page.get_by_label("Type or paste a text")
+    text_box.fill("a great fun *film*")
+    text_box.press("Control+Enter")
+    page.get_by_text("Green words push towards this answer").wait_for(timeout=60_000)
+    shown = " ".join(page.locator('[data-testid="stMarkdown"]').all_inner_texts())
+    assert "TF-IDF + logistic regression" in shown and "LSTM" in shown
+    assert "*film*" in shown  # the user's asterisks shown as typed, not as emphasis
+    screenshot(page, "text-try-it.png")
