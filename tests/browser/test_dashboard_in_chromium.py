@@ -1,7 +1,8 @@
 """A user's path through the real dashboard in headless Chromium (Debian's, driven by Playwright).
 
 Trains the baseline and a 2-epoch LSTM on the sequence page, draws a digit, then finds both
-runs on the Compare page; uploads a CSV to the text page, trains two models and types a text. Screenshots land in .reports/browser/ for a person to look at.
+runs on the Compare page; uploads a CSV to the text page, trains two models and types a text.
+Screenshots land in .reports/browser/ for a person to look at.
 """
 
 import os

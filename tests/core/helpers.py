@@ -1,8 +1,11 @@
 """Small data and configs that make every registered model train in about a second."""
 
-import numpy as np
+import os
 
-from core.datasets import load_dataset
+import numpy as np
+import pytest
+
+from core.datasets import DATASETS, load_dataset
 from core.registry import ModelSpec
 
 TINY_SETTINGS = {
@@ -33,3 +36,13 @@ def polarity_texts() -> tuple[np.ndarray, np.ndarray]:
     data = load_dataset("polarity")
     order = np.random.default_rng(0).permutation(len(data.texts))
     return np.array(data.texts[order]), np.array(data.labels[order])
+
+
+def loaded(name: str):
+    """The dataset, or a skip (a failure under SEQLAB_REQUIRE_PACKS) while its pack is missing."""
+    reason = DATASETS[name].availability()
+    if reason:
+        if os.environ.get("SEQLAB_REQUIRE_PACKS"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return load_dataset(name)

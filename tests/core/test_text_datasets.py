@@ -4,25 +4,14 @@ Tests that read a real pack skip while it is not fetched (`make packs`), unless
 SEQLAB_REQUIRE_PACKS is set, as it should be wherever the packs are part of set-up.
 """
 
-import os
-
 import numpy as np
 import pytest
 
-from core.datasets import DATASETS, load_dataset
+from core.datasets import DATASETS
 from core.errors import DatasetUnavailable
 from core.text_datasets import MIN_TOPIC_UTTERANCES, TEXT_DATASETS
+from tests.core.helpers import loaded
 from tests.core.test_data_packs import install_pack
-
-
-def loaded(name: str):
-    """The dataset, or a skip (a failure under SEQLAB_REQUIRE_PACKS) while its pack is missing."""
-    reason = DATASETS[name].availability()
-    if reason:
-        if os.environ.get("SEQLAB_REQUIRE_PACKS"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return load_dataset(name)
 
 
 def label_names(data) -> list[str]:
