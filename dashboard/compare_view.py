@@ -93,7 +93,7 @@ def significance_view(runs: list[RunRecord]) -> None:
         else "no significant difference"
     )
     st.markdown(
-        f"On the same {first.metrics['test_examples']} test images, **{first.model}** got "
+        f"On the same {first.metrics['test_examples']} test examples, **{first.model}** got "
         f"{result.only_first_correct} right that **{second.model}** got wrong, and "
         f"{result.only_second_correct} the other way round. Accuracy difference "
         f"{difference * 100:+.2f} points; McNemar's exact test p = {result.p_value:.3g}: "

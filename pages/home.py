@@ -7,8 +7,9 @@ from dashboard.home import task_overview
 st.title("seqlab: do I need a neural net?")
 st.markdown(
     "Before reaching for an LSTM, check whether a simple baseline already does the job. "
-    "seqlab trains **simple baselines** and **TensorFlow recurrent networks** (SimpleRNN, "
-    "LSTM, GRU) on the same data with the same split and seed, lets you **watch them train**, "
+    "seqlab trains **simple baselines** (logistic regression, TF-IDF similarity) and "
+    "**TensorFlow recurrent networks** (SimpleRNN, LSTM, GRU) on the same data with the same "
+    "split and seed, lets you **watch them train**, "
     "and **compares them honestly**: accuracy on held-out data with 95% bootstrap intervals, "
     "McNemar's test on the same test examples, training time and model size."
 )
@@ -19,7 +20,10 @@ st.markdown(
     "1. Open **Sequence classification**, keep the bundled *Digits 8x8* dataset, and train the "
     "logistic-regression baseline and an LSTM (about half a minute on a laptop CPU).\n"
     "2. Compare them side by side, then draw a digit and see what each model thinks.\n"
-    "3. Open **Compare** for every stored run, including those trained from the command line "
+    "3. Open **Text classification**: SMS spam, question types, movie reviews, or your own "
+    "CSV. TF-IDF + logistic regression against an LSTM; type a text and see which words "
+    "decided. **Word2vec** trains word vectors on a corpus and explores them.\n"
+    "4. Open **Compare** for every stored run, including those trained from the command line "
     "(`python -m core train sequence-classification digits lstm`).\n"
     "\nNew to TensorFlow? **Learn: Tensors** shows what a tensor's rank, shape and dtype are, "
     "and how a batch of images becomes the sequences an RNN reads; **Learn: Perceptron** fits "
