@@ -13,6 +13,7 @@ from core.errors import UserFacingError
 
 TEST_FRACTION = 0.2
 VALIDATION_FRACTION = 0.1
+MIN_EXAMPLES_PER_CLASS = 3  # one for each of train, validation and test
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,11 @@ def _split_items(
     classes, counts = np.unique(labels, return_counts=True)
     if len(classes) < 2:
         raise UserFacingError("The data has a single class; a classifier needs at least two.")
-    if counts.min() < 3:
-        rare = classes[counts < 3].tolist()
+    if counts.min() < MIN_EXAMPLES_PER_CLASS:
+        rare = classes[counts < MIN_EXAMPLES_PER_CLASS].tolist()
         raise UserFacingError(
-            f"Classes {rare} have fewer than 3 examples: too few to put one "
-            "in each of the train, validation and test parts."
+            f"Classes {rare} have fewer than {MIN_EXAMPLES_PER_CLASS} distinct examples: too few "
+            "to put one in each of the train, validation and test parts."
         )
     indices = np.arange(len(labels))
     try:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from core.errors import UserFacingError
 from core.paths import REPO_ROOT
+from core.splits import MIN_EXAMPLES_PER_CLASS  # one of each class per part of the split
 
 MEGABYTE = 1024 * 1024  # Streamlit's maxUploadSize counts in these
 STREAMLIT_DEFAULT_UPLOAD_MEGABYTES = 200
@@ -31,8 +32,6 @@ MIN_ROWS = 20
 # A labelled-text table needs a handful; thousands means the delimiter or the file is wrong,
 # and a very wide table would make parsing and the column chooser crawl.
 MAX_COLUMNS = 1_000
-# core.splits puts at least one example of every class in train, validation and test.
-MIN_EXAMPLES_PER_CLASS = 3
 # More distinct labels than this (or than half the rows) means a text column was picked.
 MAX_LABELS = 100
 
