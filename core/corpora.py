@@ -46,7 +46,8 @@ def tokenize(text: str) -> list[str]:
 
     gensim's `simple_preprocess`, the usual word2vec preprocessing, except for the longest
     word kept: its default of 15 letters would drop real words such as "responsibilities".
-    Accents are kept ("état" stays), so non-English text keeps its words.
+    Accents are kept ("état" stays), so non-English text keeps its words. As in any regex
+    word match, an underscore counts as a letter: "dog_slept" stays one word.
     """
     from gensim.utils import simple_preprocess
 

@@ -18,6 +18,7 @@ from core.corpora import Corpus, corpus_choices, corpus_from_upload, load_corpus
 from core.errors import UserFacingError
 from core.uploads import MEGABYTE, upload_size_cap_bytes
 from core.word2vec import (
+    AnalogyScores,
     CorpusStats,
     Evaluation,
     Projection,
@@ -38,11 +39,13 @@ from dashboard.components import settings_form, validated
 JOB = "word2vec.job"  # session_state: the visitor's latest training job and its vectors
 UPLOAD = "upload"  # the corpus picker's entry for an uploaded .txt file
 NEIGHBOURS_ON_MAP = 10
+GOOGLE_NEWS_WORDS = 6e9  # the corpus behind questions-words' published results
 MAP_STYLES = {  # role: legend entry, colour, marker size
     "other": ("words", "#9aa5b1", 5),
     "neighbour": ("nearest neighbours", PALETTE[0], 9),
     "searched": ("searched word", PALETTE[1], 14),
 }
+METHOD_NAMES = {"pca": "PCA", "tsne": "t-SNE"}
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
@@ -142,7 +145,7 @@ def _loss_figure(history: list[dict]) -> go.Figure:
         )
     )
     figure.update_layout(
-        xaxis_title="epoch",
+        xaxis=dict(title="epoch", tickformat="d", dtick=max(1, len(history) // 10)),
         yaxis_title="loss per word",
         height=260,
         margin=dict(l=0, r=0, t=10, b=0),
@@ -197,8 +200,8 @@ def training_outcome(job: Word2VecJob) -> None:
     with st.expander("Loss per epoch"):
         st.plotly_chart(_loss_figure(trained.history), key="word2vec.final_loss")
         st.caption(
-            "gensim's training loss per word: how badly the model tells true context words "
-            "from random ones. It falls while the vectors still change."
+            "gensim's training loss per word: how badly the model tells the true context words "
+            "from random ones (lower is better)."
         )
 
 
@@ -275,7 +278,9 @@ def _projection(
     return projection(_vectors, list(words), method=method, dimensions=dimensions, seed=seed)
 
 
-def _map_figure(mapped: Projection, searched: str | None, neighbours: list[str]) -> go.Figure:
+def _map_figure(
+    mapped: Projection, axis: str, searched: str | None, neighbours: list[str]
+) -> go.Figure:
     """Every word as a grey point named on hover; the searched word and its neighbours named."""
     roles = {word: "neighbour" for word in neighbours}
     if searched:
@@ -293,6 +298,7 @@ def _map_figure(mapped: Projection, searched: str | None, neighbours: list[str])
             mode="markers" if role == "other" else "markers+text",
             text=None if role == "other" else [mapped.words[index] for index in rows],
             textposition="top center",
+            textfont=dict(color="#262730", size=15 if role == "searched" else 12),
             hovertext=[f"{mapped.words[index]}: {mapped.counts[index]:,} times" for index in rows],
             hoverinfo="text",
             name=name,
@@ -306,6 +312,11 @@ def _map_figure(mapped: Projection, searched: str | None, neighbours: list[str])
             figure.add_trace(go.Scatter3d(x=points[:, 0], y=points[:, 1], z=points[:, 2], **trace))
         else:
             figure.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], **trace))
+    titles = [f"{axis} {number}" for number in range(1, mapped.coordinates.shape[1] + 1)]
+    if three_d:
+        figure.update_scenes(xaxis_title=titles[0], yaxis_title=titles[1], zaxis_title=titles[2])
+    else:
+        figure.update_layout(xaxis_title=titles[0], yaxis_title=titles[1])
     figure.update_layout(
         height=620, margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=1.02)
     )
@@ -322,7 +333,7 @@ def map_tab(trained: TrainedWord2Vec) -> None:
     method = columns[1].radio(
         "Method",
         ("pca", "tsne"),
-        format_func={"pca": "PCA", "tsne": "t-SNE"}.get,
+        format_func=METHOD_NAMES.get,
         horizontal=True,
         key="word2vec.map.method",
         help="PCA keeps the directions of most variance (fast, global layout); t-SNE keeps "
@@ -353,16 +364,16 @@ def map_tab(trained: TrainedWord2Vec) -> None:
     )
     if mapped is None:
         return
-    st.plotly_chart(_map_figure(mapped, searched, neighbours), key="word2vec.map")
+    st.plotly_chart(
+        _map_figure(mapped, METHOD_NAMES[method], searched, neighbours), key="word2vec.map"
+    )
     st.caption(
         f"{len(words):,} words; hover a point to read it. Neighbours are found in all "
         f"{vectors.vector_size} dimensions: on a 2- or 3-dimensional map some land apart."
     )
 
 
-def evaluation_tab(trained: TrainedWord2Vec, evaluation: Evaluation) -> None:
-    vocabulary = len(trained.vectors)
-    st.subheader("Word similarity against human ratings")
+def _word_pair_scores(evaluation: Evaluation) -> None:
     rows = []
     for scores in evaluation.word_pairs:
         interval = scores.spearman_interval
@@ -370,7 +381,7 @@ def evaluation_tab(trained: TrainedWord2Vec, evaluation: Evaluation) -> None:
             {
                 "benchmark": scores.benchmark,
                 "pairs covered": f"{scores.pairs_used:,} of {scores.pairs_total:,}",
-                "out of vocabulary": scores.out_of_vocabulary,
+                "out of vocabulary": f"{scores.out_of_vocabulary:.1%}",
                 "Spearman": scores.spearman,
                 "Spearman 95% interval": (
                     f"{interval[0]:.2f} to {interval[1]:.2f}" if interval else "too few pairs"
@@ -382,7 +393,6 @@ def evaluation_tab(trained: TrainedWord2Vec, evaluation: Evaluation) -> None:
         pd.DataFrame(rows),
         hide_index=True,
         column_config={
-            "out of vocabulary": st.column_config.NumberColumn(format="percent"),
             "Spearman": st.column_config.NumberColumn(format="%.3f"),
             "Pearson": st.column_config.NumberColumn(format="%.3f"),
         },
@@ -394,8 +404,8 @@ def evaluation_tab(trained: TrainedWord2Vec, evaluation: Evaluation) -> None:
         "similarity, which co-occurrence alone learns poorly."
     )
 
-    analogies = evaluation.analogies
-    st.subheader("Analogies (questions-words)")
+
+def _analogy_scores(analogies: AnalogyScores) -> None:
     columns = st.columns(4)
     columns[0].metric("Questions", f"{analogies.total:,}")
     columns[1].metric(
@@ -408,35 +418,51 @@ def evaluation_tab(trained: TrainedWord2Vec, evaluation: Evaluation) -> None:
         "Accuracy on answerable",
         "n/a" if analogies.accuracy is None else f"{analogies.accuracy:.1%}",
     )
-    answered = [section for section in analogies.sections if section[2]]
-    if answered:
+    sections = [
+        (name, correct, answerable, correct / answerable)
+        for name, correct, answerable in analogies.sections
+        if answerable
+    ]
+    if sections:
         st.dataframe(
-            pd.DataFrame(
-                [(name, correct, answerable) for name, correct, answerable in answered],
-                columns=["section", "correct", "answerable"],
-            ),
+            pd.DataFrame(sections, columns=["section", "correct", "answerable", "accuracy"]),
             hide_index=True,
+            column_config={"accuracy": st.column_config.NumberColumn(format="percent")},
         )
-    coverage = analogies.answerable / analogies.total
-    accuracy = (
+
+
+def _what_limits_the_scores(trained: TrainedWord2Vec, analogies: AnalogyScores) -> None:
+    """The measured reasons: corpus size, vocabulary, coverage, chance; no claim unmeasured."""
+    vocabulary = len(trained.vectors)
+    answered = (
         "none could be answered"
         if analogies.accuracy is None
         else f"it answered {analogies.correct:,} of those correctly ({analogies.accuracy:.1%})"
     )
     st.markdown(
-        f"**Why so low.** These vectors learnt from {trained.corpus_words:,} words "
-        f"({_plain(trained.corpus_title)}) and know {vocabulary:,} of them. Only "
-        f"{analogies.answerable:,} of the {analogies.total:,} questions ({coverage:.1%}) use "
-        f"four words they know, and {accuracy}; a guess among the vocabulary would be right "
+        f"**What limits these numbers.** These vectors learnt from {trained.corpus_words:,} "
+        f"words ({_plain(trained.corpus_title)}) and know {vocabulary:,} of them. Only "
+        f"{analogies.answerable:,} of the {analogies.total:,} questions "
+        f"({analogies.answerable / analogies.total:.1%}) use four words they know, and "
+        f"{answered}; a guess among the vocabulary would be right "
         f"{1 / max(vocabulary - 3, 1):.3%} of the time. "
         "An analogy such as *Paris - France + Italy = Rome* works only when every country and "
         "its capital have been seen in enough different sentences that the step from one to "
         "the other points the same way for all of them. In a corpus this size most words occur "
         "a handful of times, in a few articles, so their vectors mostly record those articles. "
-        "The vectors these questions were published with (Mikolov et al., 2013) learnt from "
-        "billions of words, thousands of times more text. The word-pair correlations above "
-        "rest on the few pairs covered, hence their wide intervals."
+        "The vectors these questions were published with (Mikolov et al., 2013) learnt from a "
+        "Google News corpus of about 6 billion words, "
+        f"{GOOGLE_NEWS_WORDS / trained.corpus_words:,.0f} times this one. The word-pair "
+        "correlations above rest on the pairs covered only, hence their wide intervals."
     )
+
+
+def evaluation_tab(trained: TrainedWord2Vec, evaluation: Evaluation) -> None:
+    st.subheader("Word similarity against human ratings")
+    _word_pair_scores(evaluation)
+    st.subheader("Analogies (questions-words)")
+    _analogy_scores(evaluation.analogies)
+    _what_limits_the_scores(trained, evaluation.analogies)
 
 
 def download_tab(trained: TrainedWord2Vec) -> None:
@@ -449,9 +475,9 @@ def download_tab(trained: TrainedWord2Vec) -> None:
         key="word2vec.download",
     )
     st.caption(
-        f"A first line with the number of words and dimensions ({len(trained.vectors):,} "
-        f"{config.vector_size}), then one line per word: the word and its numbers. Plain text, "
-        "nothing executable; gensim reads it back with "
+        "A first line with the number of words and dimensions "
+        f"(`{len(trained.vectors)} {config.vector_size}`), then one line per word: the word "
+        "and its numbers. Plain text, nothing executable; gensim reads it back with "
         "`KeyedVectors.load_word2vec_format(path, binary=False)`."
     )
 
