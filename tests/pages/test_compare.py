@@ -55,7 +55,7 @@ def test_mcnemar_on_the_same_test_set_and_refusal_otherwise(stored_runs):
     app.selectbox(key="compare.first").set_value(logreg_seed0)
     app.selectbox(key="compare.second").set_value(gru_seed0).run()
     verdict = " ".join(texts(app.markdown))
-    assert "McNemar's exact test p =" in verdict and "On the same 360 test images" in verdict
+    assert "McNemar's exact test p =" in verdict and "On the same 360 test examples" in verdict
     app.selectbox(key="compare.second").set_value(logreg_seed1).run()
     assert any("different test examples" in warning for warning in texts(app.warning))
     assert not app.exception
