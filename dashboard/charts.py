@@ -237,3 +237,72 @@ def class_balance(table) -> go.Figure:
     )
     figure.update_layout(yaxis_title="texts", height=300, margin=dict(l=0, r=0, t=10, b=0))
     return figure
+
+
+def word2vec_loss(history: list[dict]) -> go.Figure:
+    """Word2vec's training loss per word for each epoch that reported one."""
+    points = [record for record in history if record["loss"] is not None]
+    figure = go.Figure(
+        go.Scatter(
+            x=[record["epoch"] for record in points],
+            y=[record["loss"] for record in points],
+            mode="lines+markers",
+        )
+    )
+    figure.update_layout(
+        xaxis=dict(title="epoch", tickformat="d", dtick=max(1, len(history) // 10)),
+        yaxis_title="loss per word",
+        height=260,
+        margin=dict(l=0, r=0, t=10, b=0),
+    )
+    return figure
+
+
+MAP_STYLES = {  # role: legend entry, colour, marker size
+    "other": ("words", "#9aa5b1", 5),
+    "neighbour": ("nearest neighbours", PALETTE[0], 9),
+    "searched": ("searched word", PALETTE[1], 14),
+}
+
+
+def word_map(mapped, axis: str, searched: str | None, neighbours: list[str]) -> go.Figure:
+    """A core.word2vec Projection as points named on hover; searched word, neighbours labelled."""
+    roles = {word: "neighbour" for word in neighbours}
+    if searched:
+        roles[searched] = "searched"
+    three_d = mapped.coordinates.shape[1] == 3
+    figure = go.Figure()
+    for role, (name, color, size) in MAP_STYLES.items():
+        rows = [
+            index for index, word in enumerate(mapped.words) if roles.get(word, "other") == role
+        ]
+        if not rows:
+            continue
+        points = mapped.coordinates[rows]  # (words, dimensions)
+        trace = dict(
+            mode="markers" if role == "other" else "markers+text",
+            text=None if role == "other" else [mapped.words[index] for index in rows],
+            textposition="top center",
+            textfont=dict(color="#262730", size=15 if role == "searched" else 12),
+            hovertext=[f"{mapped.words[index]}: {mapped.counts[index]:,} times" for index in rows],
+            hoverinfo="text",
+            name=name,
+            marker=dict(
+                color=color,
+                size=size * 0.6 if three_d else size,
+                opacity=0.6 if role == "other" else 1.0,
+            ),
+        )
+        if three_d:
+            figure.add_trace(go.Scatter3d(x=points[:, 0], y=points[:, 1], z=points[:, 2], **trace))
+        else:
+            figure.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], **trace))
+    titles = [f"{axis} {number}" for number in range(1, mapped.coordinates.shape[1] + 1)]
+    if three_d:
+        figure.update_scenes(xaxis_title=titles[0], yaxis_title=titles[1], zaxis_title=titles[2])
+    else:
+        figure.update_layout(xaxis_title=titles[0], yaxis_title=titles[1])
+    figure.update_layout(
+        height=620, margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=1.02)
+    )
+    return figure

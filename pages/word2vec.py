@@ -2,11 +2,11 @@
 
 import streamlit as st
 
+from dashboard.word2vec_explorer import explorer
 from dashboard.word2vec_view import (
     corpus_picker,
     corpus_summary,
     current_job,
-    explorer,
     train_button,
     training_monitor,
     training_outcome,
