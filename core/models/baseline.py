@@ -11,7 +11,12 @@ import numpy as np
 
 from core.configs import setting
 from core.models.base import SequenceClassifier
-from core.models.logistic_rounds import fit_in_rounds
+from core.models.logistic_rounds import (
+    fit_in_rounds,
+    logistic_arrays,
+    logistic_from_arrays,
+    logistic_param_count,
+)
 from core.progress import TrainingObserver
 
 
@@ -41,23 +46,14 @@ class LogisticRegressionClassifier(SequenceClassifier):
     artifact_suffix = ".npz"
 
     def _fit_encoded(self, config, X, y, validation, observer: TrainingObserver) -> None:
-        from sklearn.linear_model import LogisticRegression
-
-        self.estimator_ = LogisticRegression(
-            C=config.inverse_regularization,
-            max_iter=config.iterations_per_epoch,
-            warm_start=True,
-            random_state=self.random_state,
-        )
         if validation is not None:
             validation = (validation[0].reshape(len(validation[0]), -1), validation[1])
-        self.stopped_ = fit_in_rounds(
-            self.estimator_,
+        self.estimator_, self.stopped_ = fit_in_rounds(
             X.reshape(len(X), -1),
             y,
             validation,
-            epochs=config.epochs,
-            iterations_per_epoch=config.iterations_per_epoch,
+            config,
+            seed=self.random_state,
             observer=observer,
             history=self.history_,
         )
@@ -67,18 +63,13 @@ class LogisticRegressionClassifier(SequenceClassifier):
         return self.estimator_.predict_proba(X.reshape(len(X), -1))
 
     def count_params(self) -> int:
-        return int(self.estimator_.coef_.size + self.estimator_.intercept_.size)
+        return logistic_param_count(self.estimator_)
 
     def _write(self, path: Path) -> None:
         # Plain arrays, not a pickle: loading the file can never run code.
         with open(path, "wb") as stream:
-            np.savez(stream, coef=self.estimator_.coef_, intercept=self.estimator_.intercept_)
+            np.savez(stream, **logistic_arrays(self.estimator_))
 
     def _read(self, path: Path) -> None:
-        from sklearn.linear_model import LogisticRegression
-
         with np.load(path, allow_pickle=False) as arrays:
-            self.estimator_ = LogisticRegression()
-            self.estimator_.coef_ = arrays["coef"]
-            self.estimator_.intercept_ = arrays["intercept"]
-        self.estimator_.classes_ = np.arange(len(self.classes_))
+            self.estimator_ = logistic_from_arrays(arrays, len(self.classes_))

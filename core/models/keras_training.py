@@ -8,6 +8,7 @@ TensorFlow is imported only inside the functions.
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -140,3 +141,22 @@ def fit_with_observer(
         verbose=0,
     )
     return progress.stopped
+
+
+class KerasModelFile:
+    """Mixin for classifiers whose fitted state is one Keras model in `model_`: its size and
+    its `.keras` file, loaded in safe mode."""
+
+    artifact_suffix = ".keras"
+
+    def count_params(self) -> int:
+        return int(self.model_.count_params())
+
+    def _write(self, path: Path) -> None:
+        self.model_.save(path)
+
+    def _read(self, path: Path) -> None:
+        import keras
+
+        # safe_mode refuses files that would deserialise arbitrary Python code (lambdas).
+        self.model_ = keras.saving.load_model(path, safe_mode=True, compile=False)

@@ -24,23 +24,33 @@ def _scores(estimator, features, y, labels: np.ndarray) -> tuple[float, float]:
 
 
 def fit_in_rounds(
-    estimator,
     features,
     y: np.ndarray,
     validation: tuple | None,
+    config,
     *,
-    epochs: int,
-    iterations_per_epoch: int,
+    seed: int,
     observer: TrainingObserver,
     history: list[dict],
-) -> bool:
-    """Fit a warm-started `LogisticRegression(max_iter=iterations_per_epoch)` round by round.
+    class_weight: str | None = None,
+):
+    """Fit logistic regression round by round; returns (the estimator, whether it was stopped).
 
-    `y` holds labels 0..k-1 and `validation` is (features, labels) or None. Appends one
-    record per round to `history`; returns True if a stop request ended training early.
+    `config` gives `inverse_regularization` (C), `epochs` (rounds) and `iterations_per_epoch`.
+    `y` holds labels 0..k-1 and `validation` is (features, labels) or None. Appends one record
+    per round to `history`.
     """
     from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
 
+    epochs, iterations_per_epoch = config.epochs, config.iterations_per_epoch
+    estimator = LogisticRegression(
+        C=config.inverse_regularization,
+        class_weight=class_weight,
+        max_iter=iterations_per_epoch,
+        warm_start=True,
+        random_state=seed,
+    )
     observer.on_train_begin(epochs, 1)
     if observer.should_stop():
         raise TrainingStopped("Stopped before the first round of training.")
@@ -61,7 +71,27 @@ def fit_in_rounds(
         observer.on_batch_end(epoch, 1, logs)
         observer.on_epoch_end(epoch, record)
         if estimator.n_iter_.max() < iterations_per_epoch:
-            return False  # converged within this round
+            return estimator, False  # converged within this round
         if observer.should_stop():
-            return True
-    return False
+            return estimator, True
+    return estimator, False
+
+
+def logistic_arrays(estimator) -> dict[str, np.ndarray]:
+    """A fitted logistic regression as plain arrays (np.savez, no pickle)."""
+    return {"coef": estimator.coef_, "intercept": estimator.intercept_}
+
+
+def logistic_from_arrays(arrays, class_count: int):
+    """The logistic regression `logistic_arrays` saved, ready to predict labels 0..k-1."""
+    from sklearn.linear_model import LogisticRegression
+
+    estimator = LogisticRegression()
+    estimator.coef_ = arrays["coef"]
+    estimator.intercept_ = arrays["intercept"]
+    estimator.classes_ = np.arange(class_count)
+    return estimator
+
+
+def logistic_param_count(estimator) -> int:
+    return int(estimator.coef_.size + estimator.intercept_.size)

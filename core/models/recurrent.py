@@ -8,13 +8,13 @@ TensorFlow is imported only when a model is built or loaded.
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from core.configs import setting
 from core.models.base import SequenceClassifier
 from core.models.keras_training import (
+    KerasModelFile,
     KerasTrainingConfig,
     compile_classifier,
     fit_with_observer,
@@ -40,11 +40,10 @@ class RecurrentConfig(KerasTrainingConfig):
     dropout: float = setting(0.2, "Dropout after each recurrent layer.", minimum=0.0, maximum=0.9)
 
 
-class RecurrentClassifier(SequenceClassifier):
+class RecurrentClassifier(KerasModelFile, SequenceClassifier):
     """A stacked SimpleRNN/LSTM/GRU over timesteps with a softmax on the last state."""
 
     config_class = RecurrentConfig
-    artifact_suffix = ".keras"
 
     def _build(self, config: RecurrentConfig, X: np.ndarray):
         import keras
@@ -84,15 +83,3 @@ class RecurrentClassifier(SequenceClassifier):
             # A direct call skips tracing predict()'s tf.function: one drawing answers at once.
             return np.asarray(self.model_(X, training=False))
         return np.asarray(self.model_.predict(X, batch_size=512, verbose=0))
-
-    def count_params(self) -> int:
-        return int(self.model_.count_params())
-
-    def _write(self, path: Path) -> None:
-        self.model_.save(path)
-
-    def _read(self, path: Path) -> None:
-        import keras
-
-        # safe_mode refuses files that would deserialise arbitrary Python code (lambdas).
-        self.model_ = keras.saving.load_model(path, safe_mode=True, compile=False)

@@ -14,7 +14,12 @@ import numpy as np
 from core.configs import setting
 from core.errors import TrainingStopped
 from core.models.base import TextClassifier, as_texts
-from core.models.logistic_rounds import fit_in_rounds
+from core.models.logistic_rounds import (
+    fit_in_rounds,
+    logistic_arrays,
+    logistic_from_arrays,
+    logistic_param_count,
+)
 from core.models.string_arrays import pack_strings, unpack_strings
 from core.models.tfidf_features import TfidfConfig, TfidfFeatures
 from core.progress import TrainingObserver
@@ -63,54 +68,37 @@ class TfidfLogisticRegression(TextClassifier):
     artifact_suffix = ".npz"
 
     def _fit_encoded(self, config, X, y, validation, observer: TrainingObserver) -> None:
-        from sklearn.linear_model import LogisticRegression
-
         self.features_ = TfidfFeatures(config)
         matrix = self.features_.fit_transform(X)
         if validation is not None:
             validation = (self.features_.transform(validation[0]), validation[1])
-        self.estimator_ = LogisticRegression(
-            C=config.inverse_regularization,
-            class_weight=None if config.class_weight == "none" else "balanced",
-            max_iter=config.iterations_per_epoch,
-            warm_start=True,
-            random_state=self.random_state,
-        )
-        self.stopped_ = fit_in_rounds(
-            self.estimator_,
+        self.estimator_, self.stopped_ = fit_in_rounds(
             matrix,
             y,
             validation,
-            epochs=config.epochs,
-            iterations_per_epoch=config.iterations_per_epoch,
+            config,
+            seed=self.random_state,
             observer=observer,
             history=self.history_,
+            class_weight=None if config.class_weight == "none" else "balanced",
         )
 
     def predict_proba(self, X) -> np.ndarray:
         return self.estimator_.predict_proba(self.features_.transform(as_texts(X)))
 
     def count_params(self) -> int:
-        return int(self.estimator_.coef_.size + self.estimator_.intercept_.size)
+        return logistic_param_count(self.estimator_)
 
     def _write(self, path: Path) -> None:
         with open(path, "wb") as stream:
             np.savez_compressed(
-                stream,
-                coef=self.estimator_.coef_,
-                intercept=self.estimator_.intercept_,
-                **self.features_.arrays(),
+                stream, **logistic_arrays(self.estimator_), **self.features_.arrays()
             )
 
     def _read(self, path: Path) -> None:
-        from sklearn.linear_model import LogisticRegression
-
         with np.load(path, allow_pickle=False) as arrays:
             self.features_ = TfidfFeatures.from_arrays(self.resolved_config, arrays)
-            self.estimator_ = LogisticRegression()
-            self.estimator_.coef_ = arrays["coef"]
-            self.estimator_.intercept_ = arrays["intercept"]
-        self.estimator_.classes_ = np.arange(len(self.classes_))
+            self.estimator_ = logistic_from_arrays(arrays, len(self.classes_))
 
 
 class TfidfNearestNeighbours(TextClassifier):

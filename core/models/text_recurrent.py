@@ -12,13 +12,13 @@ every epoch; the saved model wraps the vectorizer and the network together.
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from core.configs import setting
 from core.models.base import TextClassifier, as_texts
 from core.models.keras_training import (
+    KerasModelFile,
     KerasTrainingConfig,
     compile_classifier,
     fit_with_observer,
@@ -125,11 +125,10 @@ def _word2vec_matrix(vocabulary: list[str], ids: np.ndarray, config, seed: int) 
     return matrix
 
 
-class RecurrentTextClassifier(TextClassifier):
+class RecurrentTextClassifier(KerasModelFile, TextClassifier):
     """Embedding -> stacked LSTM/GRU (optionally bidirectional) -> softmax, from raw text."""
 
     config_class = TextRecurrentConfig
-    artifact_suffix = ".keras"
 
     def _network(self, config: TextRecurrentConfig, vocabulary_size: int, initial=None):
         """The classifier on token ids: (batch, sequence_length) -> (batch, classes)."""
@@ -185,15 +184,3 @@ class RecurrentTextClassifier(TextClassifier):
             # A direct call skips tracing predict()'s tf.function: a typed text answers at once.
             return np.asarray(network(ids, training=False))
         return np.asarray(network.predict(ids, batch_size=512, verbose=0))
-
-    def count_params(self) -> int:
-        return int(self.model_.count_params())
-
-    def _write(self, path: Path) -> None:
-        self.model_.save(path)
-
-    def _read(self, path: Path) -> None:
-        import keras
-
-        # safe_mode refuses files that would deserialise arbitrary Python code (lambdas).
-        self.model_ = keras.saving.load_model(path, safe_mode=True, compile=False)
