@@ -40,7 +40,18 @@ class SettingSpec:
 
 
 def settings_of(config_class: type) -> list[SettingSpec]:
-    """The hyperparameters of a config class, in declaration order."""
+    """The hyperparameters of a config class: its own first, then those it inherits.
+
+    A model config extends shared ones (optimisation, TF-IDF features); a form should open
+    with what makes this model this model, as each class declares it.
+    """
+    order = [
+        name
+        for klass in config_class.__mro__
+        for name in vars(klass).get("__annotations__", {})
+        if name in config_class.__dataclass_fields__
+    ]
+    rank = {name: order.index(name) for name in set(order)}
     return [
         SettingSpec(
             item.name,
@@ -51,7 +62,7 @@ def settings_of(config_class: type) -> list[SettingSpec]:
             item.metadata["maximum"],
             item.metadata["choices"],
         )
-        for item in dataclasses.fields(config_class)
+        for item in sorted(dataclasses.fields(config_class), key=lambda item: rank[item.name])
     ]
 
 

@@ -1,5 +1,6 @@
 import pytest
 
+from core.configs import settings_of
 from core.errors import InvalidConfig
 from core.registry import model_spec
 
@@ -34,3 +35,11 @@ def test_unknown_task_and_model():
         model_spec("translation", "lstm")
     with pytest.raises(InvalidConfig, match="choose one of logreg, rnn, lstm, gru"):
         model_spec("sequence-classification", "transformer")
+
+
+def test_a_model_config_lists_its_own_settings_before_inherited_ones():
+    from core.models.recurrent import RecurrentConfig
+
+    names = [setting.name for setting in settings_of(RecurrentConfig)]
+    assert names[:2] == ["cell", "units"] and names.index("dropout") < names.index("optimizer")
+    assert sorted(names) == sorted(RecurrentConfig.__dataclass_fields__)
