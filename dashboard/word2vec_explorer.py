@@ -8,12 +8,11 @@ download hands the vectors over in word2vec's text format.
 import pandas as pd
 import streamlit as st
 
-from core.word2vec import (
+from core.word2vec import TrainedWord2Vec, Word2VecJob
+from core.word_vectors import (
     AnalogyScores,
     Evaluation,
     Projection,
-    TrainedWord2Vec,
-    Word2VecJob,
     analogy,
     example_words,
     nearest,
