@@ -266,7 +266,7 @@ MAP_STYLES = {  # role: legend entry, colour, marker size
 
 
 def word_map(mapped, axis: str, searched: str | None, neighbours: list[str]) -> go.Figure:
-    """A core.word2vec Projection as points named on hover; searched word, neighbours labelled."""
+    """Projected words (core.word_vectors), named on hover; searched word, neighbours labelled."""
     roles = {word: "neighbour" for word in neighbours}
     if searched:
         roles[searched] = "searched"
