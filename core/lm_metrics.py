@@ -111,6 +111,8 @@ def keystroke_savings(
     if k < 1:
         raise ValueError(f"k must be at least 1; got {k}.")
     if limit is not None:
+        if limit < 1:
+            raise ValueError(f"limit must be at least one word; got {limit}.")
         words = words[:limit]
     if len(words) == 0:
         raise ValueError("Keystroke savings need at least one test word.")

@@ -122,6 +122,8 @@ def test_keystroke_savings_refuses_empty_text():
         keystroke_savings([], prefix_suggester)
     with pytest.raises(ValueError, match="at least one"):
         keystroke_savings(["the"], prefix_suggester, limit=0)
+    with pytest.raises(ValueError, match="at least one"):
+        keystroke_savings(["the", "cat"], prefix_suggester, limit=-1)
 
 
 def test_unknown_rate_and_report():
