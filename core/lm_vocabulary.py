@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from core import lm_metrics
 from core.errors import UserFacingError
 from core.splits import Split
 
@@ -163,11 +164,9 @@ class Vocabulary:
         end = bisect.bisect_left(self._sorted_words, prefix + "\U0010ffff", lo=start)
         return np.sort(self._sorted_ids[start:end])
 
-    def unknown_rate(self, tokens: Sequence[str]) -> float:
+    def unknown_rate(self, tokens: Iterable[str]) -> float:
         """The fraction of tokens (sentence ends included) that would be read as `<unk>`."""
-        if len(tokens) == 0:
-            return 0.0
-        return sum(token not in self._ids for token in tokens) / len(tokens)
+        return lm_metrics.unknown_rate(tokens, self._ids)
 
     def to_dict(self) -> dict:
         """Plain JSON-able data; `from_dict` rebuilds the same vocabulary."""

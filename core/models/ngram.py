@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import lm_metrics
 from core.configs import setting, validate
 from core.errors import TrainingStopped
 from core.files import write_atomically
@@ -273,10 +274,9 @@ class KneserNeyLanguageModel:
 
     def perplexity(self, ids_per_document: Sequence[np.ndarray]) -> float:
         """exp of the mean negative log probability over every token of the documents."""
-        log_probs = np.concatenate([self.log_probs(ids) for ids in ids_per_document])
-        if len(log_probs) == 0:
-            raise ValueError("Perplexity needs at least one token.")
-        return float(np.exp(-np.mean(log_probs)))
+        return lm_metrics.perplexity(
+            np.concatenate([self.log_probs(ids) for ids in ids_per_document])
+        )
 
     def top_k(self, context_ids, k: int, allowed_ids=None) -> tuple[np.ndarray, np.ndarray]:
         """(ids, probabilities) of the k likeliest next ids, best first; ties by smaller id.
