@@ -67,7 +67,7 @@ def split_typed_text(text: str) -> tuple[list[str], str]:
     return word_tokens(text[: typed.start()]), typed.group().lower()
 
 
-def split_documents(
+def split_by_document(
     documents: Sequence, seed: int, test_fraction: float = 0.1, validation_fraction: float = 0.1
 ) -> Split:
     """Document indices split into train, validation and test, the same for every model.

@@ -8,7 +8,7 @@ from core.lm_vocabulary import (
     SPECIAL_TOKENS,
     UNKNOWN_ID,
     Vocabulary,
-    split_documents,
+    split_by_document,
     split_typed_text,
     word_tokens,
 )
@@ -83,9 +83,9 @@ def test_invalid_sizes_are_refused():
 
 def test_document_split_is_deterministic_disjoint_and_complete():
     documents = [f"document {index}" for index in range(106)]
-    split = split_documents(documents, seed=3)
-    assert split_documents(documents, seed=3).test.tolist() == split.test.tolist()
-    assert split_documents(documents, seed=4).test.tolist() != split.test.tolist()
+    split = split_by_document(documents, seed=3)
+    assert split_by_document(documents, seed=3).test.tolist() == split.test.tolist()
+    assert split_by_document(documents, seed=4).test.tolist() != split.test.tolist()
     assert (len(split.train), len(split.validation), len(split.test)) == (84, 11, 11)
     parts = np.concatenate([split.train, split.validation, split.test])
     assert sorted(parts.tolist()) == list(range(106))
@@ -93,5 +93,5 @@ def test_document_split_is_deterministic_disjoint_and_complete():
 
 def test_too_few_documents_to_split_is_a_clear_error():
     with pytest.raises(UserFacingError, match="too few"):
-        split_documents(["one", "two"], seed=0)
-    assert len(split_documents(["one", "two"], seed=0, validation_fraction=0).train) == 1
+        split_by_document(["one", "two"], seed=0)
+    assert len(split_by_document(["one", "two"], seed=0, validation_fraction=0).train) == 1
