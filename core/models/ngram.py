@@ -18,17 +18,15 @@ twice at that order (Ney et al., 1994), or 0.75 when there are too few counts to
 import dataclasses
 import json
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from core import lm_metrics
-from core.configs import setting, validate
+from core.configs import setting
 from core.errors import TrainingStopped
-from core.files import write_atomically
 from core.lm_vocabulary import START_ID, Vocabulary
+from core.models.language_model import LanguageModel
 from core.progress import TrainingObserver
 
 FALLBACK_DISCOUNT = 0.75  # the usual fixed discount, when n1 or n2 is 0 (tiny corpora)
@@ -41,46 +39,28 @@ class NgramConfig:
     )
 
 
-class KneserNeyLanguageModel:
-    """Predicts the next token id from the ids before it, over the whole `vocabulary`.
+class KneserNeyLanguageModel(LanguageModel):
+    """Interpolated Kneser-Ney over the whole `vocabulary_`; the seed is unused (counting is
+    deterministic).
 
-    After `fit`: `order_` (the order in use: the configured one, or lower if a stop cut
-    counting short), `discounts_` (D of orders 1..order_), `history_` (one record),
-    `stopped_`, and per order `ngram_keys_` and `ngram_counts_`.
+    After `fit`, besides the `LanguageModel` attributes: `order_` (the order in use: the
+    configured one, or lower if a stop cut counting short), `discounts_` (D of orders
+    1..order_), and per order `ngram_keys_` and `ngram_counts_`.
     """
 
+    config_class = NgramConfig
     artifact_suffix = ".npz"
 
-    def __init__(self, vocabulary: Vocabulary, config: NgramConfig | None = None) -> None:
-        self.vocabulary = vocabulary
-        self.config = config
-
-    @property
-    def resolved_config(self) -> NgramConfig:
-        return self.config if self.config is not None else NgramConfig()
-
-    def fit(
-        self,
-        train_ids_per_document: Sequence[np.ndarray],
-        *,
-        validation_ids_per_document: Sequence[np.ndarray] | None = None,
-        observer: TrainingObserver | None = None,
-    ) -> "KneserNeyLanguageModel":
+    def _fit_ids(self, config, documents, validation, observer: TrainingObserver) -> None:
         """Count the n-grams of each document, orders 1, 2, ... in turn (one step each).
 
         A stop between orders leaves a complete model of the orders counted so far; a stop
-        before the first raises TrainingStopped.
+        before the first raises TrainingStopped. The one history record's `loss` is the
+        mean negative log probability of the training tokens (log perplexity), like a
+        neural model's training loss.
         """
-        config = self.resolved_config
-        validate(config)
-        observer = observer or TrainingObserver()
-        documents = [self._check_ids(ids) for ids in train_ids_per_document]
-        if sum(len(ids) for ids in documents) == 0:
-            raise ValueError("The training documents hold no tokens.")
         started = time.perf_counter()
         observer.on_train_begin(1, config.order)
-        self.history_: list[dict] = []
-        self.stopped_ = False
         self.ngram_keys_: list[np.ndarray] = []
         self.ngram_counts_: list[np.ndarray] = []
         tokens, offsets = self._padded_stream(documents, config.order)
@@ -99,21 +79,13 @@ class KneserNeyLanguageModel:
         self.discounts_ = np.array([self._discount(counts) for counts in self.ngram_counts_])
         self._index()
         logs = {"order": self.order_, "ngrams": self.count_params()}
-        if validation_ids_per_document is not None:
-            logs["val_perplexity"] = self.perplexity(validation_ids_per_document)
+        logs["loss"] = float(np.log(self.perplexity(documents)))
+        if validation is not None:
+            logs["val_loss"] = float(np.log(self.perplexity(validation)))
         logs["seconds"] = time.perf_counter() - started
         record = {"epoch": 1, "complete": not self.stopped_, **logs}
         self.history_.append(record)
         observer.on_epoch_end(1, record)
-        return self
-
-    def _check_ids(self, ids) -> np.ndarray:
-        ids = np.asarray(ids)
-        if ids.ndim != 1 or not (ids.size == 0 or np.issubdtype(ids.dtype, np.integer)):
-            raise ValueError(f"Expected a 1-D array of token ids; got {ids.dtype} {ids.shape}.")
-        if ids.size and (ids.min() < 0 or ids.max() >= len(self.vocabulary)):
-            raise ValueError(f"Token ids must be in 0..{len(self.vocabulary) - 1}.")
-        return ids.astype(np.int64)
 
     @staticmethod
     def _padded_stream(documents: list[np.ndarray], order: int) -> tuple[np.ndarray, np.ndarray]:
@@ -130,7 +102,7 @@ class KneserNeyLanguageModel:
         (those ending in padding as histories only, with count 0). The order below switches
         from raw to continuation counts now that the words before its n-grams are known.
         """
-        vocabulary_size = len(self.vocabulary)
+        vocabulary_size = len(self.vocabulary_)
         inside = offsets >= order - 1
         if order == 1:
             window_keys = tokens[inside]
@@ -169,7 +141,7 @@ class KneserNeyLanguageModel:
 
     def _index(self) -> None:
         """Per history row: the total count and the number of distinct words that follow it."""
-        vocabulary_size = len(self.vocabulary)
+        vocabulary_size = len(self.vocabulary_)
         self._totals, self._types = [], []
         for order, (keys, counts) in enumerate(
             zip(self.ngram_keys_, self.ngram_counts_, strict=True), 1
@@ -192,7 +164,7 @@ class KneserNeyLanguageModel:
 
         `contexts` is (positions, order_ - 1), already padded with `<s>` on the left.
         """
-        vocabulary_size = len(self.vocabulary)
+        vocabulary_size = len(self.vocabulary_)
         rows = [np.zeros(len(contexts), dtype=np.int64)]
         for order in range(2, self.order_ + 1):
             history = np.zeros(len(contexts), dtype=np.int64)
@@ -223,11 +195,11 @@ class KneserNeyLanguageModel:
 
     def _probabilities(self, contexts: np.ndarray, words: np.ndarray) -> np.ndarray:
         """P(words[i] | contexts[i]) for each position i, interpolating orders 1..order_."""
-        probabilities = np.full(len(words), 1.0 / len(self.vocabulary))
+        probabilities = np.full(len(words), 1.0 / len(self.vocabulary_))
         for order, history in enumerate(self._history_rows(contexts), 1):
             known = np.maximum(history, 0)
             total = np.where(history >= 0, self._totals[order - 1][known], 0.0)
-            rows = self._lookup(order, known * len(self.vocabulary) + words)
+            rows = self._lookup(order, known * len(self.vocabulary_) + words)
             counts = np.where((rows >= 0) & (history >= 0), self.ngram_counts_[order - 1][rows], 0)
             discount = self.discounts_[order - 1]
             interpolated = (
@@ -242,7 +214,7 @@ class KneserNeyLanguageModel:
 
         Only the last order_-1 ids matter; a shorter context is the start of a document.
         """
-        vocabulary_size = len(self.vocabulary)
+        vocabulary_size = len(self.vocabulary_)
         probabilities = np.full(vocabulary_size, 1.0 / vocabulary_size)
         for order, history in enumerate(self._history_rows(self._contexts(context_ids)), 1):
             row = int(history[0])
@@ -264,47 +236,19 @@ class KneserNeyLanguageModel:
         return float(np.log(self._probabilities(self._contexts(context_ids), word)[0]))
 
     def log_probs(self, document_ids) -> np.ndarray:
-        """Natural log of P(token | the tokens before it in the document), for every token.
-
-        The first token is predicted after `<s>` only, as in training: the n-gram model and
-        a neural one score the same events.
-        """
+        """Each token's probability given the order_-1 tokens before it, `<s>` before the first."""
         ids = self._check_ids(document_ids)
         return np.log(self._probabilities(self._context_matrix(ids, 0), ids))
-
-    def perplexity(self, ids_per_document: Sequence[np.ndarray]) -> float:
-        """exp of the mean negative log probability over every token of the documents."""
-        return lm_metrics.perplexity(
-            np.concatenate([self.log_probs(ids) for ids in ids_per_document])
-        )
-
-    def top_k(self, context_ids, k: int, allowed_ids=None) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, probabilities) of the k likeliest next ids, best first; ties by smaller id.
-
-        `allowed_ids` restricts the choice, e.g. to the completions of a half-typed word
-        (`Vocabulary.ids_with_prefix`); probabilities stay those of the whole vocabulary.
-        """
-        probabilities = self.distribution(context_ids)
-        candidates = (
-            np.arange(len(probabilities))
-            if allowed_ids is None
-            else np.unique(self._check_ids(allowed_ids))
-        )
-        best = candidates[np.argsort(-probabilities[candidates], kind="stable")[:k]]
-        return best, probabilities[best]
 
     def count_params(self) -> int:
         """How many n-gram counts the model stores, over all orders."""
         return sum(len(counts) for counts in self.ngram_counts_)
 
-    def save(self, path: Path) -> Path:
-        """Write the model atomically as plain arrays; the config and vocabulary go as JSON."""
-        return write_atomically(path, self._write)
-
     def _write(self, path: Path) -> None:
+        """Plain arrays, without pickle; the config, vocabulary and history go as JSON."""
         meta = {
             "config": dataclasses.asdict(self.resolved_config),
-            "vocabulary": self.vocabulary.to_dict(),
+            "vocabulary": self.vocabulary_.to_dict(),
             "history": self.history_,
             "stopped": self.stopped_,
         }
@@ -317,17 +261,13 @@ class KneserNeyLanguageModel:
         with open(path, "wb") as stream:
             np.savez_compressed(stream, **arrays)
 
-    @classmethod
-    def load(cls, path: Path) -> "KneserNeyLanguageModel":
+    def _read(self, path: Path) -> None:
         with np.load(path, allow_pickle=False) as arrays:
             meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
-            model = cls(Vocabulary.from_dict(meta["vocabulary"]), NgramConfig(**meta["config"]))
-            model.discounts_ = arrays["discounts"]
-            model.order_ = len(model.discounts_)
-            model.ngram_keys_ = [arrays[f"keys_{order}"] for order in range(1, model.order_ + 1)]
-            model.ngram_counts_ = [
-                arrays[f"counts_{order}"] for order in range(1, model.order_ + 1)
-            ]
-        model.history_, model.stopped_ = meta["history"], meta["stopped"]
-        model._index()
-        return model
+            self.discounts_ = arrays["discounts"]
+            self.order_ = len(self.discounts_)
+            self.ngram_keys_ = [arrays[f"keys_{order}"] for order in range(1, self.order_ + 1)]
+            self.ngram_counts_ = [arrays[f"counts_{order}"] for order in range(1, self.order_ + 1)]
+        self.vocabulary_ = Vocabulary.from_dict(meta["vocabulary"])
+        self.history_, self.stopped_ = meta["history"], meta["stopped"]
+        self._index()

@@ -20,12 +20,12 @@ def fitted(texts: list[str], order: int, min_count: int = 1, **fit_arguments):
         [token for tokens in documents for token in tokens], min_count=min_count
     )
     ids = [vocabulary.encode(tokens) for tokens in documents]
-    model = KneserNeyLanguageModel(vocabulary, NgramConfig(order=order))
-    return model.fit(ids, **fit_arguments), ids
+    model = KneserNeyLanguageModel(NgramConfig(order=order))
+    return model.fit(ids, vocabulary, **fit_arguments), ids
 
 
 def probability(model: KneserNeyLanguageModel, context: list[str], word: str) -> float:
-    encode = model.vocabulary.encode
+    encode = model.vocabulary_.encode
     return float(np.exp(model.log_prob(encode(context), encode([word])[0])))
 
 
@@ -34,12 +34,12 @@ def test_distributions_sum_to_one_in_seen_unseen_and_short_contexts(order):
     model, _ = fitted([STORY, "A dog saw a cat."], order)
     contexts = [[], ["the"], ["sat", "on", "the"], ["zebra", "the"], ["mat", "cat", "log", "ran"]]
     for context in contexts:
-        ids = model.vocabulary.encode(context)
+        ids = model.vocabulary_.encode(context)
         distribution = model.distribution(ids)
-        assert distribution.shape == (len(model.vocabulary),)
+        assert distribution.shape == (len(model.vocabulary_),)
         assert distribution.sum() == pytest.approx(1.0, abs=1e-12)
         assert distribution.min() > 0  # <unk> and <s> included
-        words = np.arange(len(model.vocabulary))
+        words = np.arange(len(model.vocabulary_))
         log_probs = [model.log_prob(ids, word) for word in words]
         np.testing.assert_allclose(log_probs, np.log(distribution), rtol=1e-12)
 
@@ -89,7 +89,7 @@ def test_a_longer_context_changes_the_prediction():
 
 def test_top_k_ranks_whole_vocabulary_or_only_the_allowed_ids():
     model, _ = fitted([STORY], order=3)
-    vocabulary = model.vocabulary
+    vocabulary = model.vocabulary_
     context = vocabulary.encode(["sat", "on", "the"])
     distribution = model.distribution(context)
     ids, probabilities = model.top_k(context, 3)
@@ -104,7 +104,7 @@ def test_fit_is_deterministic_and_ties_go_to_the_smaller_id():
     second, _ = fitted([STORY], order=3)
     for keys, other in zip(first.ngram_keys_, second.ngram_keys_, strict=True):
         np.testing.assert_array_equal(keys, other)
-    unseen = first.vocabulary.encode(["zebra"])
+    unseen = first.vocabulary_.encode(["zebra"])
     ranked, _ = first.top_k(unseen, 3, allowed_ids=[START_ID, UNKNOWN_ID])
     assert ranked.tolist() == [UNKNOWN_ID, START_ID]  # both only get the uniform share
 
@@ -121,18 +121,18 @@ def test_perplexity_is_the_exponent_of_the_mean_negative_log_probability():
 
 
 def test_save_and_load_round_trip_without_pickle(tmp_path):
-    model, ids = fitted([STORY], order=4, validation_ids_per_document=None)
+    model, ids = fitted([STORY], order=4)
     path = model.save(tmp_path / "ngram.npz")
-    restored = KneserNeyLanguageModel.load(path)
-    context = model.vocabulary.encode(["the", "dog"])
+    restored = KneserNeyLanguageModel.load(path, NgramConfig(order=4))
+    context = model.vocabulary_.encode(["the", "dog"])
     np.testing.assert_array_equal(restored.distribution(context), model.distribution(context))
     assert restored.count_params() == model.count_params() > 0
     assert restored.resolved_config == NgramConfig(order=4)
-    assert restored.vocabulary.to_dict() == model.vocabulary.to_dict()
+    assert restored.vocabulary_.to_dict() == model.vocabulary_.to_dict()
     assert restored.history_ == model.history_ and restored.stopped_ is False
 
 
-def test_progress_reports_one_step_per_order_and_the_validation_perplexity():
+def test_progress_reports_one_step_per_order_and_the_log_perplexities_as_losses():
     class Recorder(TrainingObserver):
         def __init__(self):
             self.calls = []
@@ -155,8 +155,9 @@ def test_progress_reports_one_step_per_order_and_the_validation_perplexity():
         ("batch", 1, 3),
         ("epoch", 1, True),
     ]
-    model.fit(ids, validation_ids_per_document=ids)
-    assert model.history_[-1]["val_perplexity"] == pytest.approx(model.perplexity(ids))
+    assert model.history_[-1]["loss"] == pytest.approx(np.log(model.perplexity(ids)))
+    model.fit(ids[:1], model.vocabulary_, validation_documents=ids)
+    assert model.history_[-1]["val_loss"] == pytest.approx(np.log(model.perplexity(ids)))
 
 
 def test_a_stop_before_counting_raises_and_a_later_one_keeps_the_lower_orders():
@@ -173,15 +174,15 @@ def test_a_stop_before_counting_raises_and_a_later_one_keeps_the_lower_orders():
     model, _ = fitted([STORY], order=3, observer=StopAfterBigrams())
     assert model.stopped_ and model.order_ == 2 and not model.history_[-1]["complete"]
     bigram, _ = fitted([STORY], order=2)
-    context = model.vocabulary.encode(["sat", "on"])
+    context = model.vocabulary_.encode(["sat", "on"])
     np.testing.assert_allclose(model.distribution(context), bigram.distribution(context))
 
 
 def test_bad_inputs_are_refused_with_a_clear_error():
     vocabulary = Vocabulary.from_tokens("a b a b".split(), min_count=1)
     with pytest.raises(ValueError, match="Token ids"):
-        KneserNeyLanguageModel(vocabulary).fit([np.array([0, 9])])
+        KneserNeyLanguageModel().fit([np.array([0, 9])], vocabulary)
     with pytest.raises(ValueError, match="no tokens"):
-        KneserNeyLanguageModel(vocabulary).fit([np.array([], dtype=np.int32)])
+        KneserNeyLanguageModel().fit([np.array([], dtype=np.int32)], vocabulary)
     with pytest.raises(InvalidConfig, match="order"):
-        KneserNeyLanguageModel(vocabulary, NgramConfig(order=6)).fit([np.array([3, 4])])
+        KneserNeyLanguageModel(NgramConfig(order=6)).fit([np.array([3, 4])], vocabulary)
