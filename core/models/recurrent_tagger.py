@@ -1,0 +1,150 @@
+"""Bidirectional LSTM and GRU taggers: a softmax over tags at every token.
+
+The saved model takes tokens, not ids: a StringLookup layer holding the training vocabulary
+(id 0 is the padding token "", id 1 any unknown token) turns a batch of token strings,
+padded with "" to its longest sequence, into ids; an Embedding with `mask_zero=True` carries
+the padding mask through the recurrent layers and the softmax, so padding never changes a
+real token's prediction and Keras leaves it out of the loss and the accuracy.
+TensorFlow is imported only when a model is built or loaded.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.configs import setting
+from core.models.keras_training import (
+    KerasModelFile,
+    KerasTrainingConfig,
+    compile_classifier,
+    fit_with_observer,
+    steps_per_epoch,
+)
+from core.models.taggers import Tagger, as_sequences, token_vocabulary
+from core.progress import TrainingObserver
+
+TAGGER_CELLS = ("lstm", "gru")
+PADDING_TOKEN = ""
+UNKNOWN_TOKEN = "[UNK]"
+DIRECT_CALL_LIMIT = 64  # sequences; fewer are predicted by calling the model directly
+PREDICT_BATCH = 256
+
+
+@dataclass(frozen=True)
+class RecurrentTaggerConfig(KerasTrainingConfig):
+    cell: str = setting("lstm", "Recurrent cell type.", choices=TAGGER_CELLS)
+    bidirectional: bool = setting(
+        True, "Also read each sequence from the end: a tag often depends on what follows."
+    )
+    vocabulary_size: int = setting(
+        20_000,
+        "Most frequent training tokens kept; the rest share one unknown token.",
+        minimum=1,
+        maximum=1_000_000,
+    )
+    min_count: int = setting(
+        2,
+        "Tokens seen fewer times in training become the unknown token, so that token is "
+        "trained too (a test token missing from training gets a learned vector).",
+        minimum=1,
+        maximum=1000,
+    )
+    embedding_dim: int = setting(32, "Size of each token's vector.", minimum=2, maximum=1024)
+    units: int = setting(64, "Hidden units per direction and layer.", minimum=1, maximum=2048)
+    layers: int = setting(2, "Stacked recurrent layers.", minimum=1, maximum=8)
+    dropout: float = setting(
+        0.1, "Dropout after the embedding and each recurrent layer.", minimum=0.0, maximum=0.9
+    )
+    batch_size: int = setting(64, "Sequences per optimisation step.", minimum=1, maximum=65_536)
+    epochs: int = setting(4, "Passes over the training set.", minimum=1, maximum=10_000)
+
+
+def _padded(sequences: list[list[str]]) -> np.ndarray:
+    """(sequences, longest) token strings, padded on the right with the padding token."""
+    width = max((len(sequence) for sequence in sequences), default=0)
+    padded = np.full((len(sequences), max(width, 1)), PADDING_TOKEN, dtype=object)
+    for row, sequence in enumerate(sequences):
+        padded[row, : len(sequence)] = sequence
+    return padded
+
+
+def _padded_tags(tags: list[np.ndarray], width: int) -> np.ndarray:
+    """(sequences, width) tags; the padding's tag 0 is masked out of loss and accuracy."""
+    padded = np.zeros((len(tags), width), dtype=np.int64)
+    for row, values in enumerate(tags):
+        padded[row, : len(values)] = values
+    return padded
+
+
+class RecurrentTagger(KerasModelFile, Tagger):
+    """Embedding -> stacked (bidirectional) LSTM/GRU over every token -> softmax per token."""
+
+    config_class = RecurrentTaggerConfig
+
+    def _network(self, config: RecurrentTaggerConfig, vocabulary_size: int):
+        """The tagger on token ids: (batch, time) -> (batch, time, tags)."""
+        import keras
+
+        layer_class = keras.layers.LSTM if config.cell == "lstm" else keras.layers.GRU
+        ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
+        hidden = keras.layers.Embedding(
+            vocabulary_size, config.embedding_dim, mask_zero=True, name="embedding"
+        )(ids)  # (batch, time, embedding_dim)
+        hidden = keras.layers.Dropout(config.dropout)(hidden)
+        for _ in range(config.layers):
+            layer = layer_class(config.units, return_sequences=True)
+            hidden = (
+                keras.layers.Bidirectional(layer)(hidden) if config.bidirectional else layer(hidden)
+            )  # (batch, time, units or 2 * units)
+            hidden = keras.layers.Dropout(config.dropout)(hidden)
+        outputs = keras.layers.Dense(len(self.tags_), activation="softmax")(hidden)
+        return keras.Model(ids, outputs, name="tagger")
+
+    def _fit_checked(self, config, sequences, tags, validation, observer: TrainingObserver):
+        import keras
+
+        keras.utils.set_random_seed(self.random_state)
+        vocabulary = [
+            token
+            for token in token_vocabulary(sequences, config.vocabulary_size, config.min_count)
+            if token not in (PADDING_TOKEN, UNKNOWN_TOKEN)
+        ]
+        lookup = keras.layers.StringLookup(
+            vocabulary=vocabulary, mask_token=PADDING_TOKEN, oov_token=UNKNOWN_TOKEN, name="lookup"
+        )
+        ids = np.asarray(lookup(_padded(sequences)))
+        network = self._network(config, lookup.vocabulary_size())
+        compile_classifier(network, config, config.epochs * steps_per_epoch(len(ids), config))
+        if validation is not None:
+            validation_ids = np.asarray(lookup(_padded(validation[0])))
+            validation = (validation_ids, _padded_tags(validation[1], validation_ids.shape[1]))
+        self.stopped_ = fit_with_observer(
+            network,
+            ids,
+            _padded_tags(tags, ids.shape[1]),
+            validation,
+            config,
+            observer,
+            self.history_,
+        )
+        tokens = keras.Input(shape=(None,), dtype="string", name="tokens")
+        self.model_ = keras.Model(tokens, network(lookup(tokens)), name=f"{config.cell}_tagger")
+
+    def _read(self, path) -> None:
+        super()._read(path)
+        self.tags_ = np.arange(self.model_.output_shape[-1])
+
+    def predict_proba(self, sequences) -> list[np.ndarray]:
+        sequences = as_sequences(sequences)
+        if not sequences:
+            return []
+        ids = np.asarray(self.model_.get_layer("lookup")(_padded(sequences)))
+        network = self.model_.get_layer("tagger")
+        if len(ids) <= DIRECT_CALL_LIMIT:
+            # A direct call skips tracing predict()'s tf.function: a typed sentence answers at once.
+            probabilities = np.asarray(network(ids, training=False))
+        else:
+            probabilities = network.predict(ids, batch_size=PREDICT_BATCH, verbose=0)
+        return [
+            rows[: len(sequence)] for rows, sequence in zip(probabilities, sequences, strict=True)
+        ]
