@@ -1,0 +1,217 @@
+"""A word-level LSTM or GRU language model over the shared vocabulary.
+
+Training reads the training documents as one stream, each document after a `<s>`, cut into
+windows of `sequence_length` ids; at every step of a window the network predicts the next id
+(inputs ids[t], targets ids[t+1]) with one softmax over the whole vocabulary shared by all
+steps. Each window starts from a zero state (truncated backpropagation through time without
+carrying state across windows), so a prediction in training sees between 1 and
+`sequence_length` ids of context.
+
+Scoring and suggestions use the same rule everywhere: the prediction after a context sees
+`<s>` and the context, cut to its last `sequence_length` ids, read from a zero state. So
+`log_probs` of a document gives exactly what `distribution` gives after each of its prefixes
+(the first `sequence_length` positions in one pass, then one sliding window per position).
+The output layer is applied in numpy in float64, from the last recurrent layer's states.
+
+Embeddings start random, or from gensim word2vec trained on the training documents' own
+tokens (as the text classifiers do), frozen or fine-tuned.
+"""
+
+import json
+import tempfile
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.configs import setting
+from core.lm_vocabulary import START_ID, Vocabulary
+from core.models.keras_training import (
+    KerasTrainingConfig,
+    compile_classifier,
+    fit_with_observer,
+    steps_per_epoch,
+)
+from core.models.language_model import LanguageModel
+from core.models.text_recurrent import EMBEDDINGS, TEXT_CELLS, _word2vec_matrix
+from core.progress import TrainingObserver
+
+SCORING_BATCH = 256  # sliding windows scored per network call in log_probs
+MODEL_ENTRY, META_ENTRY = "model.keras", "language_model.json"
+
+
+@dataclass(frozen=True)
+class WordLstmConfig(KerasTrainingConfig):
+    cell: str = setting("lstm", "Recurrent cell type.", choices=TEXT_CELLS)
+    embedding_dim: int = setting(128, "Size of each token's vector.", minimum=2, maximum=1024)
+    embeddings: str = setting(
+        "random",
+        "random: learned from scratch; word2vec-*: initialised from word2vec trained on "
+        "the training documents, then kept frozen or fine-tuned.",
+        choices=EMBEDDINGS,
+    )
+    units: int = setting(256, "Hidden units per recurrent layer.", minimum=1, maximum=2048)
+    layers: int = setting(1, "Stacked recurrent layers.", minimum=1, maximum=4)
+    dropout: float = setting(
+        0.3, "Dropout after the embedding and each recurrent layer.", minimum=0.0, maximum=0.9
+    )
+    sequence_length: int = setting(
+        35,
+        "Ids per training window: the longest context a prediction sees, in training and "
+        "when scoring or suggesting.",
+        minimum=2,
+        maximum=1000,
+    )
+    batch_size: int = setting(32, "Windows per optimisation step.", minimum=1, maximum=65_536)
+    epochs: int = setting(5, "Passes over the training windows.", minimum=1, maximum=10_000)
+
+
+def _windows(documents: list[np.ndarray], length: int) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs, targets), each (windows, length): consecutive pieces of the document stream.
+
+    The stream is every document after a `<s>`; targets are the inputs shifted by one id.
+    The last window overlaps the one before it rather than dropping the stream's tail.
+    """
+    stream = np.concatenate([np.concatenate([[START_ID], ids]) for ids in documents])
+    predicted = len(stream) - 1
+    length = min(length, predicted)
+    starts = list(range(0, predicted - length + 1, length))
+    if starts[-1] + length < predicted:
+        starts.append(predicted - length)
+    rows = np.array(starts)[:, None] + np.arange(length)  # (windows, length)
+    stream = stream.astype(np.int32)
+    return stream[rows], stream[rows + 1]
+
+
+class WordLstmLanguageModel(LanguageModel):
+    """Embedding -> stacked LSTM/GRU -> one softmax over the vocabulary at every step.
+
+    After `fit`, besides the `LanguageModel` attributes: `model_`, the Keras network from
+    ids (batch, time) to next-id probabilities (batch, time, vocabulary).
+    """
+
+    config_class = WordLstmConfig
+    artifact_suffix = ".zip"
+
+    def _network(self, config: WordLstmConfig, initial: np.ndarray | None):
+        import keras
+
+        layer_class = keras.layers.LSTM if config.cell == "lstm" else keras.layers.GRU
+        ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+        hidden = keras.layers.Embedding(
+            len(self.vocabulary_),
+            config.embedding_dim,
+            embeddings_initializer="uniform"
+            if initial is None
+            else keras.initializers.Constant(initial),
+            trainable=config.embeddings != "word2vec-frozen",
+            name="embedding",
+        )(ids)  # (batch, time, embedding_dim)
+        hidden = keras.layers.Dropout(config.dropout)(hidden)
+        for _ in range(config.layers):
+            hidden = layer_class(config.units, return_sequences=True)(hidden)
+            hidden = keras.layers.Dropout(config.dropout)(hidden)  # (batch, time, units)
+        logits = keras.layers.Dense(len(self.vocabulary_), name="logits")(hidden)
+        probabilities = keras.layers.Softmax(name="next_token")(logits)  # (batch, time, V)
+        return keras.Model(ids, probabilities, name=f"word_{config.cell}")
+
+    def _fit_ids(self, config, documents, validation, observer: TrainingObserver) -> None:
+        import keras
+
+        keras.utils.set_random_seed(self.random_state)
+        inputs, targets = _windows(documents, config.sequence_length)
+        initial = None
+        if config.embeddings != "random":
+            # <unk> is id 0, which that helper treats as padding: it starts as a zero vector.
+            tokens = self.vocabulary_.decode(range(len(self.vocabulary_)))
+            initial = _word2vec_matrix(tokens, documents, config, self.random_state)
+        self.model_ = self._network(config, initial)
+        compile_classifier(
+            self.model_, config, config.epochs * steps_per_epoch(len(inputs), config)
+        )
+        if validation is not None:
+            validation = _windows(validation, config.sequence_length)
+        self.stopped_ = fit_with_observer(
+            self.model_, inputs, targets, validation, config, observer, self.history_
+        )
+        self._prepare_scoring()
+
+    def _prepare_scoring(self) -> None:
+        """A traced function for the last layer's states, and the output layer as arrays."""
+        import keras
+        import tensorflow as tf
+
+        states = keras.Model(self.model_.input, self.model_.get_layer("logits").input)
+        # One trace for every batch size and length: a call per keystroke costs no retracing.
+        self._states = tf.function(
+            lambda ids: states(ids, training=False),
+            input_signature=[tf.TensorSpec([None, None], tf.int32)],
+        )
+        kernel, bias = self.model_.get_layer("logits").get_weights()
+        self._kernel, self._bias = kernel.astype(np.float64), bias.astype(np.float64)
+
+    def _log_softmax(self, states: np.ndarray) -> np.ndarray:
+        """Natural-log next-id probabilities, (..., V), from last-layer states (..., units)."""
+        logits = np.asarray(states, dtype=np.float64) @ self._kernel + self._bias
+        logits -= logits.max(axis=-1, keepdims=True)
+        return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+
+    def _context_window(self, context_ids) -> np.ndarray:
+        """`<s>` + the context, cut to its last sequence_length ids: (1, length) int32."""
+        ids = np.concatenate([[START_ID], self._check_ids(context_ids)])
+        return ids[-self.resolved_config.sequence_length :][None].astype(np.int32)
+
+    def distribution(self, context_ids) -> np.ndarray:
+        states = self._states(self._context_window(context_ids))[0, -1]  # (units,)
+        return np.exp(self._log_softmax(states))
+
+    def log_probs(self, document_ids) -> np.ndarray:
+        """Each token's probability after `<s>` and the document before it, cut to the last
+        sequence_length ids: what `distribution` gives after each prefix."""
+        ids = self._check_ids(document_ids)
+        if len(ids) == 0:
+            return np.zeros(0)
+        length = self.resolved_config.sequence_length
+        stream = np.concatenate([[START_ID], ids]).astype(np.int32)  # stream[i] precedes ids[i]
+        head = min(length, len(ids))
+        # The first `head` tokens see the whole stream so far: one pass gives them all.
+        first = self._log_softmax(self._states(stream[None, :head])[0])  # (head, V)
+        scores = [first[np.arange(head), ids[:head]]]
+        # Token i >= length sees stream[i + 1 - length : i + 1], one window each.
+        for start in range(head, len(ids), SCORING_BATCH):
+            positions = np.arange(start, min(start + SCORING_BATCH, len(ids)))
+            rows = positions[:, None] + np.arange(1 - length, 1)  # (batch, length)
+            last = self._log_softmax(self._states(stream[rows])[:, -1])  # (batch, V)
+            scores.append(last[np.arange(len(positions)), ids[positions]])
+        return np.concatenate(scores)
+
+    def count_params(self) -> int:
+        return int(self.model_.count_params())
+
+    def _write(self, path: Path) -> None:
+        """One zip holding the .keras network and, as JSON, the config, vocabulary and history."""
+        meta = {
+            "config": asdict(self.resolved_config),
+            "vocabulary": self.vocabulary_.to_dict(),
+            "history": self.history_,
+            "stopped": self.stopped_,
+        }
+        with tempfile.TemporaryDirectory() as directory:
+            network = Path(directory) / MODEL_ENTRY
+            self.model_.save(network)
+            with zipfile.ZipFile(path, "w") as archive:
+                archive.write(network, MODEL_ENTRY)
+                archive.writestr(META_ENTRY, json.dumps(meta))
+
+    def _read(self, path: Path) -> None:
+        import keras
+
+        with tempfile.TemporaryDirectory() as directory, zipfile.ZipFile(path) as archive:
+            meta = json.loads(archive.read(META_ENTRY))
+            network = archive.extract(MODEL_ENTRY, directory)
+            # safe_mode refuses files that would deserialise arbitrary Python code (lambdas).
+            self.model_ = keras.saving.load_model(network, safe_mode=True, compile=False)
+        self.vocabulary_ = Vocabulary.from_dict(meta["vocabulary"])
+        self.history_, self.stopped_ = meta["history"], meta["stopped"]
+        self._prepare_scoring()
