@@ -7,6 +7,7 @@ test predictions for paired tests, timings, parameter count, status and the mode
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,43 @@ class _HistoryRecorder(TrainingObserver):
         self.store.append_epoch(self.run_id, logs)
 
 
-def _stop_message(model: Classifier) -> str:
+def fit_recorded(
+    store: RunStore,
+    run_id: str,
+    fit: Callable[[TrainingObserver], Any],
+    observer: TrainingObserver | None,
+) -> float | None:
+    """Run `fit(observer)` with every epoch written to the store as it ends.
+
+    Returns the training seconds; None when a stop came before the first step (the run is
+    then closed as stopped, without a model). A failure closes the run as failed and is
+    raised again.
+    """
+    chain = ObserverChain(_HistoryRecorder(store, run_id), observer or TrainingObserver())
+    started = time.perf_counter()
+    try:
+        fit(chain)
+    except TrainingStopped as stop:
+        store.close_without_model(
+            run_id,
+            status="stopped",
+            message=f"{stop} Nothing was trained, so there is no model to evaluate.",
+            train_seconds=time.perf_counter() - started,
+        )
+        return None
+    except BaseException as error:
+        store.close_without_model(
+            run_id,
+            status="failed",
+            message=f"{type(error).__name__}: {error}",
+            train_seconds=time.perf_counter() - started,
+        )
+        raise
+    return time.perf_counter() - started
+
+
+def stop_message(model) -> str:
+    """What a run stopped by the user says about the partly trained model it kept."""
     last = model.history_[-1]
     where = f"epoch {last['epoch']}" + ("" if last["complete"] else " (part-way)")
     return (
@@ -70,32 +107,19 @@ def train_and_record(
         task, dataset, model_name, dataclasses.asdict(config), seed, split.describe()
     )
     model = spec.build(config, seed)
-    chain = ObserverChain(_HistoryRecorder(store, run_id), observer or TrainingObserver())
-    started = time.perf_counter()
-    try:
-        model.fit(
+    train_seconds = fit_recorded(
+        store,
+        run_id,
+        lambda chain: model.fit(
             data.inputs[split.train],
             data.labels[split.train],
             validation_data=(data.inputs[split.validation], data.labels[split.validation]),
             observer=chain,
-        )
-    except TrainingStopped as stop:
-        store.close_without_model(
-            run_id,
-            status="stopped",
-            message=f"{stop} Nothing was trained, so there is no model to evaluate.",
-            train_seconds=time.perf_counter() - started,
-        )
+        ),
+        observer,
+    )
+    if train_seconds is None:
         return TrainingResult(store.get(run_id), None)
-    except BaseException as error:
-        store.close_without_model(
-            run_id,
-            status="failed",
-            message=f"{type(error).__name__}: {error}",
-            train_seconds=time.perf_counter() - started,
-        )
-        raise
-    train_seconds = time.perf_counter() - started
 
     test_inputs, test_labels = data.inputs[split.test], data.labels[split.test]
     predict_started = time.perf_counter()
@@ -113,7 +137,7 @@ def train_and_record(
         predict_ms=predict_ms,
         param_count=model.count_params(),
         artifact_path=str(artifact),
-        message=_stop_message(model) if model.stopped_ else "",
+        message=stop_message(model) if model.stopped_ else "",
         y_true=test_labels,
         y_pred=predictions,
     )
