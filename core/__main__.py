@@ -15,6 +15,7 @@ import signal
 import sys
 from pathlib import Path
 
+from core.corpora import TEXT_PREDICTION
 from core.datasets import DATASETS
 from core.errors import UserFacingError
 from core.paths import store_path
@@ -134,13 +135,13 @@ def _train(arguments, settings: dict, observer) -> RunRecord:
             seed=arguments.seed,
             observer=observer,
         ).run
-    from core.training import train_and_record
+    from core.tasks import train
 
     config = model_spec(arguments.task, arguments.model).config_with(settings)
     dataset = _uploaded_dataset(arguments) if arguments.file else arguments.dataset
     if not dataset:
         raise UserFacingError("Name a dataset (see `python -m core datasets`) or give --file.")
-    return train_and_record(
+    return train(
         arguments.task,
         dataset,
         arguments.model,
@@ -164,7 +165,15 @@ def _command_train(arguments) -> None:
         print(json.dumps(_summary(run)))
         return
     metrics = run.metrics
-    if "accuracy" in metrics:
+    if "perplexity" in metrics:
+        print(
+            f"{run.id} {run.status}: perplexity {metrics['perplexity']:.1f}, next word top-1 "
+            f"{metrics['accuracy']:.4f} (95% CI {metrics['accuracy_low']:.4f}-"
+            f"{metrics['accuracy_high']:.4f}), top-3 {metrics['top3_accuracy']:.4f}, keystrokes "
+            f"saved {metrics['keystroke_savings']:.1%}, {run.predict_ms:.1f} ms per suggestion, "
+            f"{run.train_seconds:.1f} s"
+        )
+    elif "accuracy" in metrics:
         print(
             f"{run.id} {run.status}: accuracy {metrics['accuracy']:.4f} "
             f"(95% CI {metrics['accuracy_low']:.4f}-{metrics['accuracy_high']:.4f}), "
@@ -213,7 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "dataset",
         nargs="?",
-        help=f"one of {', '.join(sorted([*DATASETS, SYNTHETIC]))}; leave out with --file",
+        help=f"one of {', '.join(sorted([*DATASETS, SYNTHETIC]))}, or for {TEXT_PREDICTION} a "
+        "corpus (lee, wiki-sample, dataset:NAME); leave out with --file",
     )
     train.add_argument(
         "model",

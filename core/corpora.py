@@ -17,6 +17,7 @@ from core.errors import UserFacingError
 from core.text_datasets import TEXT_CLASSIFICATION
 from core.uploads import read_text_upload
 
+TEXT_PREDICTION = "text-prediction"  # the task whose datasets are these corpora
 DATASET_PREFIX = "dataset:"
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 WIKI_MINIMUM_WORDS = 50  # pages shorter than this after markup removal are stubs, not articles

@@ -78,7 +78,7 @@ def _train_queue(
 ) -> None:
     """The child process: train each queued model in turn, reporting as it goes."""
     from core.store import RunStore
-    from core.training import train_and_record
+    from core.tasks import train
 
     store = RunStore(Path(store_path))
     for index, (name, config) in enumerate(plan):
@@ -87,7 +87,7 @@ def _train_queue(
             continue
         events.put(("status", index, "training"))
         try:
-            result = train_and_record(
+            result = train(
                 task,
                 dataset,
                 name,

@@ -10,7 +10,8 @@ perplexities comparable: `<unk>` is predicted like any word. On the test documen
   be compared by McNemar's test on the same positions;
 - keystroke savings when typing the first KEYSTROKE_WORDS test words with the top 3
   suggestions (core/lm_metrics.py), and the milliseconds one suggestion takes.
-Every model sees the same context: `<s>` then the document so far, up to CONTEXT_TOKENS ids.
+Every model sees the same context: the document so far, its last CONTEXT_TOKENS ids (an
+empty context is the start of a document, as the LanguageModel protocol defines it).
 """
 
 import time
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.lm_metrics import keystroke_savings, perplexity
-from core.lm_vocabulary import END_ID, SPECIAL_TOKENS, START_ID, Vocabulary
+from core.lm_vocabulary import END_ID, SPECIAL_TOKENS, Vocabulary
 from core.metrics import bootstrap_accuracy
 
 EVALUATED_POSITIONS = 2000
@@ -47,7 +48,7 @@ def _positions(documents: list[np.ndarray]):
     for document in documents:
         for index, target in enumerate(document):
             if target != END_ID:
-                context = np.concatenate([[START_ID], document[:index]])[-CONTEXT_TOKENS:]
+                context = document[max(0, index - CONTEXT_TOKENS) : index]
                 yield context, int(target)
 
 
@@ -76,7 +77,7 @@ def evaluate_language_model(
 
     def suggest(context_words, prefix, k):
         started = time.perf_counter()
-        context = np.concatenate([[START_ID], vocabulary.encode(context_words)])[-CONTEXT_TOKENS:]
+        context = vocabulary.encode(context_words[-CONTEXT_TOKENS:])
         allowed = vocabulary.ids_with_prefix(prefix) if prefix else real_words
         if len(allowed) == 0:
             timings.append(time.perf_counter() - started)

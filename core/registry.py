@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from core.configs import with_overrides
+from core.corpora import TEXT_PREDICTION
 from core.errors import InvalidConfig
 from core.models.baseline import LogisticRegressionClassifier
+from core.models.ngram import KneserNeyLanguageModel
 from core.models.recurrent import RecurrentClassifier
 from core.models.text_baselines import TfidfLogisticRegression, TfidfNearestNeighbours
 from core.models.text_recurrent import RecurrentTextClassifier
+from core.models.word_lstm import WordLstmLanguageModel
 from core.regression import PerceptronRegressor
 from core.regression_runs import REGRESSION
 from core.text_datasets import TEXT_CLASSIFICATION
@@ -22,6 +25,7 @@ SEQUENCE_CLASSIFICATION = "sequence-classification"
 TASKS = {
     SEQUENCE_CLASSIFICATION: "Sequence classification: images read row by row",
     TEXT_CLASSIFICATION: "Text classification: labelled texts, TF-IDF baselines vs RNNs",
+    TEXT_PREDICTION: "Text prediction: next-word language models on a corpus",
     REGRESSION: "Regression: a perceptron fits y = Wx + b to synthetic points",
 }
 
@@ -139,6 +143,24 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "Word embeddings read by LSTMs in both directions.",
             cell="lstm",
             bidirectional=True,
+        ),
+        ModelSpec(
+            TEXT_PREDICTION,
+            "ngram",
+            "Kneser-Ney n-gram",
+            "baseline",
+            "Word n-gram counts with interpolated Kneser-Ney smoothing, backing off to shorter "
+            "contexts: the classic language model.",
+            KneserNeyLanguageModel,
+        ),
+        ModelSpec(
+            TEXT_PREDICTION,
+            "word-lstm",
+            "Word LSTM",
+            "neural",
+            "An LSTM (or GRU) over word embeddings predicting the next word at every step, with "
+            "one softmax shared across steps.",
+            WordLstmLanguageModel,
         ),
         ModelSpec(
             REGRESSION,

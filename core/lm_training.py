@@ -1,0 +1,116 @@
+"""Train a language model on a corpus, evaluate it on held-out documents, and record the run.
+
+The task `text-prediction`: a corpus (core/corpora.py) is tokenised (core/lm_vocabulary.py),
+split by whole document with the seed, and given one Vocabulary built from the training
+documents. Every model on that corpus and seed gets the same split and vocabulary, so their
+perplexities, top-k accuracies and keystroke savings (core/lm_evaluation.py) compare, and
+their top-1 guesses pair up for McNemar's test like classifiers' predictions do.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from core.configs import validate
+from core.corpora import load_corpus
+from core.lm_evaluation import evaluate_language_model
+from core.lm_vocabulary import Vocabulary, split_by_document, word_tokens
+from core.progress import TrainingObserver
+from core.registry import model_spec
+from core.splits import Split
+from core.store import RunStore
+from core.training import TrainingResult, fit_recorded, stop_message
+
+VOCABULARY_SIZE = 10_000  # including <unk>, <s>, </s>
+VOCABULARY_MIN_COUNT = 2  # a word seen once in training is <unk>: that is how <unk> is learnt
+
+
+@dataclass(frozen=True)
+class PreparedCorpus:
+    """A corpus as every language model on it sees it: tokens per document, split, vocabulary."""
+
+    name: str
+    tokens: tuple[tuple[str, ...], ...]
+    split: Split
+    vocabulary: Vocabulary
+
+    def part(self, indices: np.ndarray) -> list[list[str]]:
+        return [list(self.tokens[index]) for index in indices]
+
+    def ids(self, indices: np.ndarray) -> list[np.ndarray]:
+        return [self.vocabulary.encode(self.tokens[index]) for index in indices]
+
+    def describe(self) -> dict:
+        """What the run store records: the split, plus the vocabulary every model shares."""
+        return {
+            **self.split.describe(),
+            "vocabulary_size": len(self.vocabulary),
+            "vocabulary_min_count": VOCABULARY_MIN_COUNT,
+        }
+
+
+@cache
+def prepare_corpus(name: str, seed: int) -> PreparedCorpus:
+    """Tokenise, split by document and build the shared vocabulary (memoised per process)."""
+    tokens = tuple(tuple(word_tokens(document)) for document in load_corpus(name).documents)
+    split = split_by_document(tokens, seed)
+    train_tokens = [token for index in split.train for token in tokens[index]]
+    vocabulary = Vocabulary.from_tokens(
+        train_tokens, max_size=VOCABULARY_SIZE, min_count=VOCABULARY_MIN_COUNT
+    )
+    return PreparedCorpus(name, tokens, split, vocabulary)
+
+
+def train_language_model_and_record(
+    task: str,
+    corpus: str,
+    model_name: str,
+    *,
+    store: RunStore,
+    config: Any = None,
+    seed: int = 0,
+    observer: TrainingObserver | None = None,
+) -> TrainingResult:
+    """Train, evaluate on the test documents and store the run (UserFacingError on bad input)."""
+    spec = model_spec(task, model_name)
+    config = config if config is not None else spec.default_config()
+    validate(config)
+    prepared = prepare_corpus(corpus, seed)
+    split = prepared.split
+    run_id = store.create_run(
+        task, corpus, model_name, dataclasses.asdict(config), seed, prepared.describe()
+    )
+    model = spec.build(config, seed)
+    train_seconds = fit_recorded(
+        store,
+        run_id,
+        lambda chain: model.fit(
+            prepared.ids(split.train),
+            prepared.vocabulary,
+            validation_documents=prepared.ids(split.validation),
+            observer=chain,
+        ),
+        observer,
+    )
+    if train_seconds is None:
+        return TrainingResult(store.get(run_id), None)
+    evaluation = evaluate_language_model(
+        model, prepared.vocabulary, prepared.part(split.test), seed=seed
+    )
+    artifact = model.save(store.artifact_path(run_id, model.artifact_suffix))
+    store.finish(
+        run_id,
+        status="stopped" if model.stopped_ else "finished",
+        metrics={**evaluation.metrics, "epochs_trained": len(model.history_)},
+        train_seconds=train_seconds,
+        predict_ms=evaluation.suggestion_ms,
+        param_count=model.count_params(),
+        artifact_path=str(artifact),
+        message=stop_message(model) if model.stopped_ else "",
+        y_true=evaluation.targets,
+        y_pred=evaluation.top1,
+    )
+    return TrainingResult(store.get(run_id), model)
