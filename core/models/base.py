@@ -12,31 +12,16 @@ from typing import Any
 import numpy as np
 
 from core.configs import validate
-from core.files import write_atomically
+from core.models.estimator import Estimator
 from core.progress import TrainingObserver
 
 
-class Classifier(ABC):
+class Classifier(Estimator, ABC):
     """Classifies inputs into `classes_`; subclasses say which inputs (`_check_inputs`).
 
     After `fit`: `classes_` (sorted labels), `history_` (one dict per epoch, the last marked
     `complete: False` if a stop cut it short) and `stopped_` (True if the user stopped it).
     """
-
-    config_class: type
-    artifact_suffix: str
-
-    def __init__(self, config: Any = None, random_state: int = 0) -> None:
-        self.config = config
-        self.random_state = random_state
-
-    def get_params(self, deep: bool = True) -> dict:
-        return {"config": self.config, "random_state": self.random_state}
-
-    @property
-    def resolved_config(self) -> Any:
-        """The config in use: the one given, or the class defaults."""
-        return self.config if self.config is not None else self.config_class()
 
     def fit(
         self,
@@ -114,10 +99,6 @@ class Classifier(ABC):
         model.classes_ = np.asarray(classes)
         model._read(Path(path))
         return model
-
-    def save(self, path: Path) -> Path:
-        """Write the model atomically: a reader sees the old file or the whole new one."""
-        return write_atomically(path, self._write)
 
 
 class SequenceClassifier(Classifier):

@@ -33,8 +33,8 @@ import numpy as np
 
 from core import lm_metrics
 from core.configs import setting, validate
-from core.files import write_atomically
 from core.lm_vocabulary import SENTENCE_END, word_tokens
+from core.models.estimator import Estimator
 from core.models.keras_training import (
     KerasTrainingConfig,
     compile_classifier,
@@ -103,7 +103,7 @@ def _window_rows(predicted: int, length: int, stride: int) -> np.ndarray:
     return np.array(starts)
 
 
-class CharLstmLanguageModel:
+class CharLstmLanguageModel(Estimator):
     """Embedding -> stacked LSTM -> one softmax over the characters at every step.
 
     After `fit`: `characters_` (the character of each id, the unknown character first, as
@@ -113,17 +113,6 @@ class CharLstmLanguageModel:
 
     config_class = CharLstmConfig
     artifact_suffix = ".zip"
-
-    def __init__(self, config: CharLstmConfig | None = None, random_state: int = 0) -> None:
-        self.config = config
-        self.random_state = random_state
-
-    def get_params(self, deep: bool = True) -> dict:
-        return {"config": self.config, "random_state": self.random_state}
-
-    @property
-    def resolved_config(self) -> CharLstmConfig:
-        return self.config if self.config is not None else self.config_class()
 
     def fit(
         self,
@@ -329,10 +318,6 @@ class CharLstmLanguageModel:
 
     def count_params(self) -> int:
         return int(self.model_.count_params())
-
-    def save(self, path: Path) -> Path:
-        """Write the model atomically: a reader sees the old file or the whole new one."""
-        return write_atomically(path, self._write)
 
     def _write(self, path: Path) -> None:
         """One zip holding the .keras network and, as JSON, config, characters and history."""

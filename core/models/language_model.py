@@ -16,8 +16,8 @@ import numpy as np
 
 from core import lm_metrics
 from core.configs import validate
-from core.files import write_atomically
 from core.lm_vocabulary import START_ID, UNKNOWN_ID, Vocabulary
+from core.models.estimator import Estimator
 from core.progress import TrainingObserver
 
 # Never generated: <s> only pads the context before a document, and an <unk> in a
@@ -25,28 +25,13 @@ from core.progress import TrainingObserver
 NOT_GENERATED = (UNKNOWN_ID, START_ID)
 
 
-class LanguageModel(ABC):
+class LanguageModel(Estimator, ABC):
     """Predicts the next token id from the ids before it, over the whole `vocabulary_`.
 
     After `fit`: `vocabulary_`, `history_` (one dict per epoch with `epoch`, `complete`,
     `loss` = mean negative natural-log probability per training token, and `val_loss` when
     validation documents were given) and `stopped_` (True if the user stopped it).
     """
-
-    config_class: type
-    artifact_suffix: str
-
-    def __init__(self, config: Any = None, random_state: int = 0) -> None:
-        self.config = config
-        self.random_state = random_state
-
-    def get_params(self, deep: bool = True) -> dict:
-        return {"config": self.config, "random_state": self.random_state}
-
-    @property
-    def resolved_config(self) -> Any:
-        """The config in use: the one given, or the class defaults."""
-        return self.config if self.config is not None else self.config_class()
 
     def fit(
         self,
@@ -174,10 +159,6 @@ class LanguageModel(ABC):
     @abstractmethod
     def _read(self, path: Path) -> None:
         """Restore what `_write` wrote: the learned state, `vocabulary_`, `history_`, `stopped_`."""
-
-    def save(self, path: Path) -> Path:
-        """Write the model atomically: a reader sees the old file or the whole new one."""
-        return write_atomically(path, self._write)
 
     @classmethod
     def load(cls, path: Path, config: Any) -> "LanguageModel":
