@@ -22,7 +22,7 @@ from core.progress import TrainingObserver
 from core.registry import model_spec
 from core.splits import Split
 from core.store import RunStore
-from core.training import TrainingResult, fit_recorded, stop_message
+from core.training import TrainingResult, finish_recorded, fit_recorded
 
 VOCABULARY_SIZE = 10_000  # including <unk>, <s>, </s>
 VOCABULARY_MIN_COUNT = 2  # a word seen once in training is <unk>: that is how <unk> is learnt
@@ -100,17 +100,14 @@ def train_language_model_and_record(
     evaluation = evaluate_language_model(
         model, prepared.vocabulary, prepared.part(split.test), seed=seed
     )
-    artifact = model.save(store.artifact_path(run_id, model.artifact_suffix))
-    store.finish(
+    finish_recorded(
+        store,
         run_id,
-        status="stopped" if model.stopped_ else "finished",
-        metrics={**evaluation.metrics, "epochs_trained": len(model.history_)},
-        train_seconds=train_seconds,
-        predict_ms=evaluation.suggestion_ms,
-        param_count=model.count_params(),
-        artifact_path=str(artifact),
-        message=stop_message(model) if model.stopped_ else "",
-        y_true=evaluation.targets,
-        y_pred=evaluation.top1,
+        model,
+        {**evaluation.metrics, "epochs_trained": len(model.history_)},
+        train_seconds,
+        evaluation.suggestion_ms,
+        evaluation.targets,
+        evaluation.top1,
     )
     return TrainingResult(store.get(run_id), model)

@@ -87,6 +87,35 @@ def stop_message(model) -> str:
     )
 
 
+def finish_recorded(
+    store: RunStore,
+    run_id: str,
+    model,
+    metrics: dict,
+    train_seconds: float,
+    predict_ms: float,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+) -> None:
+    """Save a fitted model's file and close its run with the test results, whatever the task.
+
+    A model the user stopped is kept and recorded as `stopped`, with what it had learnt.
+    """
+    artifact = model.save(store.artifact_path(run_id, model.artifact_suffix))
+    store.finish(
+        run_id,
+        status="stopped" if model.stopped_ else "finished",
+        metrics=metrics,
+        train_seconds=train_seconds,
+        predict_ms=predict_ms,
+        param_count=model.count_params(),
+        artifact_path=str(artifact),
+        message=stop_message(model) if model.stopped_ else "",
+        y_true=y_true,
+        y_pred=y_pred,
+    )
+
+
 def train_and_record(
     task: str,
     dataset: str,
@@ -128,18 +157,8 @@ def train_and_record(
     predictions = model.classes_[np.argmax(probabilities, axis=1)]
     metrics = classification_report(test_labels, predictions, data.class_names, seed=seed)
     metrics["epochs_trained"] = len(model.history_)
-    artifact = model.save(store.artifact_path(run_id, model.artifact_suffix))
-    store.finish(
-        run_id,
-        status="stopped" if model.stopped_ else "finished",
-        metrics=metrics,
-        train_seconds=train_seconds,
-        predict_ms=predict_ms,
-        param_count=model.count_params(),
-        artifact_path=str(artifact),
-        message=stop_message(model) if model.stopped_ else "",
-        y_true=test_labels,
-        y_pred=predictions,
+    finish_recorded(
+        store, run_id, model, metrics, train_seconds, predict_ms, test_labels, predictions
     )
     return TrainingResult(store.get(run_id), model)
 
