@@ -3,6 +3,8 @@
     python -m core datasets
     python -m core train TASK DATASET MODEL [--epochs N] [--seed N] [--set key=value ...] [--json]
     python -m core train text-classification MODEL --file F.csv --text-column C --label-column L
+    python -m core train sequence-labelling segmentation:wiki-sample MODEL [--json]
+    python -m core train sequence-labelling MODEL --file tagged.conllu
     python -m core train regression synthetic perceptron [--set learning_rate=0.01 ...] [--json]
     python -m core runs [--task T] [--dataset D] [--json]
 
@@ -18,6 +20,7 @@ from pathlib import Path
 from core.corpora import TEXT_PREDICTION
 from core.datasets import DATASETS
 from core.errors import UserFacingError
+from core.labelling_data import SEGMENTATION_PREFIX, SEQUENCE_LABELLING
 from core.paths import store_path
 from core.progress import ObserverChain, StopFlag, TrainingObserver
 from core.registry import TASKS, model_spec, models_for
@@ -90,18 +93,10 @@ def _command_datasets(arguments) -> None:
     )
 
 
-def _uploaded_dataset(arguments) -> str:
-    """Validate `--file` as an upload would be, store it, and return its dataset name."""
-    from core.uploaded_datasets import save_labelled_upload
-    from core.uploads import read_table, upload_size_cap_bytes
+def _read_upload_file(path: Path) -> bytes:
+    """The bytes of a file given with --file, refused before reading when over the cap."""
+    from core.uploads import upload_size_cap_bytes
 
-    if arguments.dataset:
-        raise UserFacingError("Give a dataset name or --file, not both.")
-    if arguments.task != TEXT_CLASSIFICATION:
-        raise UserFacingError(f"--file is for {TEXT_CLASSIFICATION}, not {arguments.task}.")
-    if not (arguments.text_column and arguments.label_column):
-        raise UserFacingError("--file needs --text-column and --label-column.")
-    path = Path(arguments.file)
     try:
         size = path.stat().st_size
         if size > upload_size_cap_bytes():
@@ -110,14 +105,37 @@ def _uploaded_dataset(arguments) -> str:
                 f"{path.name} is {size / 2**20:.1f} MB; the limit is "
                 f"{upload_size_cap_bytes() / 2**20:.0f} MB (server.maxUploadSize)."
             )
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise UserFacingError(f"Cannot read {path}: {error.strerror or error}.") from error
-    table = read_table(raw, path.name)
-    info, notes = save_labelled_upload(table, arguments.text_column, arguments.label_column)
+
+
+def _uploaded_dataset(arguments) -> str:
+    """Validate `--file` as an upload would be, store it, and return its dataset name."""
+    if arguments.dataset:
+        raise UserFacingError("Give a dataset name or --file, not both.")
+    path = Path(arguments.file)
+    if arguments.task == SEQUENCE_LABELLING:
+        from core.tagged_corpora import parse_tagged_upload, save_tagged_upload
+
+        corpus = parse_tagged_upload(_read_upload_file(path), path.name)
+        notes, name = corpus.notes, save_tagged_upload(corpus)
+    elif arguments.task == TEXT_CLASSIFICATION:
+        from core.uploaded_datasets import save_labelled_upload
+        from core.uploads import read_table
+
+        if not (arguments.text_column and arguments.label_column):
+            raise UserFacingError("--file needs --text-column and --label-column.")
+        table = read_table(_read_upload_file(path), path.name)
+        info, notes = save_labelled_upload(table, arguments.text_column, arguments.label_column)
+        name = info.name
+    else:
+        raise UserFacingError(
+            f"--file is for {TEXT_CLASSIFICATION} or {SEQUENCE_LABELLING}, not {arguments.task}."
+        )
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
-    return info.name
+    return name
 
 
 def _train(arguments, settings: dict, observer) -> RunRecord:
@@ -165,7 +183,14 @@ def _command_train(arguments) -> None:
         print(json.dumps(_summary(run)))
         return
     metrics = run.metrics
-    if "perplexity" in metrics:
+    if "boundary_f1" in metrics:
+        print(
+            f"{run.id} {run.status}: word-boundary F1 {metrics['boundary_f1']:.4f} (95% CI "
+            f"{metrics['boundary_f1_low']:.4f}-{metrics['boundary_f1_high']:.4f}), character "
+            f"accuracy {metrics['accuracy']:.4f}, {run.train_seconds:.1f} s, "
+            f"{run.param_count} parameters"
+        )
+    elif "perplexity" in metrics:
         print(
             f"{run.id} {run.status}: perplexity {metrics['perplexity']:.1f}, next word top-1 "
             f"{metrics['accuracy']:.4f} (95% CI {metrics['accuracy_low']:.4f}-"
@@ -222,8 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "dataset",
         nargs="?",
-        help=f"one of {', '.join(sorted([*DATASETS, SYNTHETIC]))}, or for {TEXT_PREDICTION} a "
-        "corpus (lee, wiki-sample, dataset:NAME); leave out with --file",
+        help=f"one of {', '.join(sorted([*DATASETS, SYNTHETIC]))}; for {TEXT_PREDICTION} a "
+        f"corpus (lee, wiki-sample, dataset:NAME); for {SEQUENCE_LABELLING} "
+        f"{SEGMENTATION_PREFIX}CORPUS; leave out with --file",
     )
     train.add_argument(
         "model",
@@ -235,7 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0, help="split, initialisation and bootstrap")
     train.add_argument("--set", action="append", metavar="KEY=VALUE", help="a hyperparameter")
     train.add_argument("--json", action="store_true", help="print the run as one JSON object")
-    train.add_argument("--file", help="a CSV/TSV of labelled texts to train on (text tasks)")
+    train.add_argument(
+        "--file",
+        help=f"a CSV/TSV of labelled texts ({TEXT_CLASSIFICATION}) or a CoNLL-U / 'word TAG' "
+        f"file ({SEQUENCE_LABELLING}) to train on",
+    )
     train.add_argument("--text-column", help="with --file: the column holding the texts")
     train.add_argument("--label-column", help="with --file: the column holding the labels")
     train.add_argument("--quiet", action="store_true", help="no per-epoch lines on stderr")

@@ -11,11 +11,14 @@ from typing import Any, Literal
 from core.configs import with_overrides
 from core.corpora import TEXT_PREDICTION
 from core.errors import InvalidConfig
+from core.labelling_data import SEQUENCE_LABELLING
 from core.models.baseline import LogisticRegressionClassifier
 from core.models.ngram import KneserNeyLanguageModel
 from core.models.recurrent import RecurrentClassifier
+from core.models.recurrent_tagger import RecurrentTagger
 from core.models.text_baselines import TfidfLogisticRegression, TfidfNearestNeighbours
 from core.models.text_recurrent import RecurrentTextClassifier
+from core.models.window_tagger import WindowTagger
 from core.models.word_lstm import WordLstmLanguageModel
 from core.regression import PerceptronRegressor
 from core.regression_runs import REGRESSION
@@ -26,6 +29,7 @@ TASKS = {
     SEQUENCE_CLASSIFICATION: "Sequence classification: images read row by row",
     TEXT_CLASSIFICATION: "Text classification: labelled texts, TF-IDF baselines vs RNNs",
     TEXT_PREDICTION: "Text prediction: next-word language models on a corpus",
+    SEQUENCE_LABELLING: "Sequence labelling: a tag for every character or word",
     REGRESSION: "Regression: a perceptron fits y = Wx + b to synthetic points",
 }
 
@@ -161,6 +165,33 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "An LSTM (or GRU) over word embeddings predicting the next word at every step, with "
             "one softmax shared across steps.",
             WordLstmLanguageModel,
+        ),
+        ModelSpec(
+            SEQUENCE_LABELLING,
+            "logreg-window",
+            "Window logistic regression",
+            "baseline",
+            "Logistic regression on the tokens a few places either side of each position, and "
+            "the n-grams they form: the simple tagger.",
+            WindowTagger,
+        ),
+        ModelSpec(
+            SEQUENCE_LABELLING,
+            "bilstm",
+            "Bidirectional LSTM tagger",
+            "neural",
+            "LSTMs read each sentence in both directions; a softmax over the tags at every step.",
+            RecurrentTagger,
+            fixed={"cell": "lstm"},
+        ),
+        ModelSpec(
+            SEQUENCE_LABELLING,
+            "gru",
+            "Bidirectional GRU tagger",
+            "neural",
+            "GRUs read each sentence in both directions; a softmax over the tags at every step.",
+            RecurrentTagger,
+            fixed={"cell": "gru"},
         ),
         ModelSpec(
             REGRESSION,

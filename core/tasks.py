@@ -1,12 +1,15 @@
 """Which training path each task takes; the background job and the CLI ask here.
 
 Classifiers (images read row by row, labelled texts) share core/training.py; language models
-take core/lm_training.py. Both record into the same run store in the same way. The
-perceptron's regression keeps its own foreground path (core/regression_runs.py).
+take core/lm_training.py and taggers core/labelling_training.py. All record into the same run
+store in the same way. The perceptron's regression keeps its own foreground path
+(core/regression_runs.py).
 """
 
 from core.corpora import TEXT_PREDICTION
 from core.errors import InvalidConfig
+from core.labelling_data import SEQUENCE_LABELLING
+from core.labelling_training import train_tagger_and_record
 from core.lm_training import train_language_model_and_record
 from core.registry import SEQUENCE_CLASSIFICATION
 from core.text_datasets import TEXT_CLASSIFICATION
@@ -16,6 +19,7 @@ TRAINERS = {
     SEQUENCE_CLASSIFICATION: train_and_record,
     TEXT_CLASSIFICATION: train_and_record,
     TEXT_PREDICTION: train_language_model_and_record,
+    SEQUENCE_LABELLING: train_tagger_and_record,
 }
 
 
