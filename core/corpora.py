@@ -2,14 +2,16 @@
 
 A corpus is a tuple of documents (articles, paragraphs, sentences) with where it came from.
 Built in: gensim's Lee background corpus and its Wikipedia sample; Hamlet and the Cornell movie
-dialogs from the data packs (core/data_packs.py); `dataset:<name>` turns the
-texts of any labelled text dataset into a corpus (labels ignored); an uploaded .txt file
-becomes one too. Loading is memoised: a corpus is read-only and shared by every caller.
+dialogs from the data packs (core/data_packs.py). `dataset:<name>` turns the texts of any
+labelled text dataset into a corpus (labels ignored). An uploaded .txt file becomes one too,
+stored in the uploads folder under a name made from its content. Loading is memoised: a
+corpus is read-only and shared by every caller.
 """
 
 import bz2
 import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -17,11 +19,14 @@ from functools import cache
 from core.data_packs import read_member
 from core.datasets import dataset_info, datasets_for, load_dataset
 from core.errors import UserFacingError
+from core.files import write_atomically
 from core.text_datasets import TEXT_CLASSIFICATION
+from core.uploaded_datasets import _path, _read
 from core.uploads import read_text_upload
 
 TEXT_PREDICTION = "text-prediction"  # the task whose datasets are these corpora
 DATASET_PREFIX = "dataset:"
+CORPUS_UPLOAD_PREFIX = "corpus-upload-"  # then 12 hex digits of the file's sha256
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 WIKI_MINIMUM_WORDS = 50  # pages shorter than this after markup removal are stubs, not articles
 
@@ -182,6 +187,8 @@ def load_corpus(name: str) -> Corpus:
     if name in BUILT_IN:
         title, _, source, read = BUILT_IN[name]
         return Corpus(name, title, read(), source)
+    if name.startswith(CORPUS_UPLOAD_PREFIX):
+        return _uploaded_corpus(name)
     if name.startswith(DATASET_PREFIX):
         info = dataset_info(name.removeprefix(DATASET_PREFIX))
         if info.task != TEXT_CLASSIFICATION:
@@ -200,7 +207,18 @@ def split_documents(text: str) -> tuple[str, ...]:
 
 
 def corpus_from_upload(raw: bytes, filename: str) -> Corpus:
-    """An uploaded .txt file as a corpus; raises UploadRejected when it is not usable text."""
+    """An uploaded .txt file as a corpus, stored so `load_corpus` finds it by name from any
+    process (a training job, the CLI); raises UploadRejected when it is not usable text."""
     documents = split_documents(read_text_upload(raw, filename))  # it has words: checked
-    digest = hashlib.sha256(raw).hexdigest()[:12]
-    return Corpus(f"upload:{digest}", filename, documents, f"uploaded file {filename}")
+    name = CORPUS_UPLOAD_PREFIX + hashlib.sha256(raw).hexdigest()[:12]
+    path = _path(name)
+    if not path.exists():
+        record = json.dumps({"filename": filename, "documents": documents}, ensure_ascii=False)
+        write_atomically(path, lambda target: target.write_text(record, "utf-8"))
+    return load_corpus(name)
+
+
+def _uploaded_corpus(name: str) -> Corpus:
+    record = _read(name)
+    filename = record["filename"]
+    return Corpus(name, filename, tuple(record["documents"]), f"uploaded file {filename}")

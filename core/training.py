@@ -163,10 +163,13 @@ def train_and_record(
     return TrainingResult(store.get(run_id), model)
 
 
-def load_trained_model(run: RunRecord) -> Classifier:
-    """Rebuild a stored run's model from its file (Keras files load in safe mode)."""
+def load_trained_model(run: RunRecord):
+    """Rebuild a stored run's model from its file, whatever its task (Keras in safe mode)."""
     if not run.artifact_path:
         raise ValueError(f"Run {run.id} has no model file ({run.status}).")
     spec = model_spec(run.task, run.model)
-    classes = np.arange(len(run.metrics["confusion_matrix"]))
-    return spec.estimator_class.load(run.artifact_path, spec.config_from_dict(run.config), classes)
+    config = spec.config_from_dict(run.config)
+    if issubclass(spec.estimator_class, Classifier):
+        classes = np.arange(len(run.metrics["confusion_matrix"]))
+        return spec.estimator_class.load(run.artifact_path, config, classes)
+    return spec.estimator_class.load(run.artifact_path, config)

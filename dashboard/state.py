@@ -4,11 +4,11 @@ What one visitor trains lives here, never in module globals, which every visitor
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
 from core.jobs import TrainingJob
-from core.models.base import Classifier
 from core.store import RunRecord, RunStore
 from core.training import load_trained_model
 
@@ -23,7 +23,7 @@ class TrainedModel:
     """A model this visitor trained, loaded from its file, with its stored record."""
 
     run: RunRecord
-    model: Classifier
+    model: Any  # a Classifier, LanguageModel, Tagger or CharLstmLanguageModel, by the run's task
     title: str
 
     @property
@@ -41,9 +41,15 @@ def set_training_job(job: TrainingJob) -> None:
     st.session_state[TRAINING_JOB] = job
 
 
-def trained_models() -> list[TrainedModel]:
-    """Models this visitor trained in this session, oldest first."""
-    return st.session_state.setdefault(TRAINED_MODELS, [])
+def trained_models(task: str | None = None, dataset: str | None = None) -> list[TrainedModel]:
+    """Models this visitor trained in this session, oldest first; of one task and dataset
+    when given."""
+    models = st.session_state.setdefault(TRAINED_MODELS, [])
+    return [
+        trained
+        for trained in models
+        if task in (None, trained.run.task) and dataset in (None, trained.run.dataset)
+    ]
 
 
 def upload_step(step: str, inputs: tuple, compute):
@@ -79,5 +85,7 @@ def collect_finished(job: TrainingJob, store: RunStore) -> None:
             continue
         run = store.get(item.run_id)
         if run.artifact_path:
-            trained_models().append(TrainedModel(run, load_trained_model(run), item.title))
+            st.session_state.setdefault(TRAINED_MODELS, []).append(
+                TrainedModel(run, load_trained_model(run), item.title)
+            )
     job.collected = True

@@ -4,12 +4,11 @@ from typing import Any
 
 import streamlit as st
 
-from core.dataset_info import DatasetInfo
 from core.jobs import ModelProgress, TrainingJob
 from core.registry import ModelSpec, models_for
 from dashboard import charts, state
 from dashboard.components import config_form
-from dashboard.services import availability, run_store
+from dashboard.services import run_store
 
 TERMINAL_NOTICE = {
     "finished": st.success,
@@ -19,13 +18,20 @@ TERMINAL_NOTICE = {
 }
 
 
+def _default_models(specs: list[ModelSpec]) -> list[ModelSpec]:
+    """The baseline and one neural model to set against it: the LSTM where there is one."""
+    neural = [spec for spec in specs if spec.family == "neural"]
+    preferred = [spec for spec in neural if "lstm" in spec.name] or neural
+    return [specs[0]] + preferred[:1]
+
+
 def model_plan(task: str, key: str) -> list[tuple[ModelSpec, Any]] | None:
     """Model choice and per-model settings; None when a setting is invalid (already shown)."""
     specs = models_for(task)
     chosen = st.multiselect(
         "Models to train",
         specs,
-        default=[specs[0]] + [spec for spec in specs if spec.name == "lstm"],  # baseline first
+        default=_default_models(specs),
         format_func=lambda spec: f"{spec.title} ({spec.family})",
         key=f"{key}.models",
     )
@@ -39,8 +45,13 @@ def model_plan(task: str, key: str) -> list[tuple[ModelSpec, Any]] | None:
     return list(zip(chosen, configs, strict=True))
 
 
-def start_button(task: str, dataset: DatasetInfo, plan: list | None, seed: int) -> None:
-    """The Train button; starts a background job after checking the inputs."""
+def start_button(
+    task: str, dataset_name: str, plan: list | None, seed: int, unavailable: str | None = None
+) -> None:
+    """The Train button; starts a background job after checking the inputs.
+
+    `unavailable` says why the dataset cannot be loaded now (None when it can).
+    """
     job = state.training_job()
     busy = job is not None and not job.done
     if not st.button("Train", type="primary", disabled=busy or plan is None, key="train"):
@@ -48,11 +59,10 @@ def start_button(task: str, dataset: DatasetInfo, plan: list | None, seed: int) 
     if not plan:
         st.warning("Choose at least one model to train.")
         return
-    reason = availability(dataset.name)
-    if reason:
-        st.error(reason)
+    if unavailable:
+        st.error(unavailable)
         return
-    state.set_training_job(TrainingJob(task, dataset.name, plan, seed, run_store().path).start())
+    state.set_training_job(TrainingJob(task, dataset_name, plan, seed, run_store().path).start())
     st.rerun()
 
 

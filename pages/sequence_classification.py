@@ -7,6 +7,7 @@ from dashboard import state
 from dashboard.components import dataset_picker
 from dashboard.dataset_view import dataset_overview
 from dashboard.results import misclassified_images, results_side_by_side
+from dashboard.services import availability
 from dashboard.training_panel import job_section, model_plan, start_button
 from dashboard.try_it import draw_and_predict
 
@@ -26,11 +27,11 @@ seed = int(
         "Seed (split, initial weights, bootstrap)", value=0, step=1, key="sequence.seed"
     )
 )
-start_button(TASK, info, plan, seed)
+start_button(TASK, info.name, plan, seed, availability(info.name))
 
 job_section()
 
-trained = [model for model in state.trained_models() if model.run.dataset == info.name]
+trained = state.trained_models(TASK, info.name)
 st.header("Results")
 if trained:
     results_side_by_side(trained, data.class_names, below_each=misclassified_images)

@@ -5,6 +5,7 @@ import streamlit as st
 from core.text_datasets import TEXT_CLASSIFICATION
 from dashboard import state
 from dashboard.results import results_side_by_side
+from dashboard.services import availability
 from dashboard.text_dataset_view import text_dataset_overview, text_dataset_source
 from dashboard.text_try_it import error_browser, type_and_predict
 from dashboard.training_panel import job_section, model_plan, start_button
@@ -25,10 +26,10 @@ plan = model_plan(TASK, key="text.config")
 seed = int(
     st.number_input("Seed (split, initial weights, bootstrap)", value=0, step=1, key="text.seed")
 )
-start_button(TASK, info, plan, seed)
+start_button(TASK, info.name, plan, seed, availability(info.name))
 job_section()
 
-trained = [model for model in state.trained_models() if model.run.dataset == info.name]
+trained = state.trained_models(TASK, info.name)
 st.header("Results")
 if not trained:
     st.info("No model trained on this dataset in this session yet.")

@@ -78,7 +78,8 @@ def test_documents_are_paragraphs_or_else_lines():
 def test_an_uploaded_text_becomes_a_corpus_named_by_its_content():
     corpus = corpus_from_upload("Café au lait.\n\nSecond paragraph.".encode(), "notes.txt")
     assert corpus.documents == ("Café au lait.", "Second paragraph.")
-    assert corpus.title == "notes.txt" and corpus.name.startswith("upload:")
+    assert corpus.title == "notes.txt" and corpus.name.startswith("corpus-upload-")
+    assert load_corpus(corpus.name) is corpus  # stored: a training process finds it by name
     assert corpus_from_upload(b"other words", "notes.txt").name != corpus.name
 
 
