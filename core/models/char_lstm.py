@@ -16,10 +16,21 @@ signature `core.lm_metrics.keystroke_savings` asks for).
 
 Training reads the texts as one stream, each text after a line break (the start of a
 document, as `<s>` is for the word models), cut into windows of `sequence_length`
-characters read from a zero state; every step predicts the next character. A prediction
-then sees the last `sequence_length` characters of `"\\n" + text`. Scoring a long text slides
-windows by half their length and keeps each window's second half, so every scored
-character sees at least half a window of context, at twice the cost of one pass.
+characters read from a zero state; every step predicts the next character.
+
+Scoring a text (`character_log_probs`, `bits_per_character`) runs the Keras network on such
+windows of `"\\n" + text`: they slide by half their length and each keeps its second half, so
+every scored character sees at least half a window of context (all the text before it when
+that is shorter), at twice the cost of one pass.
+
+Completion and generation instead step a numpy copy of the network (`LstmStepper`) one
+character at a time, so a keystroke reads its context once rather than once per character
+the search tries. The context is `"\\n" + character_text(context_text)`, plus a space when
+it ends in a word (for `complete_word`; `generate_text` continues the prompt as written);
+its last `sequence_length` characters are read from a zero state, as a training window is.
+Every beam of the search, and every generated character, then continues that state
+without cutting it: a completion sees the context window plus the characters typed and
+added so far.
 """
 
 import json
@@ -30,6 +41,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import ThreadpoolController  # installed with scikit-learn
 
 from core import lm_metrics
 from core.configs import setting, validate
@@ -101,6 +113,98 @@ def _window_rows(predicted: int, length: int, stride: int) -> np.ndarray:
     if starts[-1] + length < predicted:
         starts.append(predicted - length)
     return np.array(starts)
+
+
+def _sigmoid(values: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * values))  # 1 / (1 + exp(-x)), with no overflow warning
+
+
+ACTIVATIONS = {"tanh": np.tanh, "sigmoid": _sigmoid}
+
+
+# Stepping runs numpy's BLAS on one thread: a step's products are tiny, (beams, units) @
+# (units, 4 units), and on two busy cores splitting them over threads made a step up to 30
+# times slower (4 ms instead of 0.1 ms for 6 beams of 256 units).
+one_blas_thread = ThreadpoolController().wrap(limits=1, user_api="blas")
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    logits = logits - logits.max(axis=-1, keepdims=True)
+    return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+
+
+class LstmStepper:
+    """The network of a `CharLstmLanguageModel` in float64 numpy, one character per step.
+
+    Each LSTM layer does what Keras's does at inference (dropout is off then): with
+    z = x @ kernel + h @ recurrent_kernel + bias cut into the gates i, f, g, o (Keras's
+    order), c' = sigmoid(f) * c + sigmoid(i) * tanh(g) and h' = sigmoid(o) * tanh(c'),
+    sigmoid and tanh being the layer's configured recurrent_activation and activation. A
+    state holds h and c of every layer for a batch of sequences, (layers, 2, batch, units),
+    so a beam search keeps its best beams by indexing the batch axis.
+    """
+
+    def __init__(self, network) -> None:
+        import keras
+
+        (embedding,) = [
+            layer for layer in network.layers if isinstance(layer, keras.layers.Embedding)
+        ]
+        lstms = [layer for layer in network.layers if isinstance(layer, keras.layers.LSTM)]
+        self.layers = []
+        for lstm in lstms:
+            config = lstm.get_config()
+            if (
+                config["activation"] not in ACTIVATIONS
+                or config["recurrent_activation"] not in ACTIVATIONS
+            ):
+                raise ValueError(
+                    f"The numpy LSTM knows the activations {', '.join(ACTIVATIONS)}; layer "
+                    f"{lstm.name} uses {config['activation']} and {config['recurrent_activation']}."
+                )
+            kernel, recurrent_kernel, bias = (np.float64(w) for w in lstm.get_weights())
+            activation = ACTIVATIONS[config["activation"]]
+            gate = ACTIVATIONS[config["recurrent_activation"]]
+            self.layers.append((kernel, recurrent_kernel, bias, activation, gate))
+        # The first layer's input part for every character: a lookup instead of a product.
+        table = np.float64(embedding.get_weights()[0])  # (characters, embedding_dim)
+        kernel, _, bias = self.layers[0][:3]
+        self.first_inputs = table @ kernel + bias  # (characters, 4 units)
+        self.output_kernel, self.output_bias = (
+            np.float64(w) for w in network.get_layer("logits").get_weights()
+        )
+
+    def zero_state(self, batch: int) -> np.ndarray:
+        units = self.layers[0][1].shape[0]
+        return np.zeros((len(self.layers), 2, batch, units))
+
+    def step(self, state: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """The state after each sequence of the batch reads its character id in `ids`."""
+        new_state = np.empty_like(state)
+        below = None
+        for index, (kernel, recurrent_kernel, bias, activation, gate) in enumerate(self.layers):
+            hidden, cell = state[index]  # (batch, units) each
+            inputs = self.first_inputs[ids] if index == 0 else below @ kernel + bias
+            i, f, g, o = np.split(inputs + hidden @ recurrent_kernel, 4, axis=-1)
+            cell = gate(f) * cell + gate(i) * activation(g)
+            below = gate(o) * activation(cell)
+            new_state[index] = below, cell
+        return new_state
+
+    def read(self, ids: np.ndarray) -> np.ndarray:
+        """The state of one sequence (batch 1) after reading `ids` from a zero state."""
+        state = self.zero_state(1)
+        for index in ids:
+            state = self.step(state, np.array([index]))
+        return state
+
+    def output_log_probs(self, hidden: np.ndarray) -> np.ndarray:
+        """Natural-log next-character probabilities (..., characters) from the last layer's h."""
+        return _log_softmax(hidden @ self.output_kernel + self.output_bias)
+
+    def log_probs(self, state: np.ndarray) -> np.ndarray:
+        """(batch, characters) natural-log probabilities of the character after each state."""
+        return self.output_log_probs(state[-1, 0])
 
 
 class CharLstmLanguageModel(Estimator):
@@ -193,15 +297,12 @@ class CharLstmLanguageModel(Estimator):
             lambda ids: states(ids, training=False),
             input_signature=[tf.TensorSpec([None, None], tf.int32)],
         )
-        kernel, bias = self.model_.get_layer("logits").get_weights()
-        self._kernel, self._bias = kernel.astype(np.float64), bias.astype(np.float64)
+        self._stepper = LstmStepper(self.model_)
         self._ids = {character: index for index, character in enumerate(self.characters_)}
 
     def _log_softmax(self, ids: np.ndarray) -> np.ndarray:
         """Natural-log next-character probabilities (batch, time, characters) in float64."""
-        logits = np.asarray(self._states(ids), np.float64) @ self._kernel + self._bias
-        logits -= logits.max(axis=-1, keepdims=True)
-        return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+        return self._stepper.output_log_probs(np.asarray(self._states(ids), np.float64))
 
     def character_log_probs(self, text: str) -> np.ndarray:
         """Natural log of P(character | those before it) for each character of
@@ -229,62 +330,80 @@ class CharLstmLanguageModel(Estimator):
             np.concatenate([self.character_log_probs(text) for text in texts])
         )
 
-    def _context(self, context_text: str, prefix: str = "") -> str:
-        """What the network reads before the next character: the document start, the context
-        as the model writes text, a space if a word ended, then the typed prefix."""
+    def _context(self, context_text: str) -> str:
+        """What the network reads before a word: the document start, the context as the model
+        writes text, and a space if it ends in a word."""
         text = character_text(context_text)
         if text and not text.endswith("\n"):
             text += " "
-        return DOCUMENT_START + text + prefix.lower()
+        return DOCUMENT_START + text
 
-    def _next_log_probs(self, contexts: list[str]) -> np.ndarray:
-        """(contexts, characters) next-character log-probs, each context cut to its last
-        sequence_length characters; contexts of unequal length are read one at a time."""
-        length = self.resolved_config.sequence_length
-        ids = [self._encode(context[-length:]) for context in contexts]
-        if len({len(row) for row in ids}) == 1:
-            return self._log_softmax(np.stack(ids))[:, -1]
-        return np.stack([self._log_softmax(row[None])[0, -1] for row in ids])
+    def _read(self, text: str) -> np.ndarray:
+        """The numpy state after the last `sequence_length` characters of `text`."""
+        return self._stepper.read(self._encode(text[-self.resolved_config.sequence_length :]))
 
-    def complete_word(self, context_text: str, prefix: str, k: int) -> list[str]:
-        """The k likeliest words starting with `prefix` after `context_text`, best first.
+    @one_blas_thread
+    def complete_word(self, context_text: str, prefix: str, k: int) -> list[tuple[str, float]]:
+        """The k likeliest (word, probability) starting with `prefix` after `context_text`,
+        best first (ties by word).
 
-        A beam search of width 2k over characters: each step extends the best unfinished
-        words by one character and finishes each with the probability of a space or line
-        break next. It stops when k finished words beat every unfinished one (extending only
-        lowers a probability) or after MAX_WORD_LENGTH characters.
+        The probability is that of the word given the context and that it starts with the
+        prefix: the product of the probabilities of the characters after the prefix, each
+        given those before it, times that of a word end (a space or a line break) after the
+        last one. With no prefix it is the word's probability after the context.
+
+        A beam search of width 2k over characters, continuing the state of the context and
+        the prefix (see the module docstring for what it reads): each step extends the best
+        unfinished words by one character and finishes each. It stops when k finished words
+        beat every unfinished one (extending only lowers a probability) or after
+        MAX_WORD_LENGTH characters. Characters outside the model's vocabulary are never added.
         """
         if k < 1:
             raise ValueError(f"k must be at least 1; got {k}.")
         prefix = prefix.lower()
-        context = self._context(context_text)
+        state = self._read(self._context(context_text))
+        for character in self._encode(prefix):
+            state = self._stepper.step(state, np.array([character]))
         ends = [self._ids[end] for end in WORD_ENDS if end in self._ids]
-        beams: list[tuple[str, float]] = [(prefix, 0.0)]
+        words, scores = [prefix], np.zeros(1)  # natural-log probabilities of the added characters
         finished: dict[str, float] = {}
-        for _ in range(MAX_WORD_LENGTH + 1):
-            log_probs = self._next_log_probs([context + word for word, _ in beams])
-            extended = []
-            for (word, score), row in zip(beams, log_probs, strict=True):
-                if word:
+        for added in range(MAX_WORD_LENGTH + 1):
+            log_probs = self._stepper.log_probs(state)  # (beams, characters)
+            if prefix or added:
+                for word, score, row in zip(words, scores, log_probs, strict=True):
                     finished[word] = score + float(np.logaddexp.reduce(row[ends]))
-                for index in np.argsort(-row)[: 2 * k + len(ends) + 1]:
-                    if index != UNKNOWN_ID and index not in ends:
-                        extended.append((word + self.characters_[index], score + row[index]))
-            beams = sorted(extended, key=lambda beam: -beam[1])[: 2 * k]
-            best = sorted(finished.values(), reverse=True)
-            if not beams or (len(best) >= k and best[k - 1] >= beams[0][1]):
+            extended = scores[:, None] + log_probs
+            extended[:, [UNKNOWN_ID, *ends]] = -np.inf
+            best = np.argsort(-extended, axis=None, kind="stable")[: 2 * k]
+            best = best[np.isfinite(extended.flat[best])]
+            kth_finished = sorted(finished.values(), reverse=True)[k - 1 : k]
+            if (
+                added == MAX_WORD_LENGTH
+                or not best.size
+                or (kth_finished and kth_finished[0] >= extended.flat[best[0]])
+            ):
                 break
-        return sorted(finished, key=lambda word: (-finished[word], word))[:k]
+            beams, characters = np.unravel_index(best, extended.shape)
+            words = [
+                words[beam] + self.characters_[character]
+                for beam, character in zip(beams, characters, strict=True)
+            ]
+            scores = extended[beams, characters]
+            state = self._stepper.step(state[:, :, beams], characters)
+        ranked = sorted(finished.items(), key=lambda item: (-item[1], item[0]))[:k]
+        return [(word, float(np.exp(score))) for word, score in ranked]
 
-    def next_words(self, context_text: str, k: int) -> list[str]:
-        """The k likeliest next words after `context_text` (nothing of them typed yet)."""
+    def next_words(self, context_text: str, k: int) -> list[tuple[str, float]]:
+        """The k likeliest (next word, probability) after `context_text`, nothing typed yet."""
         return self.complete_word(context_text, "", k)
 
     def suggest(self, context: tuple[str, ...], prefix: str, k: int) -> list[str]:
-        """`complete_word` for the word tokens before the cursor: a `lm_metrics.Suggester`."""
+        """The words of `complete_word` for the word tokens before the cursor: a
+        `lm_metrics.Suggester`."""
         text = " ".join("\n" if token == SENTENCE_END else token for token in context)
-        return self.complete_word(text, prefix, k)
+        return [word for word, _ in self.complete_word(text, prefix, k)]
 
+    @one_blas_thread
     def generate_text(
         self,
         prompt: str,
@@ -305,15 +424,17 @@ class CharLstmLanguageModel(Estimator):
         if max_characters < 0:
             raise ValueError(f"max_characters must be at least 0; got {max_characters}.")
         rng = np.random.default_rng(seed)
-        text = DOCUMENT_START + character_text(prompt)
+        state = self._read(DOCUMENT_START + character_text(prompt))
         generated = ""
         for _ in range(max_characters):
-            scaled = self._next_log_probs([text + generated])[0] / temperature
+            scaled = self._stepper.log_probs(state)[0] / temperature
             scaled[UNKNOWN_ID] = -np.inf
             if top_k is not None:
                 scaled[np.argsort(-scaled, kind="stable")[top_k:]] = -np.inf
             weights = np.exp(scaled - scaled.max())
-            generated += self.characters_[rng.choice(len(weights), p=weights / weights.sum())]
+            index = rng.choice(len(weights), p=weights / weights.sum())
+            generated += self.characters_[index]
+            state = self._stepper.step(state, np.array([index]))
         return generated
 
     def count_params(self) -> int:

@@ -1,11 +1,17 @@
-"""The character LSTM: trains on Lee articles, scores in bits, completes words, round-trips."""
+"""The character LSTM: trains on Lee articles, scores in bits, completes words, round-trips;
+its numpy stepper predicts what the Keras network does."""
 
 import numpy as np
 import pytest
 
 from core.corpora import load_corpus
 from core.errors import TrainingStopped
-from core.models.char_lstm import CharLstmConfig, CharLstmLanguageModel, character_text
+from core.models.char_lstm import (
+    CharLstmConfig,
+    CharLstmLanguageModel,
+    LstmStepper,
+    character_text,
+)
 from core.progress import StopFlag
 
 TINY = {
@@ -42,11 +48,51 @@ def test_training_lowers_bits_per_character_below_a_uniform_guess(fitted, lee):
     assert len(fitted.character_log_probs(lee[6])) == len(character_text(lee[6]))
 
 
-def test_complete_word_gives_k_distinct_words_with_the_prefix(fitted):
-    words = fitted.complete_word("The government said the", "pr", 3)
-    assert len(words) == 3 and len(set(words)) == 3
-    assert all(word.startswith("pr") and " " not in word for word in words)
+def character_ids(model: CharLstmLanguageModel, text: str) -> np.ndarray:
+    return np.array([model.characters_.index(character) for character in text])
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_the_numpy_stepper_predicts_what_the_keras_network_does(lee, layers):
+    model = CharLstmLanguageModel(CharLstmConfig(**{**TINY, "layers": layers, "epochs": 1}))
+    model.fit(lee[:2])
+    # Two sequences in one batch, longer than a training window: the state is carried on.
+    first = character_ids(model, "\n" + character_text(lee[0])[:59])
+    batch = np.stack([first, first[::-1]])  # (2, 60)
+    expected = np.log(np.asarray(model.model_(batch, training=False), np.float64))
+    stepper = LstmStepper(model.model_)
+    state, log_probs = stepper.zero_state(2), []
+    for ids in batch.T:
+        state = stepper.step(state, ids)
+        log_probs.append(stepper.log_probs(state))  # (2, characters)
+    np.testing.assert_allclose(np.stack(log_probs, axis=1), expected, atol=1e-5)
+
+
+def test_complete_word_gives_k_distinct_words_with_the_prefix_and_their_probability(fitted):
+    completions = fitted.complete_word("The government said the", "pr", 3)
+    words = [word for word, _ in completions]
+    probabilities = [probability for _, probability in completions]
+    assert len(set(words)) == 3 and all(word.startswith("pr") and " " not in word for word in words)
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert 0 < sum(probabilities) <= 1  # distinct words: disjoint events given the prefix
+    assert fitted.suggest(("the", "government", "said", "the"), "pr", 3) == words
     assert len(fitted.next_words("The", 2)) == 2
+
+
+def test_a_completion_is_as_likely_as_the_network_says_after_the_context_window(fitted, lee):
+    """P(word | context, prefix) = the characters after the prefix, then a word end, each
+    predicted from the last sequence_length characters of the context and all added since."""
+    context = lee[6][:300]
+    ((word, probability),) = fitted.complete_word(context, "t", 1)
+    window = ("\n" + character_text(context) + " ")[-fitted.config.sequence_length :]
+    ids = character_ids(fitted, window + word)
+    predicted = np.asarray(fitted.model_(ids[None], training=False), np.float64)[0]
+    added = range(len(window) + 1, len(ids))  # the characters after the typed "t"
+    ends = [fitted.characters_.index(end) for end in (" ", "\n")]
+    expected = (
+        np.prod(predicted[[i - 1 for i in added], ids[list(added)]]) * predicted[-1, ends].sum()
+    )
+    assert probability == pytest.approx(expected, rel=1e-4)
 
 
 def test_generation_is_fixed_by_its_seed(fitted):
