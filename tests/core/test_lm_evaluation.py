@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core.lm_evaluation import evaluate_language_model
+from core.lm_evaluation import evaluate_character_model, evaluate_language_model
 from core.lm_vocabulary import Vocabulary, word_tokens
 
 
@@ -40,3 +40,33 @@ def test_a_uniform_model_has_the_vocabulary_size_as_perplexity_and_honest_hits()
     assert metrics["keystroke_savings"] == pytest.approx(12 / 23)
     assert metrics["unknown_rate"] == pytest.approx(2 / 7)  # 7 test tokens with the </s>
     assert evaluation.suggestion_ms >= 0
+
+
+class Spelling:
+    """A character model that always suggests "on", "the", "cat", whatever the prefix."""
+
+    def bits_per_character(self, texts):
+        return 4.5
+
+    def suggest(self, context, prefix, k):
+        return [word for word in ("on", "the", "cat") if word.startswith(prefix)][:k]
+
+
+def test_a_character_model_is_scored_on_the_same_positions_and_never_hits_unk():
+    train = word_tokens("the cat sat. the cat ran. the dog sat.")
+    vocabulary = Vocabulary.from_tokens(train, min_count=1)
+    text = "the cat sat on the mat."
+    test = [word_tokens(text)]
+    evaluation = evaluate_character_model(Spelling(), vocabulary, test, [text])
+    word_evaluation = evaluate_language_model(Uniform(len(vocabulary)), vocabulary, test)
+    metrics = evaluation.metrics
+    assert metrics["bits_per_character"] == 4.5 and "perplexity" not in metrics
+    np.testing.assert_array_equal(evaluation.targets, word_evaluation.targets)
+    # "on" is outside the vocabulary: -1, so it misses the <unk> targets "on" and "mat".
+    assert evaluation.top1.tolist() == [-1] * 6
+    assert metrics["accuracy"] == 0
+    assert metrics["top3_accuracy"] == pytest.approx(3 / 6)  # the, cat, the; never "on"
+    # Typing, the user does accept "on": "the", "cat", "on" and "the" cost 1 keystroke each,
+    # "sat" and "mat" are typed in full (4 + 4): 12 of 23 keystrokes, 11 saved.
+    assert metrics["keystroke_savings"] == pytest.approx(11 / 23)
+    assert metrics["unknown_rate"] == word_evaluation.metrics["unknown_rate"]
