@@ -5,6 +5,10 @@ split by whole document with the seed, and given one Vocabulary built from the t
 documents. Every model on that corpus and seed gets the same split and vocabulary, so their
 perplexities, top-k accuracies and keystroke savings (core/lm_evaluation.py) compare, and
 their top-1 guesses pair up for McNemar's test like classifiers' predictions do.
+
+The character LSTM, which does not follow the word-level LanguageModel protocol, takes the
+same split as raw texts (each document as the corpus holds it) and is evaluated on the same
+positions and words by `evaluate_character_model`.
 """
 
 import dataclasses
@@ -16,8 +20,13 @@ import numpy as np
 
 from core.configs import validate
 from core.corpora import load_corpus
-from core.lm_evaluation import evaluate_language_model
+from core.lm_evaluation import (
+    LanguageModelEvaluation,
+    evaluate_character_model,
+    evaluate_language_model,
+)
 from core.lm_vocabulary import Vocabulary, split_by_document, word_tokens
+from core.models.language_model import LanguageModel
 from core.progress import TrainingObserver
 from core.registry import model_spec
 from core.splits import Split
@@ -43,6 +52,11 @@ class PreparedCorpus:
     def ids(self, indices: np.ndarray) -> list[np.ndarray]:
         return [self.vocabulary.encode(self.tokens[index]) for index in indices]
 
+    def texts(self, indices: np.ndarray) -> list[str]:
+        """The documents as the corpus holds them (load_corpus is memoised), for models that
+        read characters."""
+        return [load_corpus(self.name).documents[index] for index in indices]
+
     def describe(self) -> dict:
         """What the run store records: the split, plus the vocabulary every model shares."""
         return {
@@ -50,6 +64,33 @@ class PreparedCorpus:
             "vocabulary_size": len(self.vocabulary),
             "vocabulary_min_count": VOCABULARY_MIN_COUNT,
         }
+
+
+def _fit(model, prepared: PreparedCorpus, observer: TrainingObserver) -> None:
+    """Word models learn from the shared vocabulary's ids; the character LSTM from raw texts."""
+    split = prepared.split
+    if isinstance(model, LanguageModel):
+        model.fit(
+            prepared.ids(split.train),
+            prepared.vocabulary,
+            validation_documents=prepared.ids(split.validation),
+            observer=observer,
+        )
+    else:
+        model.fit(
+            prepared.texts(split.train),
+            validation_texts=prepared.texts(split.validation),
+            observer=observer,
+        )
+
+
+def _evaluate(model, prepared: PreparedCorpus, seed: int) -> LanguageModelEvaluation:
+    test = prepared.split.test
+    if isinstance(model, LanguageModel):
+        return evaluate_language_model(model, prepared.vocabulary, prepared.part(test), seed)
+    return evaluate_character_model(
+        model, prepared.vocabulary, prepared.part(test), prepared.texts(test), seed
+    )
 
 
 @cache
@@ -79,27 +120,16 @@ def train_language_model_and_record(
     config = config if config is not None else spec.default_config()
     validate(config)
     prepared = prepare_corpus(corpus, seed)
-    split = prepared.split
     run_id = store.create_run(
         task, corpus, model_name, dataclasses.asdict(config), seed, prepared.describe()
     )
     model = spec.build(config, seed)
     train_seconds = fit_recorded(
-        store,
-        run_id,
-        lambda chain: model.fit(
-            prepared.ids(split.train),
-            prepared.vocabulary,
-            validation_documents=prepared.ids(split.validation),
-            observer=chain,
-        ),
-        observer,
+        store, run_id, lambda chain: _fit(model, prepared, chain), observer
     )
     if train_seconds is None:
         return TrainingResult(store.get(run_id), None)
-    evaluation = evaluate_language_model(
-        model, prepared.vocabulary, prepared.part(split.test), seed=seed
-    )
+    evaluation = _evaluate(model, prepared, seed)
     finish_recorded(
         store,
         run_id,

@@ -13,6 +13,7 @@ from core.corpora import TEXT_PREDICTION
 from core.errors import InvalidConfig
 from core.labelling_data import SEQUENCE_LABELLING
 from core.models.baseline import LogisticRegressionClassifier
+from core.models.char_lstm import CharLstmLanguageModel
 from core.models.ngram import KneserNeyLanguageModel
 from core.models.recurrent import RecurrentClassifier
 from core.models.recurrent_tagger import RecurrentTagger
@@ -165,6 +166,15 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "An LSTM (or GRU) over word embeddings predicting the next word at every step, with "
             "one softmax shared across steps.",
             WordLstmLanguageModel,
+        ),
+        ModelSpec(
+            TEXT_PREDICTION,
+            "char-lstm",
+            "Character LSTM",
+            "neural",
+            "An LSTM that reads characters and completes words by beam search; compared by bits "
+            "per character and keystroke savings, not word perplexity.",
+            CharLstmLanguageModel,
         ),
         ModelSpec(
             SEQUENCE_LABELLING,
