@@ -30,6 +30,18 @@ st.navigation(
                 url_path="text-classification",
             ),
             st.Page(
+                PAGES / "predictive_text.py",
+                title="Predictive text",
+                icon=":material/keyboard:",
+                url_path="predictive-text",
+            ),
+            st.Page(
+                PAGES / "sequence_labelling.py",
+                title="Sequence labelling",
+                icon=":material/label:",
+                url_path="sequence-labelling",
+            ),
+            st.Page(
                 PAGES / "word2vec.py", title="Word2vec", icon=":material/hub:", url_path="word2vec"
             ),
             st.Page(

@@ -1,5 +1,7 @@
 """Plotly figures built from core results; no widgets, no computation of metrics."""
 
+import html
+
 import numpy as np
 import plotly.express as px
 import plotly.graph_objects as go
@@ -304,5 +306,62 @@ def word_map(mapped, axis: str, searched: str | None, neighbours: list[str]) -> 
         figure.update_layout(xaxis_title=titles[0], yaxis_title=titles[1])
     figure.update_layout(
         height=620, margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=1.02)
+    )
+    return figure
+
+
+def per_position(
+    probabilities: dict[str, np.ndarray],
+    tokens: list[str],
+    cell_text: dict[str, list[str]],
+    what: str,
+) -> go.Figure:
+    """One row per model, one cell per token coloured by a probability, with a label in it.
+
+    Cells sit at numbered positions labelled with their tokens, so a repeated token keeps
+    its own cell (a categorical axis would merge equal labels).
+    """
+    models = list(probabilities)
+    z = np.array([probabilities[model] for model in models])
+    # Plotly reads a few HTML tags in labels: escaped, user text shows as typed.
+    text = [[html.escape(label) for label in cell_text[model]] for model in models]
+    tokens = [html.escape(token) for token in tokens]
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(range(1, len(tokens) + 1)),
+            y=models,
+            text=text,
+            texttemplate="%{text}",
+            customdata=[tokens] * len(models),
+            hovertemplate="%{y}<br>position %{x}: %{customdata}<br>" + what + " %{z:.3f}"
+            "<extra></extra>",
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            colorbar=dict(title=what, thickness=12),
+        )
+    )
+    if len(tokens) <= 40:
+        positions = list(range(1, len(tokens) + 1))
+        figure.update_xaxes(tickvals=positions, ticktext=tokens)
+    figure.update_layout(height=90 + 46 * len(models), margin=dict(l=0, r=0, t=10, b=0))
+    return figure
+
+
+def metric_bars(table, columns: list[str], title: str) -> go.Figure:
+    """Grouped bars of a few metric columns (0-1 scale) per model row of a results table."""
+    figure = go.Figure(
+        [
+            go.Bar(name=column, x=table["model"], y=table[column], marker_color=PALETTE[index])
+            for index, column in enumerate(columns)
+        ]
+    )
+    figure.update_layout(
+        barmode="group",
+        title=title,
+        yaxis_range=[0, 1],
+        height=320,
+        margin=dict(l=0, r=0, t=40, b=0),
     )
     return figure

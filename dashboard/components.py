@@ -10,6 +10,7 @@ from core.dataset_info import DatasetInfo
 from core.datasets import datasets_for
 from core.errors import UserFacingError
 from core.registry import ModelSpec
+from dashboard.highlight import escape_markdown
 
 
 def dataset_picker(task: str, key: str) -> DatasetInfo:
@@ -88,3 +89,12 @@ def config_form(spec: ModelSpec, key: str) -> Any | None:
     """Inputs for every setting the model does not fix; the validated config, or None."""
     values = settings_form(spec.default_config(), key, hidden=frozenset(spec.fixed))
     return validated(spec.title, lambda: spec.config_with(values))
+
+
+def attempt(compute: Callable[[], Any]) -> Any | None:
+    """What `compute` returns, or None after showing its UserFacingError's message."""
+    try:
+        return compute()
+    except UserFacingError as error:
+        st.error(escape_markdown(str(error)))
+        return None

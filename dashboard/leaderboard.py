@@ -46,3 +46,57 @@ def per_class_f1_table(runs: list[RunRecord], labels: list[str]) -> pd.DataFrame
     return pd.DataFrame(
         {label: run.metrics["per_class_f1"] for run, label in zip(runs, labels, strict=True)}
     ).rename_axis("class")
+
+
+def _interval(metrics: dict, name: str) -> str:
+    low, high = metrics.get(f"{name}_low"), metrics.get(f"{name}_high")
+    return f"{low:.3f}-{high:.3f}" if low is not None and high is not None else ""
+
+
+def language_model_table(runs: list[RunRecord], labels: list[str]) -> pd.DataFrame:
+    """One row per language model run: the predictive-text comparison.
+
+    Perplexity is over the shared word vocabulary, so it is empty for the character model,
+    which is measured in bits per character instead.
+    """
+    rows = []
+    for run, label in zip(runs, labels, strict=True):
+        metrics = run.metrics
+        rows.append(
+            {
+                "model": label,
+                "status": run.status,
+                "perplexity": metrics.get("perplexity"),
+                "bits / char": metrics.get("bits_per_character"),
+                "top-1": metrics.get("accuracy"),
+                "top-1 95% CI": _interval(metrics, "accuracy"),
+                "top-3": metrics.get("top3_accuracy"),
+                "keystrokes saved": metrics.get("keystroke_savings"),
+                "ms / suggestion": run.predict_ms,
+                "train s": run.train_seconds,
+                "parameters": run.param_count,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def tagger_table(runs: list[RunRecord], labels: list[str]) -> pd.DataFrame:
+    """One row per tagger run; word-boundary columns stay empty for tagged uploads."""
+    rows = []
+    for run, label in zip(runs, labels, strict=True):
+        metrics = run.metrics
+        rows.append(
+            {
+                "model": label,
+                "status": run.status,
+                "word-boundary F1": metrics.get("boundary_f1"),
+                "F1 95% CI": _interval(metrics, "boundary_f1"),
+                "token accuracy": metrics.get("accuracy"),
+                "accuracy 95% CI": _interval(metrics, "accuracy"),
+                "macro-F1 over tags": metrics.get("macro_f1"),
+                "ms / sentence": run.predict_ms,
+                "train s": run.train_seconds,
+                "parameters": run.param_count,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -21,8 +21,8 @@ from core.word_vectors import (
     vectors_text,
 )
 from dashboard.charts import word_map
+from dashboard.components import attempt
 from dashboard.highlight import escape_markdown
-from dashboard.word2vec_view import attempt
 
 NEIGHBOURS_ON_MAP = 10
 GOOGLE_NEWS_WORDS = 6e9  # the corpus behind questions-words' published results

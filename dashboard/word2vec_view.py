@@ -7,57 +7,16 @@ whose `result` holds the trained vectors), here rather than in dashboard/state.p
 other page reads it.
 """
 
-from collections.abc import Callable
-from typing import Any
-
 import streamlit as st
 
 from core.configs import with_overrides
-from core.corpora import Corpus, corpus_choices, corpus_from_upload, load_corpus
-from core.errors import UserFacingError
-from core.uploads import MEGABYTE, upload_size_cap_bytes
+from core.corpora import Corpus
 from core.word2vec import CorpusStats, Word2VecConfig, Word2VecJob, corpus_stats
 from dashboard.charts import word2vec_loss
 from dashboard.components import settings_form, validated
 from dashboard.highlight import escape_markdown
 
 JOB = "word2vec.job"  # session_state: the visitor's latest training job and its vectors
-UPLOAD = "upload"  # the corpus picker's entry for an uploaded .txt file
-
-
-def attempt(compute: Callable[[], Any]) -> Any | None:
-    """What `compute` returns, or None after showing its UserFacingError's message."""
-    try:
-        return compute()
-    except UserFacingError as error:
-        st.error(escape_markdown(str(error)))
-        return None
-
-
-def corpus_picker(key: str = "word2vec.corpus") -> Corpus | None:
-    """A built-in corpus, a dataset's texts or an uploaded .txt; None (explained) if unusable."""
-    choices = {choice.name: choice for choice in corpus_choices()}
-    name = st.selectbox(
-        "Corpus",
-        [*choices, UPLOAD],
-        format_func=lambda name: choices[name].title if name in choices else "Upload a .txt file",
-        key=key,
-    )
-    if name != UPLOAD:
-        st.caption(choices[name].description)
-        with st.spinner(f"Reading {choices[name].title}..."):
-            return attempt(lambda: load_corpus(name))
-    upload = st.file_uploader(
-        "Plain text, UTF-8",
-        type=["txt"],
-        key=f"{key}.file",
-        help=f"Up to {upload_size_cap_bytes() // MEGABYTE} MB. Paragraphs separated by blank "
-        "lines become the documents; a file without blank lines has one document per line.",
-    )
-    if upload is None:
-        st.info("Choose a .txt file to train on.")
-        return None
-    return attempt(lambda: corpus_from_upload(upload.getvalue(), upload.name))
 
 
 @st.cache_data(max_entries=16, show_spinner="Counting words...")

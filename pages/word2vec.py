@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from dashboard.corpus_picker import corpus_picker
 from dashboard.word2vec_explorer import explorer
 from dashboard.word2vec_view import (
-    corpus_picker,
     corpus_summary,
     current_job,
     train_button,
@@ -20,7 +20,7 @@ st.caption(
     "see how the vectors score on standard word-similarity and analogy benchmarks."
 )
 st.header("Corpus")
-corpus = corpus_picker()
+corpus = corpus_picker(key="word2vec.corpus")
 stats = corpus_summary(corpus) if corpus is not None else None
 
 st.header("Training")

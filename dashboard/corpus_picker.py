@@ -1,0 +1,35 @@
+"""Choose a corpus: a built-in one, a dataset's texts, or an uploaded .txt file."""
+
+import streamlit as st
+
+from core.corpora import Corpus, corpus_choices, corpus_from_upload, load_corpus
+from core.uploads import MEGABYTE, upload_size_cap_bytes
+from dashboard.components import attempt
+
+UPLOAD = "upload"  # the picker's entry for an uploaded .txt file
+
+
+def corpus_picker(key: str) -> Corpus | None:
+    """A built-in corpus, a dataset's texts or an uploaded .txt; None (explained) if unusable."""
+    choices = {choice.name: choice for choice in corpus_choices()}
+    name = st.selectbox(
+        "Corpus",
+        [*choices, UPLOAD],
+        format_func=lambda name: choices[name].title if name in choices else "Upload a .txt file",
+        key=key,
+    )
+    if name != UPLOAD:
+        st.caption(choices[name].description)
+        with st.spinner(f"Reading {choices[name].title}..."):
+            return attempt(lambda: load_corpus(name))
+    upload = st.file_uploader(
+        "Plain text, UTF-8",
+        type=["txt"],
+        key=f"{key}.file",
+        help=f"Up to {upload_size_cap_bytes() // MEGABYTE} MB. Paragraphs separated by blank "
+        "lines become the documents; a file without blank lines has one document per line.",
+    )
+    if upload is None:
+        st.info("Choose a .txt file to train on.")
+        return None
+    return attempt(lambda: corpus_from_upload(upload.getvalue(), upload.name))
