@@ -190,9 +190,14 @@ def _command_train(arguments) -> None:
             f"accuracy {metrics['accuracy']:.4f}, {run.train_seconds:.1f} s, "
             f"{run.param_count} parameters"
         )
-    elif "perplexity" in metrics:
+    elif "top3_accuracy" in metrics:
+        fit = (
+            f"perplexity {metrics['perplexity']:.1f}"
+            if "perplexity" in metrics
+            else f"{metrics['bits_per_character']:.3f} bits per character"
+        )
         print(
-            f"{run.id} {run.status}: perplexity {metrics['perplexity']:.1f}, next word top-1 "
+            f"{run.id} {run.status}: {fit}, next word top-1 "
             f"{metrics['accuracy']:.4f} (95% CI {metrics['accuracy_low']:.4f}-"
             f"{metrics['accuracy_high']:.4f}), top-3 {metrics['top3_accuracy']:.4f}, keystrokes "
             f"saved {metrics['keystroke_savings']:.1%}, {run.predict_ms:.1f} ms per suggestion, "

@@ -78,7 +78,7 @@ def keyboard(models: list[TrainedModel]) -> None:
                 zip(offered.words, offered.probabilities, strict=True)
             ):
                 st.button(
-                    f"{word}  ({probability:.0%})",
+                    f"{word}  ({probability:.1%})",
                     key=f"suggest.{trained.run.id}.{index}",
                     on_click=_append,
                     args=(word, typed, offered.prefix),

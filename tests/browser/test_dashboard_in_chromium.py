@@ -192,3 +192,39 @@ def test_upload_a_csv_train_two_text_models_and_type_into_try_it(page, app_url, 
     assert "TF-IDF + logistic regression" in shown and "LSTM" in shown
     assert "*film*" in shown  # the user's asterisks shown as typed, not as emphasis
     screenshot(page, "text-try-it.png")
+
+
+def test_type_into_the_predictive_keyboard_and_see_two_models_suggest(page, app_url):
+    page.goto(f"{app_url}/predictive-text")
+    page.get_by_text("Models to train").wait_for(timeout=60_000)
+    lstm_settings = page.locator('[data-testid="stExpander"]').filter(has_text="Word LSTM settings")
+    lstm_settings.get_by_text("Word LSTM settings").click()
+    epochs = lstm_settings.get_by_role("spinbutton", name="Epochs")
+    epochs.fill("1")
+    epochs.press("Enter")
+    page.wait_for_timeout(1500)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("Word LSTM: finished.").wait_for(timeout=300_000)
+    page.get_by_text("Kneser-Ney n-gram: finished.").wait_for(timeout=10_000)
+
+    # streamlit-keyup renders its input inside the component's shadow root.
+    box = page.locator('[data-testid="stBidiComponentIsolated"] input').first
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.keyboard.type("the prime minister s", delay=60)
+    page.get_by_text("completing 's'").first.wait_for(timeout=30_000)
+    page.get_by_text("completing 's'").nth(1).wait_for(timeout=30_000)  # both models answered
+    columns = page.locator('[data-testid="stColumn"]').filter(has_text="completing 's'")
+    assert columns.count() == 2
+    for index in range(2):
+        buttons = columns.nth(index).get_by_role("button").all_inner_texts()
+        offered = [label for label in buttons if label]  # the caption's help icon has none
+        assert len(offered) == 3 and all(word.startswith("s") for word in offered), offered
+    screenshot(page, "predictive-keyboard.png")
+
+    # A click on a suggestion completes the word in the box.
+    first = columns.first.get_by_role("button").filter(has_text="%").first
+    word = first.inner_text().split()[0]
+    first.click()
+    page.get_by_text("next word").first.wait_for(timeout=30_000)
+    assert box.input_value() == f"the prime minister {word} "
