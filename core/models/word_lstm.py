@@ -11,7 +11,13 @@ Scoring and suggestions use the same rule everywhere: the prediction after a con
 `<s>` and the context, cut to its last `sequence_length` ids, read from a zero state. So
 `log_probs` of a document gives exactly what `distribution` gives after each of its prefixes
 (the first `sequence_length` positions in one pass, then one sliding window per position).
-The output layer is applied in numpy in float64, from the last recurrent layer's states.
+The output layer is applied in numpy in float64, from the states that feed it.
+
+With `tie_embeddings` the output layer is the embedding matrix, transposed, plus a bias
+(Press & Wolf 2017; Inan et al. 2017): a word's input and output vectors are one vector, which
+saves the output layer's vocabulary x features weights and regularises it, a standard gain on
+small corpora. When `units` differs from `embedding_dim`, a linear Dense layer first projects
+the recurrent states to it.
 
 Embeddings start random, or from gensim word2vec trained on the training documents' own
 tokens (as the text classifiers do), frozen or fine-tuned.
@@ -21,6 +27,7 @@ import json
 import tempfile
 import zipfile
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +59,11 @@ class WordLstmConfig(KerasTrainingConfig):
         choices=EMBEDDINGS,
     )
     units: int = setting(256, "Hidden units per recurrent layer.", minimum=1, maximum=2048)
+    tie_embeddings: bool = setting(
+        False,
+        "Use the embedding matrix, transposed, as the output layer (plus a bias); states "
+        "are projected to embedding_dim first when units differ.",
+    )
     layers: int = setting(1, "Stacked recurrent layers.", minimum=1, maximum=4)
     dropout: float = setting(
         0.3, "Dropout after the embedding and each recurrent layer.", minimum=0.0, maximum=0.9
@@ -84,6 +96,23 @@ def _windows(documents: list[np.ndarray], length: int) -> tuple[np.ndarray, np.n
     return stream[rows], stream[rows + 1]
 
 
+@cache
+def _output_bias_layer() -> type:
+    """The Keras layer that adds a learned bias to the tied logits (defined once, registered
+    so a saved network loads in safe mode; Keras is imported only when it is needed)."""
+    import keras
+
+    @keras.saving.register_keras_serializable(package="seqlab")
+    class OutputBias(keras.layers.Layer):
+        def build(self, input_shape):
+            self.bias = self.add_weight(shape=(input_shape[-1],), initializer="zeros", name="bias")
+
+        def call(self, logits):
+            return logits + self.bias
+
+    return OutputBias
+
+
 class WordLstmLanguageModel(LanguageModel):
     """Embedding -> stacked LSTM/GRU -> one softmax over the vocabulary at every step.
 
@@ -98,8 +127,10 @@ class WordLstmLanguageModel(LanguageModel):
         import keras
 
         layer_class = keras.layers.LSTM if config.cell == "lstm" else keras.layers.GRU
-        ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
-        hidden = keras.layers.Embedding(
+        embedding_class = (
+            keras.layers.ReversibleEmbedding if config.tie_embeddings else keras.layers.Embedding
+        )
+        embedding = embedding_class(
             len(self.vocabulary_),
             config.embedding_dim,
             embeddings_initializer="uniform"
@@ -107,12 +138,21 @@ class WordLstmLanguageModel(LanguageModel):
             else keras.initializers.Constant(initial),
             trainable=config.embeddings != "word2vec-frozen",
             name="embedding",
-        )(ids)  # (batch, time, embedding_dim)
+        )
+        ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+        hidden = embedding(ids)  # (batch, time, embedding_dim)
         hidden = keras.layers.Dropout(config.dropout)(hidden)
         for _ in range(config.layers):
             hidden = layer_class(config.units, return_sequences=True)(hidden)
             hidden = keras.layers.Dropout(config.dropout)(hidden)  # (batch, time, units)
-        logits = keras.layers.Dense(len(self.vocabulary_), name="logits")(hidden)
+        if config.tie_embeddings:
+            if config.units != config.embedding_dim:
+                hidden = keras.layers.Dense(config.embedding_dim, name="projection")(hidden)
+            states = keras.layers.Identity(name="output_states")(hidden)
+            tied = embedding(states, reverse=True)  # (batch, time, V): states @ embeddings.T
+            logits = _output_bias_layer()(name="output_bias")(tied)
+        else:
+            logits = keras.layers.Dense(len(self.vocabulary_), name="logits")(hidden)
         probabilities = keras.layers.Softmax(name="next_token")(logits)  # (batch, time, V)
         return keras.Model(ids, probabilities, name=f"word_{config.cell}")
 
@@ -137,22 +177,36 @@ class WordLstmLanguageModel(LanguageModel):
         )
         self._prepare_scoring()
 
+    def _output_layer(self):
+        """(the states tensor that feeds the output layer, its kernel (features, V), its bias).
+
+        Read from the network rather than the config, so a network saved before tying existed
+        loads whatever the config's default now says.
+        """
+        names = {layer.name for layer in self.model_.layers}
+        if "logits" in names:
+            dense = self.model_.get_layer("logits")
+            return (dense.input, *dense.get_weights())
+        (embeddings,) = self.model_.get_layer("embedding").get_weights()
+        (bias,) = self.model_.get_layer("output_bias").get_weights()
+        return self.model_.get_layer("output_states").output, embeddings.T, bias
+
     def _prepare_scoring(self) -> None:
-        """A traced function for the last layer's states, and the output layer as arrays."""
+        """A traced function for the output layer's input states, and that layer as arrays."""
         import keras
         import tensorflow as tf
 
-        states = keras.Model(self.model_.input, self.model_.get_layer("logits").input)
+        states_tensor, kernel, bias = self._output_layer()
+        states = keras.Model(self.model_.input, states_tensor)
         # One trace for every batch size and length: a call per keystroke costs no retracing.
         self._states = tf.function(
             lambda ids: states(ids, training=False),
             input_signature=[tf.TensorSpec([None, None], tf.int32)],
         )
-        kernel, bias = self.model_.get_layer("logits").get_weights()
         self._kernel, self._bias = kernel.astype(np.float64), bias.astype(np.float64)
 
     def _log_softmax(self, states: np.ndarray) -> np.ndarray:
-        """Natural-log next-id probabilities, (..., V), from last-layer states (..., units)."""
+        """Natural-log next-id probabilities, (..., V), from output states (..., features)."""
         logits = np.asarray(states, dtype=np.float64) @ self._kernel + self._bias
         logits -= logits.max(axis=-1, keepdims=True)
         return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
@@ -207,6 +261,7 @@ class WordLstmLanguageModel(LanguageModel):
     def _read(self, path: Path) -> None:
         import keras
 
+        _output_bias_layer()  # registered before loading, for networks with tied embeddings
         with tempfile.TemporaryDirectory() as directory, zipfile.ZipFile(path) as archive:
             meta = json.loads(archive.read(META_ENTRY))
             network = archive.extract(MODEL_ENTRY, directory)

@@ -65,3 +65,25 @@ def test_the_artifact_holds_a_keras_network_and_json_without_pickle(tmp_path):
     loaded = WordLstmLanguageModel.load(path, model.config)
     assert loaded.count_params() == model.count_params()
     np.testing.assert_allclose(loaded.distribution(ids[0]), model.distribution(ids[0]), atol=1e-6)
+
+
+@pytest.mark.parametrize("units", [8, 12])  # 12: states are projected to embedding_dim 8 first
+def test_tied_output_layer_is_the_embedding_matrix_and_survives_saving(tmp_path, units):
+    model, ids = fitted(tie_embeddings=True, units=units)
+    (embeddings,) = model.model_.get_layer("embedding").get_weights()
+    np.testing.assert_array_equal(model._kernel, embeddings.T.astype(np.float64))
+    assert model._kernel.shape == (TINY["embedding_dim"], len(model.vocabulary_))
+    untied, _ = fitted(tie_embeddings=False, units=units)
+    assert model.count_params() < untied.count_params()
+    loaded = WordLstmLanguageModel.load(model.save(tmp_path / "tied.zip"), model.config)
+    np.testing.assert_array_equal(loaded.distribution(ids[0]), model.distribution(ids[0]))
+    np.testing.assert_array_equal(loaded.log_probs(ids[1]), model.log_probs(ids[1]))
+
+
+def test_an_untied_network_loads_under_a_config_that_says_tied(tmp_path):
+    """The network, not the config, says which output layer it has (older runs are untied)."""
+    model, ids = fitted(tie_embeddings=False)
+    loaded = WordLstmLanguageModel.load(
+        model.save(tmp_path / "untied.zip"), WordLstmConfig(**{**TINY, "tie_embeddings": True})
+    )
+    np.testing.assert_array_equal(loaded.distribution(ids[0]), model.distribution(ids[0]))
