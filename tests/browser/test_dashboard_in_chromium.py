@@ -194,6 +194,22 @@ def test_upload_a_csv_train_two_text_models_and_type_into_try_it(page, app_url, 
     screenshot(page, "text-try-it.png")
 
 
+def _labels(column) -> list[str]:
+    """The suggestion buttons' labels (the caption's help icon is a button without one)."""
+    return [label for label in column.get_by_role("button").all_inner_texts() if label]
+
+
+def _settled(read, done, seconds: float = 30):
+    """`read()` once `done` holds for it, polled; None if it never does within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = read()
+        if done(value):
+            return value
+        time.sleep(0.3)
+    return None
+
+
 def test_type_into_the_predictive_keyboard_and_see_two_models_suggest(page, app_url):
     page.goto(f"{app_url}/predictive-text")
     page.get_by_text("Models to train").wait_for(timeout=60_000)
@@ -216,10 +232,13 @@ def test_type_into_the_predictive_keyboard_and_see_two_models_suggest(page, app_
     page.get_by_text("completing 's'").nth(1).wait_for(timeout=30_000)  # both models answered
     columns = page.locator('[data-testid="stColumn"]').filter(has_text="completing 's'")
     assert columns.count() == 2
-    for index in range(2):
-        buttons = columns.nth(index).get_by_role("button").all_inner_texts()
-        offered = [label for label in buttons if label]  # the caption's help icon has none
-        assert len(offered) == 3 and all(word.startswith("s") for word in offered), offered
+    for column in (columns.nth(0), columns.nth(1)):
+        # Streamlit swaps elements in as the rerun reaches them: wait for this keystroke's.
+        offered = _settled(
+            lambda column=column: _labels(column),
+            lambda words: len(words) == 3 and all(w.startswith("s") for w in words),
+        )
+        assert offered, _labels(column)
     screenshot(page, "predictive-keyboard.png")
 
     # A click on a suggestion completes the word in the box.
@@ -227,4 +246,6 @@ def test_type_into_the_predictive_keyboard_and_see_two_models_suggest(page, app_
     word = first.inner_text().split()[0]
     first.click()
     page.get_by_text("next word").first.wait_for(timeout=30_000)
-    assert box.input_value() == f"the prime minister {word} "
+    wanted = f"the prime minister {word} "
+    assert _settled(box.input_value, lambda value: value == wanted), box.input_value()
+    screenshot(page, "predictive-accepted.png")
