@@ -338,9 +338,19 @@ class CharLstmLanguageModel(Estimator):
             text += " "
         return DOCUMENT_START + text
 
-    def _read(self, text: str) -> np.ndarray:
-        """The numpy state after the last `sequence_length` characters of `text`."""
-        return self._stepper.read(self._encode(text[-self.resolved_config.sequence_length :]))
+    def _read_context(self, text: str) -> np.ndarray:
+        """The numpy state after the last `sequence_length` characters of `text`.
+
+        Remembered for the last text: while a word is typed letter by letter its context
+        stays the same, so each keystroke reads it once only.
+        """
+        window = text[-self.resolved_config.sequence_length :]
+        remembered = getattr(self, "_last_context", None)
+        if remembered is None or remembered[0] != window:
+            state = self._stepper.read(self._encode(window))
+            state.flags.writeable = False
+            self._last_context = remembered = (window, state)
+        return remembered[1]
 
     @one_blas_thread
     def complete_word(self, context_text: str, prefix: str, k: int) -> list[tuple[str, float]]:
@@ -361,7 +371,7 @@ class CharLstmLanguageModel(Estimator):
         if k < 1:
             raise ValueError(f"k must be at least 1; got {k}.")
         prefix = prefix.lower()
-        state = self._read(self._context(context_text))
+        state = self._read_context(self._context(context_text))
         for character in self._encode(prefix):
             state = self._stepper.step(state, np.array([character]))
         ends = [self._ids[end] for end in WORD_ENDS if end in self._ids]
@@ -424,7 +434,7 @@ class CharLstmLanguageModel(Estimator):
         if max_characters < 0:
             raise ValueError(f"max_characters must be at least 0; got {max_characters}.")
         rng = np.random.default_rng(seed)
-        state = self._read(DOCUMENT_START + character_text(prompt))
+        state = self._read_context(DOCUMENT_START + character_text(prompt))
         generated = ""
         for _ in range(max_characters):
             scaled = self._stepper.log_probs(state)[0] / temperature

@@ -101,7 +101,7 @@ class LanguageModel(Estimator, ABC):
         `allowed_ids` restricts the choice, e.g. to the completions of a half-typed word
         (`Vocabulary.ids_with_prefix`); probabilities stay those of the whole vocabulary.
         """
-        probabilities = self.distribution(context_ids)
+        probabilities = self._remembered_distribution(context_ids)
         candidates = (
             np.arange(len(probabilities))
             if allowed_ids is None
@@ -109,6 +109,20 @@ class LanguageModel(Estimator, ABC):
         )
         best = candidates[np.argsort(-probabilities[candidates], kind="stable")[:k]]
         return best, probabilities[best]
+
+    def _remembered_distribution(self, context_ids) -> np.ndarray:
+        """`distribution`, remembered for the last context asked about (read-only).
+
+        While a user types a word letter by letter, the words before it stay the same: every
+        keystroke asks for completions from one next-word distribution, computed once.
+        """
+        key = self._check_ids(context_ids).tobytes()
+        remembered = getattr(self, "_last_distribution", None)
+        if remembered is None or remembered[0] != key:
+            probabilities = self.distribution(context_ids)
+            probabilities.flags.writeable = False
+            self._last_distribution = remembered = (key, probabilities)
+        return remembered[1]
 
     def generate(
         self,

@@ -174,3 +174,19 @@ def test_generation_is_seeded_and_keeps_to_the_top_k(model_class, fitted, corpus
     assert UNKNOWN_ID not in greedy
     with pytest.raises(ValueError, match="temperature"):
         model.generate(prompt, 3, temperature=0)
+
+
+def test_top_k_remembers_only_the_last_context(monkeypatch):
+    """Completing a word letter by letter asks one distribution; a new context asks again."""
+    vocabulary = Vocabulary.from_tokens("a b a c a b </s>".split(), max_size=10, min_count=1)
+    model = KneserNeyLanguageModel(NgramConfig()).fit(
+        [vocabulary.encode("a b a c".split())], vocabulary
+    )
+    calls = []
+    original = model.distribution
+    monkeypatch.setattr(model, "distribution", lambda ids: calls.append(list(ids)) or original(ids))
+    for _ in range(3):
+        model.top_k([3], 2)
+    model.top_k([4], 2)
+    assert calls == [[3], [4]]
+    np.testing.assert_array_equal(model.top_k([3], 2)[0], model.top_k(np.array([3]), 2)[0])
