@@ -345,6 +345,7 @@ def per_position(
     if len(tokens) <= 40:
         positions = list(range(1, len(tokens) + 1))
         figure.update_xaxes(tickvals=positions, ticktext=tokens)
+    figure.update_yaxes(autorange="reversed")  # models top to bottom in the order given
     figure.update_layout(height=90 + 46 * len(models), margin=dict(l=0, r=0, t=10, b=0))
     return figure
 

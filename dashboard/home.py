@@ -2,8 +2,20 @@
 
 import streamlit as st
 
+from core.corpora import BUILT_IN, TEXT_PREDICTION
 from core.datasets import datasets_for
+from core.labelling_data import SEQUENCE_LABELLING
 from core.registry import TASKS, models_for
+
+
+def _data_of(task: str) -> list[str]:
+    """What a task trains on: its datasets, or for the corpus tasks the corpora."""
+    corpora = [title for title, *_ in BUILT_IN.values()]
+    if task == TEXT_PREDICTION:
+        return corpora + ["any text dataset's texts", "your .txt file"]
+    if task == SEQUENCE_LABELLING:
+        return [f"word segmentation of {', '.join(corpora)}", "your CoNLL-U or word-TAG file"]
+    return [info.title for info in datasets_for(task)]
 
 
 def task_overview() -> None:
@@ -12,7 +24,7 @@ def task_overview() -> None:
         parts = {
             "Baselines": [spec.title for spec in models if spec.family == "baseline"],
             "Neural": [spec.title for spec in models if spec.family == "neural"],
-            "Datasets": [info.title for info in datasets_for(task)],
+            "Data": _data_of(task),
         }
         listed = "  \n".join(
             f"{name}: {', '.join(items)}." for name, items in parts.items() if items

@@ -7,7 +7,7 @@ from dashboard.home import task_overview
 st.title("seqlab: do I need a neural net?")
 st.markdown(
     "Before reaching for an LSTM, check whether a simple baseline already does the job. "
-    "seqlab trains **simple baselines** (logistic regression, TF-IDF similarity) and "
+    "seqlab trains **simple baselines** (logistic regression, TF-IDF similarity, n-grams) and "
     "**TensorFlow recurrent networks** (SimpleRNN, LSTM, GRU) on the same data with the same "
     "split and seed, lets you **watch them train**, "
     "and **compares them honestly**: accuracy on held-out data with 95% bootstrap intervals, "
@@ -23,7 +23,11 @@ st.markdown(
     "3. Open **Text classification**: SMS spam, question types, movie reviews, or your own "
     "CSV. TF-IDF + logistic regression against an LSTM; type a text and see which words "
     "decided. **Word2vec** trains word vectors on a corpus and explores them.\n"
-    "4. Open **Compare** for every stored run, including those trained from the command line "
+    "4. Open **Predictive text**: a Kneser-Ney n-gram against word and character LSTMs on "
+    "Wikipedia, Hamlet or your text; type and watch each model's next-word suggestions. "
+    "**Sequence labelling** puts the spaces back into run-together text, or tags your own "
+    "CoNLL-U corpus.\n"
+    "5. Open **Compare** for every stored run, including those trained from the command line "
     "(`python -m core train sequence-classification digits lstm`).\n"
     "\nNew to TensorFlow? **Learn: Tensors** shows what a tensor's rank, shape and dtype are, "
     "and how a batch of images becomes the sequences an RNN reads; **Learn: Perceptron** fits "

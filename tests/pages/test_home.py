@@ -10,6 +10,9 @@ def test_home_explains_the_question_and_lists_the_tasks():
     assert app.title[0].value == "seqlab: do I need a neural net?"
     overview = " ".join(element.value for element in app.markdown)
     assert "Logistic regression" in overview and "LSTM" in overview and "Digits 8x8" in overview
+    assert (
+        "Kneser-Ney n-gram" in overview and "word segmentation of Lee background corpus" in overview
+    )
 
 
 def test_first_page_renders_without_importing_tensorflow():
