@@ -162,3 +162,37 @@ def test_a_wrong_column_or_a_missing_file_is_a_message_and_exit_2(tmp_path):
     )  # fmt: skip
     assert missing.returncode == 2 and "Cannot read" in missing.stderr
     assert "Traceback" not in wrong.stderr + missing.stderr
+
+
+CONLLU = """# sent_id = {index}
+# text = The cat sat.
+1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_
+2\tcat\tcat\tNOUN\tNN\t_\t3\tnsubj\t_\t_
+3\tsat\tsit\tVERB\tVBD\t_\t0\troot\t_\tSpaceAfter=No
+4\t.\t.\tPUNCT\t.\t_\t3\tpunct\t_\t_
+
+"""
+
+
+def test_train_a_tagger_on_a_conllu_file_and_segmentation_prints_boundary_f1(tmp_path):
+    treebank = tmp_path / "tiny.conllu"
+    treebank.write_text("".join(CONLLU.format(index=i) for i in range(12)), encoding="utf-8")
+    tagged = run_cli(
+        "train", "sequence-labelling", "logreg-window", "--file", str(treebank),
+        "--set", "hash_bits=12", "--json",
+    )  # fmt: skip
+    assert tagged.returncode == 0, tagged.stderr
+    summary = json.loads(tagged.stdout)
+    assert summary["dataset"].startswith("tagged-upload-") and summary["status"] == "finished"
+    assert set(summary["metrics"]["per_class_f1"]) <= {"DET", "NOUN", "VERB", "PUNCT"}
+    segmented = run_cli(
+        "train", "sequence-labelling", "segmentation:dataset:polarity", "logreg-window",
+        "--set", "hash_bits=12", "--epochs", "2",
+    )  # fmt: skip
+    assert segmented.returncode == 0, segmented.stderr
+    assert "word-boundary F1" in segmented.stdout and "95% CI" in segmented.stdout
+    broken = tmp_path / "broken.txt"
+    broken.write_text("The DET\ncat\n\n", encoding="utf-8")
+    refused = run_cli("train", "sequence-labelling", "bilstm", "--file", str(broken))
+    assert refused.returncode == 2 and "Line 2 of 'broken.txt'" in refused.stderr
+    assert "Traceback" not in refused.stderr
