@@ -84,7 +84,7 @@ def keyboard(models: list[TrainedModel]) -> None:
                     args=(word, typed, offered.prefix),
                     width="stretch",
                 )
-    st.caption(f"All {len(models)} models answered in {total_ms:.0f} ms for this keystroke.")
+    st.caption(f"All {len(models)} models answered in {total_ms:.1f} ms for this keystroke.")
 
 
 def continuation(models: list[TrainedModel]) -> None:

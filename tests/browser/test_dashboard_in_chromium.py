@@ -1,7 +1,8 @@
 """A user's path through the real dashboard in headless Chromium (Debian's, driven by Playwright).
 
 Trains the baseline and a 2-epoch LSTM on the sequence page, draws a digit, then finds both
-runs on the Compare page; uploads a CSV to the text page, trains two models and types a text.
+runs on the Compare page; uploads a CSV to the text page, trains two models and types a text;
+trains two language models and types into the predictive keyboard, accepting a suggestion.
 Screenshots land in .reports/browser/ for a person to look at.
 """
 
@@ -213,6 +214,10 @@ def _settled(read, done, seconds: float = 30):
 def test_type_into_the_predictive_keyboard_and_see_two_models_suggest(page, app_url):
     page.goto(f"{app_url}/predictive-text")
     page.get_by_text("Models to train").wait_for(timeout=60_000)
+    page.locator('[data-testid="stSelectbox"]').first.click()  # the corpus: 200 short reviews
+    page.keyboard.type("polarity")
+    page.keyboard.press("Enter")
+    page.get_by_text("200 documents").wait_for(timeout=30_000)
     lstm_settings = page.locator('[data-testid="stExpander"]').filter(has_text="Word LSTM settings")
     lstm_settings.get_by_text("Word LSTM settings").click()
     epochs = lstm_settings.get_by_role("spinbutton", name="Epochs")
@@ -227,7 +232,7 @@ def test_type_into_the_predictive_keyboard_and_see_two_models_suggest(page, app_
     box = page.locator('[data-testid="stBidiComponentIsolated"] input').first
     box.scroll_into_view_if_needed()
     box.click()
-    page.keyboard.type("the prime minister s", delay=60)
+    page.keyboard.type("the film is s", delay=60)
     page.get_by_text("completing 's'").first.wait_for(timeout=30_000)
     page.get_by_text("completing 's'").nth(1).wait_for(timeout=30_000)  # both models answered
     columns = page.locator('[data-testid="stColumn"]').filter(has_text="completing 's'")
@@ -246,6 +251,6 @@ def test_type_into_the_predictive_keyboard_and_see_two_models_suggest(page, app_
     word = first.inner_text().split()[0]
     first.click()
     page.get_by_text("next word").first.wait_for(timeout=30_000)
-    wanted = f"the prime minister {word} "
+    wanted = f"the film is {word} "
     assert _settled(box.input_value, lambda value: value == wanted), box.input_value()
     screenshot(page, "predictive-accepted.png")
