@@ -6,16 +6,13 @@ sees the same training, validation and test sentences, is scored by the same eva
 the test tokens' tags kept for paired tests.
 """
 
-import dataclasses
 from typing import Any
 
-from core.configs import validate
 from core.labelling_data import load_labelling_data
 from core.labelling_evaluation import evaluate_tagger
 from core.progress import TrainingObserver
-from core.registry import model_spec
 from core.store import RunStore
-from core.training import TrainingResult, finish_recorded, fit_recorded
+from core.training import TrainingResult, checked_config, finish_recorded, fit_new_run
 
 
 def train_tagger_and_record(
@@ -29,19 +26,17 @@ def train_tagger_and_record(
     observer: TrainingObserver | None = None,
 ) -> TrainingResult:
     """Train, evaluate on the test sentences and store the run (UserFacingError on bad input)."""
-    spec = model_spec(task, model_name)
-    config = config if config is not None else spec.default_config()
-    validate(config)
+    spec, config = checked_config(task, model_name, config)
     data = load_labelling_data(dataset, seed)
-    run_id = store.create_run(
-        task, dataset, model_name, dataclasses.asdict(config), seed, data.describe()
-    )
-    model = spec.build(config, seed)
     train_sequences, train_tags = data.part(data.split.train)
-    train_seconds = fit_recorded(
+    run_id, model, train_seconds = fit_new_run(
         store,
-        run_id,
-        lambda chain: model.fit(
+        spec,
+        dataset,
+        config,
+        seed,
+        data.describe(),
+        lambda model, chain: model.fit(
             train_sequences,
             train_tags,
             validation_data=data.part(data.split.validation),

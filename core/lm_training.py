@@ -11,14 +11,12 @@ same split as raw texts (each document as the corpus holds it) and is evaluated 
 positions and words by `evaluate_character_model`.
 """
 
-import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import numpy as np
 
-from core.configs import validate
 from core.corpora import load_corpus
 from core.lm_evaluation import (
     LanguageModelEvaluation,
@@ -28,10 +26,9 @@ from core.lm_evaluation import (
 from core.lm_vocabulary import Vocabulary, split_by_document, word_tokens
 from core.models.language_model import LanguageModel
 from core.progress import TrainingObserver
-from core.registry import model_spec
 from core.splits import Split
 from core.store import RunStore
-from core.training import TrainingResult, finish_recorded, fit_recorded
+from core.training import TrainingResult, checked_config, finish_recorded, fit_new_run
 
 VOCABULARY_SIZE = 10_000  # including <unk>, <s>, </s>
 VOCABULARY_MIN_COUNT = 2  # a word seen once in training is <unk>: that is how <unk> is learnt
@@ -116,16 +113,17 @@ def train_language_model_and_record(
     observer: TrainingObserver | None = None,
 ) -> TrainingResult:
     """Train, evaluate on the test documents and store the run (UserFacingError on bad input)."""
-    spec = model_spec(task, model_name)
-    config = config if config is not None else spec.default_config()
-    validate(config)
+    spec, config = checked_config(task, model_name, config)
     prepared = prepare_corpus(corpus, seed)
-    run_id = store.create_run(
-        task, corpus, model_name, dataclasses.asdict(config), seed, prepared.describe()
-    )
-    model = spec.build(config, seed)
-    train_seconds = fit_recorded(
-        store, run_id, lambda chain: _fit(model, prepared, chain), observer
+    run_id, model, train_seconds = fit_new_run(
+        store,
+        spec,
+        corpus,
+        config,
+        seed,
+        prepared.describe(),
+        lambda model, chain: _fit(model, prepared, chain),
+        observer,
     )
     if train_seconds is None:
         return TrainingResult(store.get(run_id), None)

@@ -19,7 +19,7 @@ from core.errors import TrainingStopped
 from core.metrics import classification_report
 from core.models.base import Classifier
 from core.progress import ObserverChain, TrainingObserver
-from core.registry import model_spec
+from core.registry import ModelSpec, model_spec
 from core.splits import dataset_split
 from core.store import RunRecord, RunStore
 
@@ -78,6 +78,36 @@ def fit_recorded(
     return time.perf_counter() - started
 
 
+def checked_config(task: str, model_name: str, config: Any) -> tuple[ModelSpec, Any]:
+    """The model's registry entry and its config (the default if None), validated."""
+    spec = model_spec(task, model_name)
+    config = config if config is not None else spec.default_config()
+    validate(config)
+    return spec, config
+
+
+def fit_new_run(
+    store: RunStore,
+    spec: ModelSpec,
+    dataset: str,
+    config: Any,
+    seed: int,
+    split: dict,
+    fit: Callable[[Any, TrainingObserver], Any],
+    observer: TrainingObserver | None,
+) -> tuple[str, Any, float | None]:
+    """Create the run, build its model and `fit(model, observer)` it with every epoch recorded.
+
+    Returns (run id, model, training seconds); the seconds are None when a stop came before
+    the first step, and the run is then already closed (see `fit_recorded`).
+    """
+    run_id = store.create_run(
+        spec.task, dataset, spec.name, dataclasses.asdict(config), seed, split
+    )
+    model = spec.build(config, seed)
+    return run_id, model, fit_recorded(store, run_id, lambda chain: fit(model, chain), observer)
+
+
 def stop_message(model) -> str:
     """What a run stopped by the user says about the partly trained model it kept."""
     last = model.history_[-1]
@@ -127,19 +157,17 @@ def train_and_record(
     observer: TrainingObserver | None = None,
 ) -> TrainingResult:
     """Train, evaluate on the test split and store the run; raises UserFacingError on bad input."""
-    spec = model_spec(task, model_name)
-    config = config if config is not None else spec.default_config()
-    validate(config)
+    spec, config = checked_config(task, model_name, config)
     data = load_dataset(dataset)
     split = dataset_split(data, seed)
-    run_id = store.create_run(
-        task, dataset, model_name, dataclasses.asdict(config), seed, split.describe()
-    )
-    model = spec.build(config, seed)
-    train_seconds = fit_recorded(
+    run_id, model, train_seconds = fit_new_run(
         store,
-        run_id,
-        lambda chain: model.fit(
+        spec,
+        dataset,
+        config,
+        seed,
+        split.describe(),
+        lambda model, chain: model.fit(
             data.inputs[split.train],
             data.labels[split.train],
             validation_data=(data.inputs[split.validation], data.labels[split.validation]),

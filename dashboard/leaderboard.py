@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from core.corpora import TEXT_PREDICTION
 from core.registry import MODELS
 from core.store import RunRecord
 
@@ -53,50 +54,55 @@ def _interval(metrics: dict, name: str) -> str:
     return f"{low:.3f}-{high:.3f}" if low is not None and high is not None else ""
 
 
+def _rows(runs: list[RunRecord], labels: list[str], columns) -> pd.DataFrame:
+    """One row per run: its label and status, the task's `columns(metrics)`, then its costs."""
+    return pd.DataFrame(
+        [
+            {
+                "model": label,
+                "status": run.status,
+                **columns(run.metrics),
+                "ms / " + ("suggestion" if run.task == TEXT_PREDICTION else "sentence"): (
+                    run.predict_ms
+                ),
+                "train s": run.train_seconds,
+                "parameters": run.param_count,
+            }
+            for run, label in zip(runs, labels, strict=True)
+        ]
+    )
+
+
 def language_model_table(runs: list[RunRecord], labels: list[str]) -> pd.DataFrame:
     """One row per language model run: the predictive-text comparison.
 
     Perplexity is over the shared word vocabulary, so it is empty for the character model,
     which is measured in bits per character instead.
     """
-    rows = []
-    for run, label in zip(runs, labels, strict=True):
-        metrics = run.metrics
-        rows.append(
-            {
-                "model": label,
-                "status": run.status,
-                "perplexity": metrics.get("perplexity"),
-                "bits / char": metrics.get("bits_per_character"),
-                "top-1": metrics.get("accuracy"),
-                "top-1 95% CI": _interval(metrics, "accuracy"),
-                "top-3": metrics.get("top3_accuracy"),
-                "keystrokes saved": metrics.get("keystroke_savings"),
-                "ms / suggestion": run.predict_ms,
-                "train s": run.train_seconds,
-                "parameters": run.param_count,
-            }
-        )
-    return pd.DataFrame(rows)
+    return _rows(
+        runs,
+        labels,
+        lambda metrics: {
+            "perplexity": metrics.get("perplexity"),
+            "bits / char": metrics.get("bits_per_character"),
+            "top-1": metrics.get("accuracy"),
+            "top-1 95% CI": _interval(metrics, "accuracy"),
+            "top-3": metrics.get("top3_accuracy"),
+            "keystrokes saved": metrics.get("keystroke_savings"),
+        },
+    )
 
 
 def tagger_table(runs: list[RunRecord], labels: list[str]) -> pd.DataFrame:
     """One row per tagger run; word-boundary columns stay empty for tagged uploads."""
-    rows = []
-    for run, label in zip(runs, labels, strict=True):
-        metrics = run.metrics
-        rows.append(
-            {
-                "model": label,
-                "status": run.status,
-                "word-boundary F1": metrics.get("boundary_f1"),
-                "F1 95% CI": _interval(metrics, "boundary_f1"),
-                "token accuracy": metrics.get("accuracy"),
-                "accuracy 95% CI": _interval(metrics, "accuracy"),
-                "macro-F1 over tags": metrics.get("macro_f1"),
-                "ms / sentence": run.predict_ms,
-                "train s": run.train_seconds,
-                "parameters": run.param_count,
-            }
-        )
-    return pd.DataFrame(rows)
+    return _rows(
+        runs,
+        labels,
+        lambda metrics: {
+            "word-boundary F1": metrics.get("boundary_f1"),
+            "F1 95% CI": _interval(metrics, "boundary_f1"),
+            "token accuracy": metrics.get("accuracy"),
+            "accuracy 95% CI": _interval(metrics, "accuracy"),
+            "macro-F1 over tags": metrics.get("macro_f1"),
+        },
+    )

@@ -117,16 +117,21 @@ def page(browser):
     tab.close()
 
 
+def set_epochs(page, model_title: str, epochs: int) -> None:
+    """Open a model's settings expander and set its epochs, then let the rerun finish."""
+    settings = page.locator('[data-testid="stExpander"]').filter(has_text=f"{model_title} settings")
+    settings.get_by_text(f"{model_title} settings").click()
+    field = settings.get_by_role("spinbutton", name="Epochs")
+    field.fill(str(epochs))
+    field.press("Enter")
+    page.wait_for_timeout(1500)
+
+
 def test_train_two_models_draw_and_compare(page, app_url):
     page.goto(f"{app_url}/sequence-classification")
     page.get_by_text("Models to train").wait_for(timeout=60_000)
 
-    lstm_settings = page.locator('[data-testid="stExpander"]').filter(has_text="LSTM settings")
-    lstm_settings.get_by_text("LSTM settings").click()
-    epochs = lstm_settings.get_by_role("spinbutton", name="Epochs")
-    epochs.fill("2")
-    epochs.press("Enter")
-    page.wait_for_timeout(1500)  # let the rerun with the new setting finish
+    set_epochs(page, "LSTM", 2)
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_role("button", name="Stop").first.wait_for(timeout=60_000)
     page.get_by_text("LSTM: epoch").first.wait_for(timeout=120_000)
@@ -175,12 +180,7 @@ def test_upload_a_csv_train_two_text_models_and_type_into_try_it(page, app_url, 
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(csv))
     page.get_by_text("40 texts in 2 classes").first.wait_for(timeout=60_000)
 
-    lstm_settings = page.locator('[data-testid="stExpander"]').filter(has_text="LSTM settings")
-    lstm_settings.get_by_text("LSTM settings").click()
-    epochs = lstm_settings.get_by_role("spinbutton", name="Epochs")
-    epochs.fill("1")
-    epochs.press("Enter")
-    page.wait_for_timeout(1500)
+    set_epochs(page, "LSTM", 1)
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("LSTM: finished.").wait_for(timeout=240_000)
     page.get_by_text("TF-IDF + logistic regression: finished.").wait_for(timeout=10_000)
@@ -218,12 +218,7 @@ def test_type_into_the_predictive_keyboard_and_see_two_models_suggest(page, app_
     page.keyboard.type("polarity")
     page.keyboard.press("Enter")
     page.get_by_text("200 documents").wait_for(timeout=30_000)
-    lstm_settings = page.locator('[data-testid="stExpander"]').filter(has_text="Word LSTM settings")
-    lstm_settings.get_by_text("Word LSTM settings").click()
-    epochs = lstm_settings.get_by_role("spinbutton", name="Epochs")
-    epochs.fill("1")
-    epochs.press("Enter")
-    page.wait_for_timeout(1500)
+    set_epochs(page, "Word LSTM", 1)
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Word LSTM: finished.").wait_for(timeout=300_000)
     page.get_by_text("Kneser-Ney n-gram: finished.").wait_for(timeout=10_000)
