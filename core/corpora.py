@@ -11,7 +11,6 @@ corpus is read-only and shared by every caller.
 import bz2
 import hashlib
 import io
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -19,9 +18,8 @@ from functools import cache
 from core.data_packs import read_member
 from core.datasets import dataset_info, datasets_for, load_dataset
 from core.errors import UserFacingError
-from core.files import write_atomically
 from core.text_datasets import TEXT_CLASSIFICATION
-from core.uploaded_datasets import _path, _read
+from core.upload_store import read_upload_record, store_upload_record
 from core.uploads import read_text_upload
 
 TEXT_PREDICTION = "text-prediction"  # the task whose datasets are these corpora
@@ -211,14 +209,11 @@ def corpus_from_upload(raw: bytes, filename: str) -> Corpus:
     process (a training job, the CLI); raises UploadRejected when it is not usable text."""
     documents = split_documents(read_text_upload(raw, filename))  # it has words: checked
     name = CORPUS_UPLOAD_PREFIX + hashlib.sha256(raw).hexdigest()[:12]
-    path = _path(name)
-    if not path.exists():
-        record = json.dumps({"filename": filename, "documents": documents}, ensure_ascii=False)
-        write_atomically(path, lambda target: target.write_text(record, "utf-8"))
+    store_upload_record(name, {"filename": filename, "documents": documents})
     return load_corpus(name)
 
 
 def _uploaded_corpus(name: str) -> Corpus:
-    record = _read(name)
+    record = read_upload_record(name)
     filename = record["filename"]
     return Corpus(name, filename, tuple(record["documents"]), f"uploaded file {filename}")

@@ -20,8 +20,7 @@ import conllu
 from conllu.exceptions import ParseException
 
 from core.errors import DatasetUnavailable, InvalidConfig
-from core.files import write_atomically
-from core.uploaded_datasets import _path, _read
+from core.upload_store import read_upload_record, store_upload_record
 from core.uploads import UploadRejected, read_text_upload
 
 TAGGED_PREFIX = "tagged-upload-"  # not "upload-": that prefix lists labelled-text uploads
@@ -111,10 +110,7 @@ def parse_tagged_upload(raw: bytes, filename: str, tag_field: str = "upos") -> T
 
 def save_tagged_upload(corpus: TaggedCorpus) -> str:
     """Store a parsed corpus in the uploads folder (once per content); returns its name."""
-    path = _path(corpus.name)
-    if not path.exists():
-        content = json.dumps(corpus.to_dict(), ensure_ascii=False)
-        write_atomically(path, lambda target: target.write_text(content, "utf-8"))
+    store_upload_record(corpus.name, corpus.to_dict())
     return corpus.name
 
 
@@ -125,7 +121,7 @@ def load_tagged_upload(name: str) -> TaggedCorpus:
             f"{name!r} is not the name of an uploaded tagged corpus ({TAGGED_PREFIX} and 12 "
             "hexadecimal digits)."
         )
-    return TaggedCorpus.from_dict(_read(name))
+    return TaggedCorpus.from_dict(read_upload_record(name))
 
 
 Sentence = tuple[int, list[str], list[str]]  # (line it starts on, words, tags)

@@ -8,24 +8,13 @@ uploaded twice is one dataset with one split, so its runs can be compared pairwi
 
 import hashlib
 import json
-from pathlib import Path
 
 from core.dataset_info import DatasetInfo
-from core.errors import DatasetUnavailable
-from core.files import write_atomically
-from core.paths import data_dir
 from core.text_datasets import TEXT_CLASSIFICATION, LabelledTexts, labelled_texts
+from core.upload_store import read_upload_record, store_upload_record, uploads_folder
 from core.uploads import UploadedTable, labelled_texts_from
 
 UPLOAD_PREFIX = "upload-"
-
-
-def _folder() -> Path:
-    return data_dir() / "uploads"
-
-
-def _path(name: str) -> Path:
-    return _folder() / f"{name}.json"
 
 
 def save_labelled_upload(
@@ -43,33 +32,18 @@ def save_upload(filename: str, texts: list[str], labels: list[str]) -> DatasetIn
     """Store validated texts and labels; returns the dataset (the same one for the same data)."""
     content = json.dumps({"texts": texts, "labels": labels}, ensure_ascii=False)
     name = UPLOAD_PREFIX + hashlib.sha256(content.encode("utf-8")).hexdigest()[:12]
-    path = _path(name)
-    if not path.exists():
-        record = {"filename": filename, "texts": texts, "labels": labels}
-        write_atomically(
-            path, lambda target: target.write_text(json.dumps(record, ensure_ascii=False), "utf-8")
-        )
+    store_upload_record(name, {"filename": filename, "texts": texts, "labels": labels})
     return uploaded_dataset(name)
 
 
-def _read(name: str) -> dict:
-    try:
-        return json.loads(_path(name).read_text("utf-8"))
-    except (OSError, ValueError) as error:
-        raise DatasetUnavailable(
-            f"The uploaded dataset {name} is not in {_folder()} (deleted, or uploaded with "
-            "another data folder). Upload the file again."
-        ) from error
-
-
 def _load(name: str) -> LabelledTexts:
-    record = _read(name)
+    record = read_upload_record(name)
     return labelled_texts(name, record["texts"], record["labels"])
 
 
 def uploaded_dataset(name: str) -> DatasetInfo:
     """The DatasetInfo of a stored upload; raises DatasetUnavailable if it is gone."""
-    record = _read(name)
+    record = read_upload_record(name)
     classes = sorted(set(record["labels"]))
     return DatasetInfo(
         name,
@@ -84,6 +58,6 @@ def uploaded_dataset(name: str) -> DatasetInfo:
 
 def uploaded_datasets() -> list[DatasetInfo]:
     """Every stored upload, newest first."""
-    folder = _folder()
+    folder = uploads_folder()
     paths = sorted(folder.glob(f"{UPLOAD_PREFIX}*.json"), key=lambda path: -path.stat().st_mtime)
     return [uploaded_dataset(path.stem) for path in paths]
