@@ -49,24 +49,39 @@ class RecurrentTaggerConfig(KerasTrainingConfig):
         minimum=1,
         maximum=1000,
     )
-    embedding_dim: int = setting(32, "Size of each token's vector.", minimum=2, maximum=1024)
-    units: int = setting(64, "Hidden units per direction and layer.", minimum=1, maximum=2048)
+    embedding_dim: int = setting(64, "Size of each token's vector.", minimum=2, maximum=1024)
+    units: int = setting(
+        128,
+        "Hidden units per direction and layer; on wiki-sample segmentation 128 units, 64-wide "
+        "embeddings and 6 epochs raised validation word-boundary F1 from 0.893 (64, 32, 3 "
+        "epochs) to 0.932.",
+        minimum=1,
+        maximum=2048,
+    )
     layers: int = setting(
         1,
-        "Stacked recurrent layers; on wiki-sample segmentation a second layer scored lower "
-        "after one epoch and costs 1.6 times as long per epoch on two CPU cores.",
+        "Stacked recurrent layers; on wiki-sample segmentation a second layer of 128 units "
+        "added 0.002 validation word-boundary F1 (0.934) for 1.7 times the training time.",
         minimum=1,
         maximum=8,
     )
     dropout: float = setting(
-        0.1, "Dropout after the embedding and each recurrent layer.", minimum=0.0, maximum=0.9
+        0.2, "Dropout after the embedding and each recurrent layer.", minimum=0.0, maximum=0.9
     )
-    batch_size: int = setting(64, "Sequences per optimisation step.", minimum=1, maximum=65_536)
-    learning_rate: float = setting(0.005, "Optimiser step size.", minimum=1e-6, maximum=10.0)
+    batch_size: int = setting(
+        128,
+        "Sequences per optimisation step; on wiki-sample segmentation 128 at learning rate "
+        "0.01 and dropout 0.2 scored as well as 64 at 0.005 and 0.1 (validation word-boundary "
+        "F1 0.932) in about half the time per epoch on two CPU cores.",
+        minimum=1,
+        maximum=65_536,
+    )
+    learning_rate: float = setting(0.01, "Optimiser step size.", minimum=1e-6, maximum=10.0)
     epochs: int = setting(
-        3,
-        "Passes over the training set; kept small so the default trains in about five minutes "
-        "on two CPU cores (wiki-sample segmentation: 35,000 sentences).",
+        8,
+        "Passes over the training set; on wiki-sample segmentation (35,000 sentences) "
+        "validation token accuracy is flat after 6 (0.9766 at 6, 0.9768 at 8), and 8 take "
+        "about 15 minutes on two shared CPU cores (test word-boundary F1 0.940).",
         minimum=1,
         maximum=10_000,
     )
