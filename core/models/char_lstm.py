@@ -33,9 +33,6 @@ without cutting it: a completion sees the context window plus the characters typ
 added so far.
 """
 
-import json
-import tempfile
-import zipfile
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -51,7 +48,9 @@ from core.models.keras_training import (
     KerasTrainingConfig,
     compile_classifier,
     fit_with_observer,
+    read_network_archive,
     steps_per_epoch,
+    write_network_archive,
 )
 from core.progress import TrainingObserver
 
@@ -60,7 +59,7 @@ DOCUMENT_START = "\n"
 WORD_ENDS = (" ", "\n")
 SCORING_BATCH = 128  # windows per network call when scoring
 MAX_WORD_LENGTH = 24  # characters a completion may add to the typed prefix
-MODEL_ENTRY, META_ENTRY = "model.keras", "char_language_model.json"
+META_ENTRY = "char_language_model.json"
 
 
 @dataclass(frozen=True)
@@ -458,23 +457,12 @@ class CharLstmLanguageModel(Estimator):
             "history": self.history_,
             "stopped": self.stopped_,
         }
-        with tempfile.TemporaryDirectory() as directory:
-            network = Path(directory) / MODEL_ENTRY
-            self.model_.save(network)
-            with zipfile.ZipFile(path, "w") as archive:
-                archive.write(network, MODEL_ENTRY)
-                archive.writestr(META_ENTRY, json.dumps(meta))
+        write_network_archive(path, self.model_, META_ENTRY, meta)
 
     @classmethod
     def load(cls, path: Path, config: CharLstmConfig | None = None) -> "CharLstmLanguageModel":
         """Rebuild a fitted model from its artifact (the config it was trained with if None)."""
-        import keras
-
-        with tempfile.TemporaryDirectory() as directory, zipfile.ZipFile(path) as archive:
-            meta = json.loads(archive.read(META_ENTRY))
-            network = archive.extract(MODEL_ENTRY, directory)
-            # safe_mode refuses files that would deserialise arbitrary Python code (lambdas).
-            model_ = keras.saving.load_model(network, safe_mode=True, compile=False)
+        model_, meta = read_network_archive(path, META_ENTRY)
         model = cls(config if config is not None else CharLstmConfig(**meta["config"]))
         model.model_, model.characters_ = model_, meta["characters"]
         model.history_, model.stopped_ = meta["history"], meta["stopped"]

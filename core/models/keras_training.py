@@ -160,3 +160,36 @@ class KerasModelFile:
 
         # safe_mode refuses files that would deserialise arbitrary Python code (lambdas).
         self.model_ = keras.saving.load_model(path, safe_mode=True, compile=False)
+
+
+NETWORK_ENTRY = "model.keras"
+
+
+def write_network_archive(path: Path, network, meta_entry: str, meta: dict) -> None:
+    """One zip holding a Keras network as a .keras file and, as JSON, what else a model needs
+    (config, vocabulary, history): no pickle anywhere."""
+    import json
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        saved = Path(directory) / NETWORK_ENTRY
+        network.save(saved)
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.write(saved, NETWORK_ENTRY)
+            archive.writestr(meta_entry, json.dumps(meta))
+
+
+def read_network_archive(path: Path, meta_entry: str) -> tuple[object, dict]:
+    """The network and the JSON written by `write_network_archive`; Keras loads in safe mode,
+    which refuses files that would deserialise arbitrary Python code (lambdas)."""
+    import json
+    import tempfile
+    import zipfile
+
+    import keras
+
+    with tempfile.TemporaryDirectory() as directory, zipfile.ZipFile(path) as archive:
+        meta = json.loads(archive.read(meta_entry))
+        saved = archive.extract(NETWORK_ENTRY, directory)
+        return keras.saving.load_model(saved, safe_mode=True, compile=False), meta

@@ -23,9 +23,6 @@ Embeddings start random, or from gensim word2vec trained on the training documen
 tokens (as the text classifiers do), frozen or fine-tuned.
 """
 
-import json
-import tempfile
-import zipfile
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -38,14 +35,16 @@ from core.models.keras_training import (
     KerasTrainingConfig,
     compile_classifier,
     fit_with_observer,
+    read_network_archive,
     steps_per_epoch,
+    write_network_archive,
 )
 from core.models.language_model import LanguageModel
 from core.models.text_recurrent import EMBEDDINGS, TEXT_CELLS, _word2vec_matrix
 from core.progress import TrainingObserver
 
 SCORING_BATCH = 256  # sliding windows scored per network call in log_probs
-MODEL_ENTRY, META_ENTRY = "model.keras", "language_model.json"
+META_ENTRY = "language_model.json"
 
 
 @dataclass(frozen=True)
@@ -255,22 +254,11 @@ class WordLstmLanguageModel(LanguageModel):
             "history": self.history_,
             "stopped": self.stopped_,
         }
-        with tempfile.TemporaryDirectory() as directory:
-            network = Path(directory) / MODEL_ENTRY
-            self.model_.save(network)
-            with zipfile.ZipFile(path, "w") as archive:
-                archive.write(network, MODEL_ENTRY)
-                archive.writestr(META_ENTRY, json.dumps(meta))
+        write_network_archive(path, self.model_, META_ENTRY, meta)
 
     def _read(self, path: Path) -> None:
-        import keras
-
         _output_bias_layer()  # registered before loading, for networks with tied embeddings
-        with tempfile.TemporaryDirectory() as directory, zipfile.ZipFile(path) as archive:
-            meta = json.loads(archive.read(META_ENTRY))
-            network = archive.extract(MODEL_ENTRY, directory)
-            # safe_mode refuses files that would deserialise arbitrary Python code (lambdas).
-            self.model_ = keras.saving.load_model(network, safe_mode=True, compile=False)
+        self.model_, meta = read_network_archive(path, META_ENTRY)
         self.vocabulary_ = Vocabulary.from_dict(meta["vocabulary"])
         self.history_, self.stopped_ = meta["history"], meta["stopped"]
         self._prepare_scoring()
