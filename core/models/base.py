@@ -80,18 +80,6 @@ class Classifier(Estimator, ABC):
         """Accuracy, as scikit-learn classifiers define `score`."""
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
-    @abstractmethod
-    def count_params(self) -> int:
-        """How many learned numbers the model holds."""
-
-    @abstractmethod
-    def _write(self, path: Path) -> None:
-        """Write the fitted model to `path` (which ends in `artifact_suffix`)."""
-
-    @abstractmethod
-    def _read(self, path: Path) -> None:
-        """Restore the learned state written by `_write`."""
-
     @classmethod
     def load(cls, path: Path, config: Any, classes) -> "Classifier":
         """Rebuild a fitted model from its artifact and the config and classes the store keeps."""

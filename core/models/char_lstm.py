@@ -459,12 +459,17 @@ class CharLstmLanguageModel(Estimator):
         }
         write_network_archive(path, self.model_, META_ENTRY, meta)
 
+    def _read(self, path: Path) -> None:
+        """Restore the network, characters and history; a model built without a config takes
+        the one it was trained with."""
+        self.model_, meta = read_network_archive(path, META_ENTRY)
+        if self.config is None:
+            self.config = CharLstmConfig(**meta["config"])
+        self.characters_ = meta["characters"]
+        self.history_, self.stopped_ = meta["history"], meta["stopped"]
+        self._prepare_scoring()
+
     @classmethod
     def load(cls, path: Path, config: CharLstmConfig | None = None) -> "CharLstmLanguageModel":
         """Rebuild a fitted model from its artifact (the config it was trained with if None)."""
-        model_, meta = read_network_archive(path, META_ENTRY)
-        model = cls(config if config is not None else CharLstmConfig(**meta["config"]))
-        model.model_, model.characters_ = model_, meta["characters"]
-        model.history_, model.stopped_ = meta["history"], meta["stopped"]
-        model._prepare_scoring()
-        return model
+        return super().load(path, config)

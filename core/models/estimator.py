@@ -6,13 +6,14 @@ reader sees the old file or the whole new one. Classifiers, language models and 
 build their own `fit` on top.
 """
 
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
 from core.files import write_atomically
 
 
-class Estimator:
+class Estimator(ABC):
     config_class: type
     artifact_suffix: str
 
@@ -31,3 +32,23 @@ class Estimator:
     def save(self, path: Path) -> Path:
         """Write the model atomically through the subclass's `_write(path)`."""
         return write_atomically(path, self._write)
+
+    @abstractmethod
+    def count_params(self) -> int:
+        """How many learned numbers the model holds."""
+
+    @abstractmethod
+    def _write(self, path: Path) -> None:
+        """Write the fitted model to `path` (which ends in `artifact_suffix`)."""
+
+    @abstractmethod
+    def _read(self, path: Path) -> None:
+        """Restore what `_write` wrote: everything the fitted model learnt (attributes ending
+        in `_`)."""
+
+    @classmethod
+    def load(cls, path: Path, config: Any) -> "Estimator":
+        """Rebuild a fitted model from its artifact and the config the store keeps."""
+        model = cls(config)
+        model._read(Path(path))
+        return model

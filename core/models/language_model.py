@@ -9,7 +9,6 @@ travel through a `TrainingObserver`, as for classifiers. Scoring (`log_probs`), 
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -161,22 +160,3 @@ class LanguageModel(Estimator, ABC):
             generated.append(token)
             context.append(token)
         return generated
-
-    @abstractmethod
-    def count_params(self) -> int:
-        """How many learned numbers the model holds."""
-
-    @abstractmethod
-    def _write(self, path: Path) -> None:
-        """Write the fitted model, its vocabulary included, to `path` (ends in artifact_suffix)."""
-
-    @abstractmethod
-    def _read(self, path: Path) -> None:
-        """Restore what `_write` wrote: the learned state, `vocabulary_`, `history_`, `stopped_`."""
-
-    @classmethod
-    def load(cls, path: Path, config: Any) -> "LanguageModel":
-        """Rebuild a fitted model from its artifact and the config the store keeps."""
-        model = cls(config)
-        model._read(Path(path))
-        return model

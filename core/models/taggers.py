@@ -11,7 +11,6 @@ the sequence, so padding never shows outside a model.
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -90,25 +89,6 @@ class Tagger(Estimator, ABC):
     def score(self, sequences, tags) -> float:
         """Token accuracy over all sequences."""
         return token_accuracy(as_tag_arrays(tags, as_sequences(sequences)), self.predict(sequences))
-
-    @abstractmethod
-    def count_params(self) -> int:
-        """How many learned numbers the model holds."""
-
-    @abstractmethod
-    def _write(self, path: Path) -> None:
-        """Write the fitted model to `path` (which ends in `artifact_suffix`)."""
-
-    @abstractmethod
-    def _read(self, path: Path) -> None:
-        """Restore the learned state written by `_write`, `tags_` included."""
-
-    @classmethod
-    def load(cls, path: Path, config: Any) -> "Tagger":
-        """Rebuild a fitted tagger from its artifact and the config the store keeps."""
-        model = cls(config)
-        model._read(Path(path))
-        return model
 
 
 def as_sequences(sequences) -> list[list[str]]:
