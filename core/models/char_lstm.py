@@ -52,6 +52,7 @@ from core.models.keras_training import (
     steps_per_epoch,
     write_network_archive,
 )
+from core.models.sampling import check_sampling, sample_index
 from core.progress import TrainingObserver
 
 UNKNOWN_ID = 0  # the unknown character; never generated nor part of a completion
@@ -426,22 +427,13 @@ class CharLstmLanguageModel(Estimator):
         Each is drawn from p ** (1 / temperature), among the `top_k` likeliest if given; the
         same seed gives the same text. The prompt is read as `character_text` writes it.
         """
-        if temperature <= 0:
-            raise ValueError(f"temperature must be above 0; got {temperature}.")
-        if top_k is not None and top_k < 1:
-            raise ValueError(f"top_k must be at least 1; got {top_k}.")
-        if max_characters < 0:
-            raise ValueError(f"max_characters must be at least 0; got {max_characters}.")
+        check_sampling(temperature, top_k, max_characters, "max_characters")
         rng = np.random.default_rng(seed)
         state = self._read_context(DOCUMENT_START + character_text(prompt))
         generated = ""
         for _ in range(max_characters):
-            scaled = self._stepper.log_probs(state)[0] / temperature
-            scaled[UNKNOWN_ID] = -np.inf
-            if top_k is not None:
-                scaled[np.argsort(-scaled, kind="stable")[top_k:]] = -np.inf
-            weights = np.exp(scaled - scaled.max())
-            index = rng.choice(len(weights), p=weights / weights.sum())
+            log_probs = self._stepper.log_probs(state)[0]
+            index = sample_index(log_probs, [UNKNOWN_ID], temperature, top_k, rng)
             generated += self.characters_[index]
             state = self._stepper.step(state, np.array([index]))
         return generated

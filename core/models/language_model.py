@@ -17,6 +17,7 @@ from core import lm_metrics
 from core.configs import validate
 from core.lm_vocabulary import START_ID, UNKNOWN_ID, Vocabulary
 from core.models.estimator import Estimator
+from core.models.sampling import check_sampling, sample_index
 from core.progress import TrainingObserver
 
 # Never generated: <s> only pads the context before a document, and an <unk> in a
@@ -137,26 +138,14 @@ class LanguageModel(Estimator, ABC):
         (above 1) as p ** (1 / temperature), among the `top_k` likeliest ids if given; the
         same seed gives the same continuation.
         """
-        if temperature <= 0:
-            raise ValueError(f"temperature must be above 0; got {temperature}.")
-        if top_k is not None and top_k < 1:
-            raise ValueError(f"top_k must be at least 1; got {top_k}.")
-        if max_tokens < 0:
-            raise ValueError(f"max_tokens must be at least 0; got {max_tokens}.")
+        check_sampling(temperature, top_k, max_tokens, "max_tokens")
         rng = np.random.default_rng(seed)
         context = self._check_ids(context_ids).tolist()
         generated: list[int] = []
         for _ in range(max_tokens):
-            probabilities = self.distribution(context)
-            probabilities[list(NOT_GENERATED)] = 0.0
-            if top_k is not None:
-                cut = np.argsort(-probabilities, kind="stable")[top_k:]
-                probabilities[cut] = 0.0
-            # Scaling logs before exp keeps small probabilities from underflowing to 0.
             with np.errstate(divide="ignore"):
-                scaled = np.log(probabilities) / temperature
-            weights = np.exp(scaled - scaled.max())
-            token = int(rng.choice(len(weights), p=weights / weights.sum()))
+                log_probs = np.log(self.distribution(context))
+            token = sample_index(log_probs, list(NOT_GENERATED), temperature, top_k, rng)
             generated.append(token)
             context.append(token)
         return generated
