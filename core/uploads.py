@@ -131,7 +131,7 @@ def labelled_texts_from(
     labels = given_labels.str.strip()
     has_text = texts.str.strip().fillna("").ne("")
     has_label = labels.fillna("").ne("")
-    notes = _missing_cell_notes(has_text, has_label, text_column, label_column)
+    notes = missing_cell_notes(has_text, has_label, text_column, label_column)
     keep = has_text & has_label
     padded = int((given_labels[keep] != labels[keep]).sum())
     if padded:
@@ -331,18 +331,22 @@ def _formula_notes(frame: pd.DataFrame) -> list[str]:
     ]
 
 
-def _missing_cell_notes(
-    has_text: pd.Series, has_label: pd.Series, text_column: str, label_column: str
+def missing_cell_notes(
+    has_first: pd.Series, has_second: pd.Series, first_column: str, second_column: str
 ) -> list[str]:
-    """Notes on rows without a text or a label; rejects when those are most of the rows."""
-    dropped = int((~(has_text & has_label)).sum())
+    """Notes on rows with an empty cell in either of two columns (a text and its label, a
+    message and its reply); rejects when those are most of the rows."""
+    dropped = int((~(has_first & has_second)).sum())
     if not dropped:
         return []
-    reasons = f"{(~has_text).sum():,} without a text, {(~has_label).sum():,} without a label"
-    if dropped * 2 > len(has_text):
+    reasons = (
+        f"{(~has_first).sum():,} without a '{first_column}', "
+        f"{(~has_second).sum():,} without a '{second_column}'"
+    )
+    if dropped * 2 > len(has_first):
         raise UploadRejected(
-            f"{dropped:,} of {len(has_text):,} rows have an empty '{text_column}' or "
-            f"'{label_column}' cell ({reasons}); check that these are the right columns."
+            f"{dropped:,} of {len(has_first):,} rows have an empty '{first_column}' or "
+            f"'{second_column}' cell ({reasons}); check that these are the right columns."
         )
     return [f"{_counted(dropped, 'row')} left out because a cell was empty ({reasons})."]
 

@@ -250,7 +250,7 @@ def test_rows_with_empty_cells_are_dropped_with_a_note():
     texts, labels, notes = labelled_texts_from(table, "text", "label")
     assert len(texts) == len(labels) == 24
     assert notes == (
-        "4 rows left out because a cell was empty (2 without a text, 2 without a label).",
+        "4 rows left out because a cell was empty (2 without a 'text', 2 without a 'label').",
     )
 
 
