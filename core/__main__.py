@@ -7,8 +7,10 @@
     python -m core train sequence-labelling MODEL --file tagged.conllu
     python -m core train regression synthetic perceptron [--set learning_rate=0.01 ...] [--json]
     python -m core runs [--task T] [--dataset D] [--json]
+    python -m core fetch-hn N
 
-Ctrl-C during training stops it between batches and records the partial model as `stopped`.
+Ctrl-C during training stops it between batches and records the partial model as `stopped`;
+during fetch-hn it stops between requests, keeping the threads already cached.
 """
 
 import argparse
@@ -237,6 +239,23 @@ def _command_runs(arguments) -> None:
         )
 
 
+def _command_fetch_hn(arguments) -> None:
+    from core.hacker_news import fetch_threads
+
+    stop = StopFlag()
+    signal.signal(signal.SIGINT, lambda *_: stop.request_stop())
+    report = fetch_threads(
+        arguments.count,
+        progress=lambda done, total, message: print(
+            f"{done}/{total} {message}", file=sys.stderr, flush=True
+        ),
+        should_stop=stop.should_stop,
+    )
+    print(report.summary())
+    if report.error:
+        raise UserFacingError(report.error)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -281,6 +300,12 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--dataset")
     runs.add_argument("--json", action="store_true")
     runs.set_defaults(handler=_command_runs)
+
+    fetch_hn = commands.add_parser(
+        "fetch-hn", help="fetch and cache Hacker News threads for the hacker-news reply dataset"
+    )
+    fetch_hn.add_argument("count", type=int, help="how many top stories not cached yet")
+    fetch_hn.set_defaults(handler=_command_fetch_hn)
     return parser
 
 
