@@ -5,6 +5,8 @@
     python -m core train text-classification MODEL --file F.csv --text-column C --label-column L
     python -m core train sequence-labelling segmentation:wiki-sample MODEL [--json]
     python -m core train sequence-labelling MODEL --file tagged.conllu
+    python -m core train reply movie-dialogs dual-encoder [--json]
+    python -m core train reply MODEL --file pairs.csv --message-column M --reply-column R
     python -m core train regression synthetic perceptron [--set learning_rate=0.01 ...] [--json]
     python -m core runs [--task T] [--dataset D] [--json]
     python -m core fetch-hn N
@@ -27,6 +29,7 @@ from core.paths import store_path
 from core.progress import ObserverChain, StopFlag, TrainingObserver
 from core.registry import TASKS, model_spec, models_for
 from core.regression_runs import REGRESSION, SYNTHETIC
+from core.reply_data import HACKER_NEWS, REPLY
 from core.store import RunRecord, RunStore
 from core.text_datasets import TEXT_CLASSIFICATION
 
@@ -131,9 +134,18 @@ def _uploaded_dataset(arguments) -> str:
         table = read_table(_read_upload_file(path), path.name)
         info, notes = save_labelled_upload(table, arguments.text_column, arguments.label_column)
         name = info.name
+    elif arguments.task == REPLY:
+        from core.reply_data import save_reply_upload
+        from core.uploads import read_table
+
+        if not (arguments.message_column and arguments.reply_column):
+            raise UserFacingError("--file needs --message-column and --reply-column.")
+        table = read_table(_read_upload_file(path), path.name)
+        name, notes = save_reply_upload(table, arguments.message_column, arguments.reply_column)
     else:
         raise UserFacingError(
-            f"--file is for {TEXT_CLASSIFICATION} or {SEQUENCE_LABELLING}, not {arguments.task}."
+            f"--file is for {TEXT_CLASSIFICATION}, {SEQUENCE_LABELLING} or {REPLY}, not "
+            f"{arguments.task}."
         )
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
@@ -191,6 +203,14 @@ def _command_train(arguments) -> None:
             f"{metrics['boundary_f1_low']:.4f}-{metrics['boundary_f1_high']:.4f}), character "
             f"accuracy {metrics['accuracy']:.4f}, {run.train_seconds:.1f} s, "
             f"{run.param_count} parameters"
+        )
+    elif "recall_at_1" in metrics:
+        print(
+            f"{run.id} {run.status}: 1-of-{metrics['candidates']} recall@1 "
+            f"{metrics['recall_at_1']:.4f} (95% CI {metrics['recall_at_1_low']:.4f}-"
+            f"{metrics['recall_at_1_high']:.4f}), recall@2 {metrics['recall_at_2']:.4f}, "
+            f"recall@5 {metrics['recall_at_5']:.4f} on {metrics['test_examples']} test messages, "
+            f"{run.train_seconds:.1f} s"
         )
     elif "top3_accuracy" in metrics:
         fit = (
@@ -273,7 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         help=f"one of {', '.join(sorted([*DATASETS, SYNTHETIC]))}; for {TEXT_PREDICTION} a "
         f"corpus (lee, wiki-sample, dataset:NAME); for {SEQUENCE_LABELLING} "
-        f"{SEGMENTATION_PREFIX}CORPUS; leave out with --file",
+        f"{SEGMENTATION_PREFIX}CORPUS; for {REPLY} chatterbot, movie-dialogs or {HACKER_NEWS}; "
+        "leave out with --file",
     )
     train.add_argument(
         "model",
@@ -287,11 +308,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--json", action="store_true", help="print the run as one JSON object")
     train.add_argument(
         "--file",
-        help=f"a CSV/TSV of labelled texts ({TEXT_CLASSIFICATION}) or a CoNLL-U / 'word TAG' "
-        f"file ({SEQUENCE_LABELLING}) to train on",
+        help=f"a CSV/TSV of labelled texts ({TEXT_CLASSIFICATION}) or of message and reply "
+        f"pairs ({REPLY}), or a CoNLL-U / 'word TAG' file ({SEQUENCE_LABELLING}) to train on",
     )
     train.add_argument("--text-column", help="with --file: the column holding the texts")
     train.add_argument("--label-column", help="with --file: the column holding the labels")
+    train.add_argument("--message-column", help="with --file: the column holding the messages")
+    train.add_argument("--reply-column", help="with --file: the column holding the replies")
     train.add_argument("--quiet", action="store_true", help="no per-epoch lines on stderr")
     train.set_defaults(handler=_command_train)
 

@@ -17,6 +17,21 @@ class Interval:
     high: float
 
 
+def bootstrap_mean(values, seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES) -> Interval:
+    """The mean of per-example values (1/0 hits, reciprocal ranks) with a percentile bootstrap
+    interval over the examples."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        raise ValueError("A mean needs at least one test example.")
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, values.size, size=(resamples, values.size))
+    means = values[draws].mean(axis=1)
+    tail = (1 - CONFIDENCE) / 2
+    return Interval(
+        float(values.mean()), float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))
+    )
+
+
 def bootstrap_accuracy(
     y_true, y_pred, seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES
 ) -> Interval:
@@ -24,13 +39,7 @@ def bootstrap_accuracy(
     correct = np.asarray(y_true) == np.asarray(y_pred)
     if correct.size == 0:
         raise ValueError("Accuracy needs at least one test example.")
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, correct.size, size=(resamples, correct.size))
-    means = correct[draws].mean(axis=1)
-    tail = (1 - CONFIDENCE) / 2
-    return Interval(
-        float(correct.mean()), float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))
-    )
+    return bootstrap_mean(correct, seed, resamples)
 
 
 def classification_report(y_true, y_pred, class_names: tuple[str, ...], seed: int = 0) -> dict:

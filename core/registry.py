@@ -19,10 +19,12 @@ from core.models.recurrent import RecurrentClassifier
 from core.models.recurrent_tagger import RecurrentTagger
 from core.models.text_baselines import TfidfLogisticRegression, TfidfNearestNeighbours
 from core.models.text_recurrent import RecurrentTextClassifier
+from core.models.tfidf_retrieval import TfidfRetrieval
 from core.models.window_tagger import WindowTagger
 from core.models.word_lstm import WordLstmLanguageModel
 from core.regression import PerceptronRegressor
 from core.regression_runs import REGRESSION
+from core.reply_data import REPLY
 from core.text_datasets import TEXT_CLASSIFICATION
 
 SEQUENCE_CLASSIFICATION = "sequence-classification"
@@ -31,6 +33,7 @@ TASKS = {
     TEXT_CLASSIFICATION: "Text classification: labelled texts, TF-IDF baselines vs RNNs",
     TEXT_PREDICTION: "Text prediction: next-word language models on a corpus",
     SEQUENCE_LABELLING: "Sequence labelling: a tag for every character or word",
+    REPLY: "Reply: answer a message by retrieval or by a neural replier",
     REGRESSION: "Regression: a perceptron fits y = Wx + b to synthetic points",
 }
 
@@ -202,6 +205,15 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "GRUs read each sentence in both directions; a softmax over the tags at every step.",
             RecurrentTagger,
             fixed={"cell": "gru"},
+        ),
+        ModelSpec(
+            REPLY,
+            "tfidf-retrieval",
+            "TF-IDF retrieval",
+            "baseline",
+            "Answers with the reply of the most similar training message by TF-IDF cosine "
+            "similarity; ranks candidates by their similarity to the message.",
+            TfidfRetrieval,
         ),
         ModelSpec(
             REGRESSION,

@@ -1,7 +1,8 @@
 """Which training path each task takes; the background job and the CLI ask here.
 
 Classifiers (images read row by row, labelled texts) share core/training.py; language models
-take core/lm_training.py and taggers core/labelling_training.py. All record into the same run
+take core/lm_training.py, taggers core/labelling_training.py and repliers
+core/reply_training.py. All record into the same run
 store in the same way. The perceptron's regression keeps its own foreground path
 (core/regression_runs.py).
 """
@@ -12,6 +13,8 @@ from core.labelling_data import SEQUENCE_LABELLING
 from core.labelling_training import train_tagger_and_record
 from core.lm_training import train_language_model_and_record
 from core.registry import SEQUENCE_CLASSIFICATION
+from core.reply_data import REPLY
+from core.reply_training import train_replier_and_record
 from core.text_datasets import TEXT_CLASSIFICATION
 from core.training import TrainingResult, train_and_record
 
@@ -20,6 +23,7 @@ TRAINERS = {
     TEXT_CLASSIFICATION: train_and_record,
     TEXT_PREDICTION: train_language_model_and_record,
     SEQUENCE_LABELLING: train_tagger_and_record,
+    REPLY: train_replier_and_record,
 }
 
 

@@ -21,7 +21,7 @@ from core.models.logistic_rounds import (
     logistic_param_count,
 )
 from core.models.string_arrays import pack_strings, unpack_strings
-from core.models.tfidf_features import TfidfConfig, TfidfFeatures
+from core.models.tfidf_features import TfidfConfig, TfidfFeatures, top_similar
 from core.progress import TrainingObserver
 
 CLASS_WEIGHTS = ("none", "balanced")
@@ -30,7 +30,6 @@ WEIGHTINGS = ("similarity", "uniform")
 # text sharing no term with any training text gets the prior instead of 0/0, and no
 # probability is exactly 0 (which would make the log loss infinite).
 PRIOR_WEIGHT = 0.05
-SIMILARITY_CHUNK = 512  # query rows per sparse product, to bound memory
 
 
 @dataclass(frozen=True)
@@ -147,25 +146,11 @@ class TfidfNearestNeighbours(TextClassifier):
             "accuracy": float(np.mean(np.argmax(probabilities, axis=1) == y)),
         }
 
-    def _top_neighbours(self, matrix, count: int, exclude_self: bool = False):
-        """Indices and similarities of the `count` most similar training texts, per row."""
-        count = min(count, self.train_matrix_.shape[0] - int(exclude_self))
-        indices, similarities = [], []
-        for start in range(0, matrix.shape[0], SIMILARITY_CHUNK):
-            block = (matrix[start : start + SIMILARITY_CHUNK] @ self.train_matrix_.T).toarray()
-            if exclude_self:
-                rows = np.arange(block.shape[0])
-                block[rows, rows + start] = -np.inf
-            top = np.argpartition(-block, count - 1, axis=1)[:, :count]
-            top_similarities = np.take_along_axis(block, top, axis=1)
-            order = np.argsort(-top_similarities, axis=1, kind="stable")
-            indices.append(np.take_along_axis(top, order, axis=1))
-            similarities.append(np.take_along_axis(top_similarities, order, axis=1))
-        return np.concatenate(indices), np.concatenate(similarities)
-
     def _probabilities(self, matrix, exclude_self: bool = False) -> np.ndarray:
         config = self.resolved_config
-        indices, similarities = self._top_neighbours(matrix, config.neighbours, exclude_self)
+        indices, similarities = top_similar(
+            matrix, self.train_matrix_, config.neighbours, exclude_self
+        )
         votes = np.clip(similarities, 0.0, None)
         if config.weighting == "uniform":
             votes = (votes > 0).astype(np.float64)
@@ -179,8 +164,8 @@ class TfidfNearestNeighbours(TextClassifier):
 
     def nearest(self, texts, count: int = 3) -> list[list[tuple[str, str, float]]]:
         """For each text: (training text, its class, cosine similarity), most similar first."""
-        indices, similarities = self._top_neighbours(
-            self.features_.transform(as_texts(texts)), count
+        indices, similarities = top_similar(
+            self.features_.transform(as_texts(texts)), self.train_matrix_, count
         )
         return [
             [

@@ -15,6 +15,7 @@ from core.errors import UserFacingError
 from core.models.string_arrays import pack_strings, unpack_strings
 
 FEATURES = ("words", "characters", "words+characters")
+SIMILARITY_CHUNK = 512  # query rows per sparse product, to bound memory
 
 
 @dataclass(frozen=True)
@@ -116,3 +117,24 @@ class TfidfFeatures:
             vectorizer.idf_ = arrays[f"idf_{index}"]
             features.vectorizers.append(vectorizer)
         return features
+
+
+def top_similar(queries, index, count: int, exclude_self: bool = False):
+    """(indices, cosine similarities) of the `count` rows of `index` most similar to each row
+    of `queries`, most similar first; both are L2-normalised TF-IDF matrices.
+
+    With `exclude_self`, query row i is row i of the index and never its own neighbour.
+    """
+    count = min(count, index.shape[0] - int(exclude_self))
+    indices, similarities = [], []
+    for start in range(0, queries.shape[0], SIMILARITY_CHUNK):
+        block = (queries[start : start + SIMILARITY_CHUNK] @ index.T).toarray()
+        if exclude_self:
+            rows = np.arange(block.shape[0])
+            block[rows, rows + start] = -np.inf
+        top = np.argpartition(-block, count - 1, axis=1)[:, :count]
+        top_similarities = np.take_along_axis(block, top, axis=1)
+        order = np.argsort(-top_similarities, axis=1, kind="stable")
+        indices.append(np.take_along_axis(top, order, axis=1))
+        similarities.append(np.take_along_axis(top_similarities, order, axis=1))
+    return np.concatenate(indices), np.concatenate(similarities)

@@ -1,0 +1,124 @@
+"""One evaluation for every replier: Recall@k in 1-of-10, the Ubuntu Dialogue Corpus protocol.
+
+For each held-out message the candidates are its true reply and 9 distractor replies drawn
+at random from the other test pairs (Lowe et al., 2015). A distractor never reads the same
+as the true reply or as another distractor, so no row holds the right answer twice. The
+candidate table depends only on the test replies and the seed, so every model of a dataset
+and seed ranks exactly the same candidates.
+
+A model scores the ten candidates (`Replier.score`); the true reply's rank is 1 plus the
+number of distractors scored above it, and ties are broken by a seeded random order, so a
+model that cannot tell candidates apart scores chance (R@1 = 0.1), neither better nor worse.
+Recall@k is the share of messages whose true reply ranks k or better, with a bootstrap
+interval over messages. The rank-1 choice of each message is kept (0 means the true reply),
+so two models on the same split pair up for McNemar's test.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.metrics import bootstrap_mean
+from core.models.repliers import Replier
+
+CANDIDATES = 10
+RECALL_AT = (1, 2, 5)
+SCORE_BATCH = 512  # messages scored per call, to bound memory
+VALIDATION_MESSAGES = 1000  # scored after every epoch: enough for a curve, quick to score
+
+
+@dataclass(frozen=True)
+class ReplyEvaluation:
+    """Metrics for the run store, the true and chosen candidate per message, ms per message."""
+
+    metrics: dict
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    predict_ms: float
+
+
+def candidate_table(replies: list[str], seed: int, size: int = CANDIDATES) -> np.ndarray:
+    """(messages, size) indices into `replies`: row i is i, then size - 1 distractors.
+
+    Distractors are other rows whose reply text differs from row i's and from each other;
+    ValueError when the replies hold fewer than `size` different texts.
+    """
+    texts = np.asarray(replies, dtype=object)
+    distinct = len(set(replies))
+    if distinct < size:
+        raise ValueError(
+            f"The test replies hold {distinct} different texts; 1-of-{size} needs at least {size}."
+        )
+    rng = np.random.default_rng(seed)
+    table = np.empty((len(replies), size), dtype=np.int64)
+    for row in range(len(replies)):
+        chosen, seen = [row], {texts[row]}
+        while len(chosen) < size:
+            for index in rng.integers(0, len(replies), size=2 * size):
+                if texts[index] not in seen:
+                    chosen.append(int(index))
+                    seen.add(texts[index])
+                    if len(chosen) == size:
+                        break
+        table[row] = chosen
+    return table
+
+
+def true_reply_ranks(scores: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rank of column 0 from 1, column ranked first) per row; ties in a seeded random order."""
+    scores = np.asarray(scores, dtype=float)
+    tie_breaker = np.random.default_rng(seed).random(scores.shape)
+    # lexsort sorts by the last key first: highest score, then the random tie-breaker.
+    order = np.lexsort((-tie_breaker, -scores), axis=1)
+    ranks = np.argmax(order == 0, axis=1) + 1
+    return ranks, order[:, 0]
+
+
+def evaluate_replier(model: Replier, messages: list[str], replies: list[str], seed: int):
+    """Recall@1/2/5 in 1-of-10 with intervals, mean reciprocal rank, and timing."""
+    table = candidate_table(replies, seed)
+    candidates = [[replies[index] for index in row] for row in table]
+    started = time.perf_counter()
+    scores = np.concatenate(
+        [
+            model.score(
+                messages[start : start + SCORE_BATCH], candidates[start : start + SCORE_BATCH]
+            )
+            for start in range(0, len(messages), SCORE_BATCH)
+        ]
+    )
+    predict_ms = (time.perf_counter() - started) * 1000 / len(messages)
+    ranks, first = true_reply_ranks(scores, seed)
+    metrics = {}
+    for k in RECALL_AT:
+        recall = bootstrap_mean(ranks <= k, seed)
+        metrics |= {
+            f"recall_at_{k}": recall.estimate,
+            f"recall_at_{k}_low": recall.low,
+            f"recall_at_{k}_high": recall.high,
+        }
+    reciprocal = bootstrap_mean(1.0 / ranks, seed)
+    metrics |= {
+        "mean_reciprocal_rank": reciprocal.estimate,
+        "mean_reciprocal_rank_low": reciprocal.low,
+        "mean_reciprocal_rank_high": reciprocal.high,
+        "candidates": CANDIDATES,
+        "test_examples": len(messages),
+    }
+    return ReplyEvaluation(metrics, np.zeros(len(messages), dtype=np.int64), first, predict_ms)
+
+
+def validation_recall(
+    model: Replier, messages: list[str], replies: list[str], seed: int
+) -> dict[str, float]:
+    """`val_recall_at_1` in 1-of-10 on at most VALIDATION_MESSAGES validation pairs, for the
+    per-epoch history (a live curve); {} when the replies are too few to draw candidates."""
+    if len(set(replies)) < CANDIDATES:
+        return {}
+    keep = np.random.default_rng(seed).permutation(len(messages))[:VALIDATION_MESSAGES]
+    messages, replies = [messages[i] for i in keep], [replies[i] for i in keep]
+    table = candidate_table(replies, seed)
+    scores = model.score(messages, [[replies[index] for index in row] for row in table])
+    ranks, _ = true_reply_ranks(scores, seed)
+    return {"val_recall_at_1": float(np.mean(ranks == 1))}
