@@ -12,7 +12,8 @@ test part once, so the test F1 is not tuned. Usage:
 
     .venv/bin/python bench/segmentation.py [--models logreg-window bilstm gru]
         [--split test] [--epochs N --units N --embedding-dim N --layers N --batch-size N
-        --learning-rate X --dropout X]   (these override the recurrent taggers' defaults)
+        --learning-rate X --dropout X --lexicon-features on|off --lexicon-min-count N]
+        (these override the recurrent taggers' defaults)
 """
 
 import argparse
@@ -40,7 +41,18 @@ RECURRENT_SETTINGS = (
     "batch_size",
     "learning_rate",
     "dropout",
+    "lexicon_features",
+    "lexicon_min_count",
 )
+
+
+def on_or_off(text: str) -> bool:
+    if text not in ("on", "off"):
+        raise argparse.ArgumentTypeError(f"expected on or off, not {text!r}")
+    return text == "on"
+
+
+SETTING_TYPES = {"learning_rate": float, "dropout": float, "lexicon_features": on_or_off}
 
 
 def tagger(name: str, overrides: dict, seed: int):
@@ -123,8 +135,9 @@ def parse_arguments() -> argparse.Namespace:
         help="Part scored: validation to choose settings, test to report them once.",
     )
     for name in RECURRENT_SETTINGS:
-        kind = float if name in ("learning_rate", "dropout") else int
-        parser.add_argument(f"--{name.replace('_', '-')}", type=kind, dest=name)
+        parser.add_argument(
+            f"--{name.replace('_', '-')}", type=SETTING_TYPES.get(name, int), dest=name
+        )
     return parser.parse_args()
 
 

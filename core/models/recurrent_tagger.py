@@ -1,10 +1,12 @@
 """Bidirectional LSTM and GRU taggers: a softmax over tags at every token.
 
-The saved model takes tokens, not ids: a StringLookup layer holding the training vocabulary
-(id 0 is the padding token "", id 1 any unknown token) turns a batch of token strings,
-padded with "" to its longest sequence, into ids; an Embedding with `mask_zero=True` carries
-the padding mask through the recurrent layers and the softmax, so padding never changes a
-real token's prediction and Keras leaves it out of the loss and the accuracy.
+The model takes tokens, not ids, in training and once saved: a StringLookup layer holding the
+training vocabulary (id 0 is the padding token "", id 1 any unknown token) turns a batch of
+token strings, padded with "" to its longest sequence, into ids; an Embedding with
+`mask_zero=True` carries the padding mask through the recurrent layers and the softmax, so
+padding never changes a real token's prediction and Keras leaves it out of the loss and the
+accuracy. On word segmentation data a lexicon layer (core/models/lexicon_features.py) adds,
+beside each character's embedding, which training words start and end there.
 TensorFlow is imported only when a model is built or loaded.
 """
 
@@ -20,14 +22,20 @@ from core.models.keras_training import (
     fit_with_observer,
     steps_per_epoch,
 )
+from core.models.lexicon_features import (
+    PADDING_TOKEN,
+    is_segmentation,
+    lexicon,
+    lexicon_layer_class,
+)
 from core.models.taggers import Tagger, as_sequences, token_vocabulary
 from core.progress import TrainingObserver
 
 TAGGER_CELLS = ("lstm", "gru")
-PADDING_TOKEN = ""
 UNKNOWN_TOKEN = "[UNK]"
 DIRECT_CALL_LIMIT = 64  # sequences; fewer are predicted by calling the model directly
 PREDICT_BATCH = 256
+LONGEST_LEXICON_WORD = 12  # characters; longer words (0.6% of wiki-sample's) are left out
 
 
 @dataclass(frozen=True)
@@ -85,15 +93,31 @@ class RecurrentTaggerConfig(KerasTrainingConfig):
         minimum=1,
         maximum=10_000,
     )
+    lexicon_features: bool = setting(
+        True,
+        "On word segmentation data (every token one character, tag 1 = starts a word): also "
+        "give the network, at each character, the lengths of the training words that start "
+        "and that end there. Other data, such as words tagged with parts of speech, ignores it.",
+    )
+    lexicon_min_count: int = setting(
+        2,
+        "Words seen fewer times in training stay out of the lexicon, so that the training text, "
+        "like held-out text, has words the lexicon lacks.",
+        minimum=1,
+        maximum=1000,
+    )
 
 
-def _padded(sequences: list[list[str]]) -> np.ndarray:
-    """(sequences, longest) token strings, padded on the right with the padding token."""
+def _padded(sequences: list[list[str]]):
+    """(sequences, longest) token strings, padded on the right with the padding token, as a
+    TensorFlow string tensor: Keras fit and predict refuse NumPy arrays of text."""
+    import tensorflow as tf
+
     width = max((len(sequence) for sequence in sequences), default=0)
     padded = np.full((len(sequences), max(width, 1)), PADDING_TOKEN, dtype=object)
     for row, sequence in enumerate(sequences):
         padded[row, : len(sequence)] = sequence
-    return padded
+    return tf.constant(padded)
 
 
 def _padded_tags(tags: list[np.ndarray], width: int) -> np.ndarray:
@@ -109,15 +133,19 @@ class RecurrentTagger(KerasModelFile, Tagger):
 
     config_class = RecurrentTaggerConfig
 
-    def _network(self, config: RecurrentTaggerConfig, vocabulary_size: int):
-        """The tagger on token ids: (batch, time) -> (batch, time, tags)."""
+    def _network(self, config: RecurrentTaggerConfig, lookup, lexicon_layer):
+        """The tagger on padded token strings: (batch, time) -> (batch, time, tags)."""
         import keras
 
         layer_class = keras.layers.LSTM if config.cell == "lstm" else keras.layers.GRU
-        ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
+        tokens = keras.Input(shape=(None,), dtype="string", name="tokens")
         hidden = keras.layers.Embedding(
-            vocabulary_size, config.embedding_dim, mask_zero=True, name="embedding"
-        )(ids)  # (batch, time, embedding_dim)
+            lookup.vocabulary_size(), config.embedding_dim, mask_zero=True, name="embedding"
+        )(lookup(tokens))  # (batch, time, embedding_dim)
+        if lexicon_layer is not None:
+            # (batch, time, embedding_dim + 2 * LONGEST_LEXICON_WORD); the mask stays the
+            # embedding's.
+            hidden = keras.layers.Concatenate()([hidden, lexicon_layer(tokens)])
         hidden = keras.layers.Dropout(config.dropout)(hidden)
         for _ in range(config.layers):
             layer = layer_class(config.units, return_sequences=True)
@@ -126,7 +154,7 @@ class RecurrentTagger(KerasModelFile, Tagger):
             )  # (batch, time, units or 2 * units)
             hidden = keras.layers.Dropout(config.dropout)(hidden)
         outputs = keras.layers.Dense(len(self.tags_), activation="softmax")(hidden)
-        return keras.Model(ids, outputs, name="tagger")
+        return keras.Model(tokens, outputs, name=f"{config.cell}_tagger")
 
     def _fit_checked(self, config, sequences, tags, validation, observer: TrainingObserver):
         import keras
@@ -140,25 +168,36 @@ class RecurrentTagger(KerasModelFile, Tagger):
         lookup = keras.layers.StringLookup(
             vocabulary=vocabulary, mask_token=PADDING_TOKEN, oov_token=UNKNOWN_TOKEN, name="lookup"
         )
-        ids = np.asarray(lookup(_padded(sequences)))
-        network = self._network(config, lookup.vocabulary_size())
-        compile_classifier(network, config, config.epochs * steps_per_epoch(len(ids), config))
+        lexicon_layer = None
+        if config.lexicon_features and is_segmentation(sequences, tags):
+            lexicon_layer = lexicon_layer_class()(
+                lexicon(sequences, tags, config.lexicon_min_count, LONGEST_LEXICON_WORD),
+                LONGEST_LEXICON_WORD,
+                name="lexicon",
+            )
+        self.model_ = self._network(config, lookup, lexicon_layer)
+        padded = _padded(sequences)
+        compile_classifier(
+            self.model_, config, config.epochs * steps_per_epoch(len(padded), config)
+        )
         if validation is not None:
-            validation_ids = np.asarray(lookup(_padded(validation[0])))
-            validation = (validation_ids, _padded_tags(validation[1], validation_ids.shape[1]))
+            validation_padded = _padded(validation[0])
+            validation = (
+                validation_padded,
+                _padded_tags(validation[1], validation_padded.shape[1]),
+            )
         self.stopped_ = fit_with_observer(
-            network,
-            ids,
-            _padded_tags(tags, ids.shape[1]),
+            self.model_,
+            padded,
+            _padded_tags(tags, padded.shape[1]),
             validation,
             config,
             observer,
             self.history_,
         )
-        tokens = keras.Input(shape=(None,), dtype="string", name="tokens")
-        self.model_ = keras.Model(tokens, network(lookup(tokens)), name=f"{config.cell}_tagger")
 
     def _read(self, path) -> None:
+        lexicon_layer_class()  # registers the lexicon layer, which safe mode must know by name
         super()._read(path)
         self.tags_ = np.arange(self.model_.output_shape[-1])
 
@@ -166,13 +205,12 @@ class RecurrentTagger(KerasModelFile, Tagger):
         sequences = as_sequences(sequences)
         if not sequences:
             return []
-        ids = np.asarray(self.model_.get_layer("lookup")(_padded(sequences)))
-        network = self.model_.get_layer("tagger")
-        if len(ids) <= DIRECT_CALL_LIMIT:
+        padded = _padded(sequences)
+        if len(padded) <= DIRECT_CALL_LIMIT:
             # A direct call skips tracing predict()'s tf.function: a typed sentence answers at once.
-            probabilities = np.asarray(network(ids, training=False))
+            probabilities = np.asarray(self.model_(padded, training=False))
         else:
-            probabilities = network.predict(ids, batch_size=PREDICT_BATCH, verbose=0)
+            probabilities = self.model_.predict(padded, batch_size=PREDICT_BATCH, verbose=0)
         return [
             rows[: len(sequence)] for rows, sequence in zip(probabilities, sequences, strict=True)
         ]

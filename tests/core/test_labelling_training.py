@@ -116,3 +116,18 @@ def test_sentence_bootstrap_on_hand_checked_counts():
     assert interval.low == 0.0 and interval.high == 1.0  # either sentence alone, resampled
     accuracy = sentence_bootstrap_accuracy(truth, half, seed=0)
     assert accuracy.estimate == pytest.approx(5 / 6)
+
+
+def test_bilstm_trains_on_a_tagged_upload_without_lexicon_features(tmp_path):
+    name = save_tagged_upload(parse_tagged_upload(_tagged_file(5), "shapes.txt"))
+    result = train(
+        "sequence-labelling",
+        name,
+        "bilstm",
+        store=RunStore(tmp_path / "runs.sqlite3"),
+        config=tiny_config("bilstm"),
+    )
+    assert result.run.status == "finished" and "boundary_f1" not in result.run.metrics
+    assert {"CAP", "LOW", "NUM"} <= set(result.run.metrics["per_class_f1"])
+    # Words, not characters: the lexicon of word segmentation does not apply.
+    assert "lexicon" not in [layer.name for layer in result.model.model_.layers]
