@@ -24,12 +24,13 @@ from core.errors import UserFacingError
 from core.lm_vocabulary import split_by_document
 from core.splits import Split
 from core.upload_store import read_upload_record, store_upload_record
-from core.uploads import MIN_ROWS, UploadedTable, UploadRejected, missing_cell_notes
+from core.uploads import UploadedTable, UploadRejected, missing_cell_notes
 
 REPLY = "reply"
 REPLY_UPLOAD_PREFIX = "reply-upload-"
 HACKER_NEWS = "hacker-news"
-MIN_PAIRS = MIN_ROWS
+# The test part is a tenth of the messages, and 1-of-10 needs 10 different replies in it.
+MIN_PAIRS = 100
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,8 @@ def reply_pairs_from(
     if len(distinct) < MIN_PAIRS:
         raise UploadRejected(
             f"Too few usable pairs: {len(distinct)} distinct rows with both a message and a "
-            f"reply, fewer than the {MIN_PAIRS} needed to train and test a replier."
+            f"reply, fewer than the {MIN_PAIRS} needed to train and test a replier (the test "
+            "tenth must hold 10 different replies for the 1-of-10 evaluation)."
         )
     return distinct, table.notes + tuple(notes)
 

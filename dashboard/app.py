@@ -42,6 +42,12 @@ st.navigation(
                 url_path="sequence-labelling",
             ),
             st.Page(
+                PAGES / "replier.py",
+                title="Replier",
+                icon=":material/forum:",
+                url_path="replier",
+            ),
+            st.Page(
                 PAGES / "word2vec.py", title="Word2vec", icon=":material/hub:", url_path="word2vec"
             ),
             st.Page(

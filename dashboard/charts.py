@@ -52,29 +52,46 @@ def sequence_view(image: np.ndarray) -> go.Figure:
     return figure
 
 
+# What the right-hand panel of the training curves shows: the first a history holds.
+SCORE_CURVES = (("accuracy", "Accuracy"), ("recall_at_1", "Recall@1 in 1-of-10"))
+
+
 def training_curves(histories: dict[str, list[dict]]) -> go.Figure:
-    """Loss and accuracy per epoch for several models; validation dashed."""
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
+    """Loss and a score (accuracy, or a replier's Recall@1) per epoch for several models;
+    validation dashed."""
+    records = [record for history in histories.values() for record in history]
+    score, score_title = next(
+        (
+            (name, title)
+            for name, title in SCORE_CURVES
+            if any(name in record or f"val_{name}" in record for record in records)
+        ),
+        SCORE_CURVES[0],
+    )
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss", score_title))
+    in_legend = set()  # one legend entry per model and line, whichever panel draws it first
     for index, (title, history) in enumerate(histories.items()):
         color = PALETTE[index % len(PALETTE)]
         epochs = [record["epoch"] for record in history]
-        for column, metric in ((1, "loss"), (2, "accuracy")):
+        for column, metric in ((1, "loss"), (2, score)):
             for prefix, dash in (("", "solid"), ("val_", "dash")):
                 values = [record.get(prefix + metric) for record in history]
                 if any(value is not None for value in values):
+                    name = f"{title} {'validation' if prefix else 'train'}"
                     figure.add_trace(
                         go.Scatter(
                             x=epochs,
                             y=values,
                             mode="lines+markers",
                             line=dict(color=color, dash=dash),
-                            name=f"{title} {'validation' if prefix else 'train'}",
+                            name=name,
                             legendgroup=title,
-                            showlegend=column == 1,
+                            showlegend=name not in in_legend,
                         ),
                         row=1,
                         col=column,
                     )
+                    in_legend.add(name)
     figure.update_xaxes(title_text="epoch")
     figure.update_layout(height=340, margin=dict(l=0, r=0, t=30, b=0))
     return figure
@@ -121,11 +138,14 @@ def probability_bars(
     return figure
 
 
-def accuracy_with_intervals(runs: list[RunRecord], labels: list[str]) -> go.Figure:
-    """Each run's test accuracy with its 95% bootstrap interval as error bars."""
+def accuracy_with_intervals(
+    runs: list[RunRecord], labels: list[str], metric: str = "accuracy", title: str = "accuracy"
+) -> go.Figure:
+    """Each run's test `metric` (accuracy unless given) with its 95% bootstrap interval as
+    error bars."""
     estimates, lows, highs = (
         np.asarray([run.metrics[name] for run in runs])
-        for name in ("accuracy", "accuracy_low", "accuracy_high")
+        for name in (metric, f"{metric}_low", f"{metric}_high")
     )
     figure = go.Figure(
         go.Scatter(
@@ -138,7 +158,7 @@ def accuracy_with_intervals(runs: list[RunRecord], labels: list[str]) -> go.Figu
         )
     )
     figure.update_layout(
-        xaxis_title="test accuracy (95% bootstrap interval)",
+        xaxis_title=f"test {title} (95% bootstrap interval)",
         height=80 + 28 * len(labels),
         margin=dict(l=0, r=0, t=10, b=0),
     )

@@ -6,6 +6,8 @@ from core.corpora import BUILT_IN, TEXT_PREDICTION
 from core.datasets import datasets_for
 from core.labelling_data import SEQUENCE_LABELLING
 from core.registry import TASKS, models_for
+from core.reply_data import BUILT_IN as REPLY_DATASETS
+from core.reply_data import REPLY
 
 
 def _data_of(task: str) -> list[str]:
@@ -15,6 +17,8 @@ def _data_of(task: str) -> list[str]:
         return corpora + ["any text dataset's texts", "your .txt file"]
     if task == SEQUENCE_LABELLING:
         return [f"word segmentation of {', '.join(corpora)}", "your CoNLL-U or word-TAG file"]
+    if task == REPLY:
+        return [dataset.title for dataset in REPLY_DATASETS.values()] + ["your CSV of pairs"]
     return [info.title for info in datasets_for(task)]
 
 

@@ -4,7 +4,10 @@ import pandas as pd
 
 from core.corpora import TEXT_PREDICTION
 from core.registry import MODELS
+from core.reply_data import REPLY
 from core.store import RunRecord
+
+PREDICTION_UNIT = {TEXT_PREDICTION: "suggestion", REPLY: "message (10 candidates)"}
 
 
 def _title(run: RunRecord) -> str:
@@ -62,9 +65,7 @@ def _rows(runs: list[RunRecord], labels: list[str], columns) -> pd.DataFrame:
                 "model": label,
                 "status": run.status,
                 **columns(run.metrics),
-                "ms / " + ("suggestion" if run.task == TEXT_PREDICTION else "sentence"): (
-                    run.predict_ms
-                ),
+                "ms / " + PREDICTION_UNIT.get(run.task, "sentence"): run.predict_ms,
                 "train s": run.train_seconds,
                 "parameters": run.param_count,
             }
@@ -104,5 +105,20 @@ def tagger_table(runs: list[RunRecord], labels: list[str]) -> pd.DataFrame:
             "token accuracy": metrics.get("accuracy"),
             "accuracy 95% CI": _interval(metrics, "accuracy"),
             "macro-F1 over tags": metrics.get("macro_f1"),
+        },
+    )
+
+
+def replier_table(runs: list[RunRecord], labels: list[str]) -> pd.DataFrame:
+    """One row per replier run: Recall@k in 1-of-10 on the held-out messages."""
+    return _rows(
+        runs,
+        labels,
+        lambda metrics: {
+            "R@1": metrics.get("recall_at_1"),
+            "R@1 95% CI": _interval(metrics, "recall_at_1"),
+            "R@2": metrics.get("recall_at_2"),
+            "R@5": metrics.get("recall_at_5"),
+            "MRR": metrics.get("mean_reciprocal_rank"),
         },
     )

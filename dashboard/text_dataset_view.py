@@ -4,16 +4,16 @@ import streamlit as st
 
 from core.dataset_info import DatasetInfo
 from core.datasets import dataset_info, datasets_for
-from core.errors import DatasetUnavailable, UserFacingError
+from core.errors import DatasetUnavailable
 from core.text_datasets import TEXT_CLASSIFICATION, LabelledTexts
 from core.text_stats import class_length_table
 from core.uploaded_datasets import save_labelled_upload
-from core.uploads import UploadedTable, read_table
+from core.uploads import UploadedTable
 from dashboard import charts, state
 from dashboard.dataset_view import loaded_dataset
+from dashboard.table_upload import message_on_rejection, parsed_table
 
 SAMPLES_SHOWN = 12
-PREVIEW_ROWS = 8
 BUNDLED, UPLOAD = "A bundled dataset", "Upload a CSV/TSV"
 
 
@@ -46,38 +46,15 @@ def _known_upload(name: str) -> DatasetInfo | None:
         return None
 
 
-def _message_on_rejection(compute):
-    """`compute`'s result, or the message of the UserFacingError it raised."""
-    try:
-        return compute()
-    except UserFacingError as error:
-        return str(error)
-
-
 def _upload(key: str) -> DatasetInfo | None:
-    upload = st.file_uploader(
-        "A CSV or TSV file whose first row names the columns (UTF-8)",
-        type=["csv", "tsv", "txt"],
-        key=f"{key}.file",
+    uploaded = parsed_table(
+        key,
+        "Upload a table with one text and one label per row, e.g. a `text` column and a "
+        "`label` column.",
     )
-    if upload is None:
-        st.info(
-            "Upload a table with one text and one label per row, e.g. a `text` column and a "
-            "`label` column. Cells are read as plain text: nothing in the file is run."
-        )
+    if uploaded is None:
         return None
-    table = state.upload_step(
-        "parse",
-        (upload.file_id,),
-        lambda: _message_on_rejection(lambda: read_table(upload.getvalue(), upload.name)),
-    )
-    if isinstance(table, str):
-        st.error(table)
-        return None
-    for note in table.notes:
-        st.info(note)
-    st.caption(f"First rows of {table.filename} ({len(table.frame):,} rows):")
-    st.dataframe(table.frame.head(PREVIEW_ROWS), hide_index=True)
+    upload, table = uploaded
     columns = list(table.frame.columns)
     text_guess, label_guess = _guess_columns(table)
     left, right = st.columns(2)
@@ -88,7 +65,7 @@ def _upload(key: str) -> DatasetInfo | None:
     saved = state.upload_step(
         "save",
         (upload.file_id, text_column, label_column),
-        lambda: _message_on_rejection(
+        lambda: message_on_rejection(
             lambda: save_labelled_upload(table, text_column, label_column)
         ),
     )

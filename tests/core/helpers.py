@@ -38,6 +38,17 @@ def polarity_texts() -> tuple[np.ndarray, np.ndarray]:
     return np.array(data.texts[order]), np.array(data.labels[order])
 
 
+def require_pack(pack: str) -> None:
+    """Skip (fail under SEQLAB_REQUIRE_PACKS) while a data pack is not fetched."""
+    from core.data_packs import pack_unavailable
+
+    reason = pack_unavailable(pack)
+    if reason:
+        if os.environ.get("SEQLAB_REQUIRE_PACKS"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
 def loaded(name: str):
     """The dataset, or a skip (a failure under SEQLAB_REQUIRE_PACKS) while its pack is missing."""
     reason = DATASETS[name].availability()

@@ -24,3 +24,8 @@ def wait_for_training(app: AppTest, limit_seconds: float = 300) -> AppTest:
 
 def texts(elements) -> list[str]:
     return [element.value for element in elements]
+
+
+def readable(elements) -> list[str]:
+    """The elements' texts as a reader sees them: Markdown's escaping backslashes removed."""
+    return [text.replace("\\", "") for text in texts(elements)]

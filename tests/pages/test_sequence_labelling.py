@@ -1,6 +1,6 @@
 """The sequence-labelling page under AppTest: segmentation, tagged uploads, training, try-it."""
 
-from tests.pages.helpers import open_page, texts, wait_for_training
+from tests.pages.helpers import open_page, readable, texts, wait_for_training
 
 PAGE = "sequence_labelling.py"
 
@@ -64,6 +64,6 @@ def test_bad_tagged_uploads_get_their_message_and_nothing_else():
     }
     for name, (content, message) in cases.items():
         app = upload(open_page(PAGE), name, content)
-        shown = [error.replace("\\", "") for error in texts(app.error)]  # markdown escapes
+        shown = readable(app.error)
         assert any(message in error for error in shown), (name, shown)
         assert not app.header, name

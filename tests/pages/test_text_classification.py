@@ -2,7 +2,7 @@
 
 import re
 
-from tests.pages.helpers import open_page, texts, wait_for_training
+from tests.pages.helpers import open_page, readable, texts, wait_for_training
 
 PAGE = "text_classification.py"
 TINY_LSTM = {"epochs": 1, "units": 8, "embedding_dim": 8}
@@ -49,7 +49,7 @@ def test_bad_uploads_get_their_message_and_nothing_else():
     }
     for name, (content, message) in cases.items():
         app = upload(open_page(PAGE), name, content)
-        assert any(message in error for error in texts(app.error)), (name, texts(app.error))
+        assert any(message in error for error in readable(app.error)), (name, readable(app.error))
         assert not app.header, name  # the page stops before training is offered
 
 

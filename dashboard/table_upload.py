@@ -1,0 +1,52 @@
+"""An uploaded CSV/TSV, parsed once and previewed: the first step of every table upload.
+
+Labelled texts and message -> reply pairs are both uploaded as tables; this step reads the
+file (core/uploads.py checks size, encoding, binary content, columns and rows), shows what
+was noticed and the first rows, and leaves choosing the columns to the page.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from core.errors import UserFacingError
+from core.uploads import UploadedTable, read_table
+from dashboard import state
+from dashboard.highlight import escape_markdown
+
+PREVIEW_ROWS = 8
+
+
+def message_on_rejection(compute: Callable[[], Any]) -> Any:
+    """`compute`'s result, or the message of the UserFacingError it raised."""
+    try:
+        return compute()
+    except UserFacingError as error:
+        return str(error)
+
+
+def parsed_table(key: str, hint: str) -> tuple[Any, UploadedTable] | None:
+    """(the upload widget's file, its parsed table) once a readable table is uploaded; None
+    (with `hint` or the reason it was refused) until then."""
+    upload = st.file_uploader(
+        "A CSV or TSV file whose first row names the columns (UTF-8)",
+        type=["csv", "tsv", "txt"],
+        key=f"{key}.file",
+    )
+    if upload is None:
+        st.info(f"{hint} Cells are read as plain text: nothing in the file is run.")
+        return None
+    table = state.upload_step(
+        "parse",
+        (upload.file_id,),
+        lambda: message_on_rejection(lambda: read_table(upload.getvalue(), upload.name)),
+    )
+    if isinstance(table, str):
+        st.error(escape_markdown(table))
+        return None
+    for note in table.notes:
+        st.info(escape_markdown(note))
+    st.caption(f"First rows of {escape_markdown(table.filename)} ({len(table.frame):,} rows):")
+    st.dataframe(table.frame.head(PREVIEW_ROWS), hide_index=True)
+    return upload, table
