@@ -196,3 +196,26 @@ def test_train_a_tagger_on_a_conllu_file_and_segmentation_prints_boundary_f1(tmp
     refused = run_cli("train", "sequence-labelling", "bilstm", "--file", str(broken))
     assert refused.returncode == 2 and "Line 2 of 'broken.txt'" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_train_a_replier_reports_recall_at_1_2_and_5(tmp_path):
+    trained = run_cli("train", "reply", "chatterbot", "tfidf-retrieval", "--json", "--quiet")
+    assert trained.returncode == 0, trained.stderr
+    summary = json.loads(trained.stdout)
+    metrics = summary["metrics"]
+    assert summary["status"] == "finished" and summary["split"]["grouped_by"] == "message"
+    assert 0.1 < metrics["recall_at_1"] <= metrics["recall_at_2"] <= metrics["recall_at_5"] <= 1
+    assert metrics["recall_at_1_low"] < metrics["recall_at_1"] < metrics["recall_at_1_high"]
+    assert metrics["candidates"] == 10 and metrics["test_examples"] == summary["split"]["test"]
+
+    pairs = tmp_path / "pairs.csv"
+    rows = ["question,answer"] + [f"what is item {i}?,item {i} is a widget" for i in range(120)]
+    pairs.write_text("\n".join(rows), encoding="utf-8")
+    uploaded = run_cli(
+        "train", "reply", "tfidf-retrieval", "--file", str(pairs),
+        "--message-column", "question", "--reply-column", "answer",
+    )  # fmt: skip
+    assert uploaded.returncode == 0, uploaded.stderr
+    assert "1-of-10 recall@1" in uploaded.stdout and "95% CI" in uploaded.stdout
+    wrong = run_cli("train", "reply", "tfidf-retrieval", "--file", str(pairs))
+    assert wrong.returncode == 2 and "--message-column and --reply-column" in wrong.stderr
