@@ -4,6 +4,7 @@ Every text here comes from a dataset or a visitor, so it is shown through st.tex
 escaped Markdown, never as HTML.
 """
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -164,8 +165,13 @@ def verdict(models: list[TrainedModel]) -> None:
 
 
 def held_out_examples(models: list[TrainedModel], data: ReplyData) -> None:
-    """A few test messages with each model's answer beside the real reply."""
-    messages, replies = data.part(data.split.test[:EXAMPLES_SHOWN])
+    """A few test messages, drawn with the split's seed, with each model's answer beside the
+    real reply."""
+    rng = np.random.default_rng(data.split.seed)
+    shown = rng.choice(
+        data.split.test, size=min(EXAMPLES_SHOWN, len(data.split.test)), replace=False
+    )
+    messages, replies = data.part(np.sort(shown))
     rows = {"message": messages, "real reply": replies}
     for trained in models:
         rows[trained.label] = [_first_answer(trained.model, message) for message in messages]

@@ -17,6 +17,8 @@ import urllib.request
 import pytest
 
 from core.paths import REPO_ROOT
+from core.registry import models_for
+from core.reply_data import REPLY
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -249,3 +251,36 @@ def test_type_into_the_predictive_keyboard_and_see_two_models_suggest(page, app_
     wanted = f"the film is {word} "
     assert _settled(box.input_value, lambda value: value == wanted), box.input_value()
     screenshot(page, "predictive-accepted.png")
+
+
+def test_train_the_retrieval_replier_and_ask_it_a_question(page, app_url):
+    page.goto(f"{app_url}/replier")
+    page.get_by_text("1,176 distinct message").first.wait_for(timeout=60_000)
+    # Train the baseline alone: empty the model choice with Backspace, then pick it by name.
+    page.locator('[data-testid="stMultiSelect"] input').first.click()
+    for _ in range(len(models_for(REPLY))):
+        page.keyboard.press("Backspace")
+    page.keyboard.type("TF-IDF")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(1500)
+    chosen = page.locator('[data-testid="stMultiSelect"]').first.inner_text()
+    assert "TF-IDF retrieval (baseline)" in chosen and "(neural)" not in chosen, chosen
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("TF-IDF retrieval: finished.").wait_for(timeout=120_000)
+    page.get_by_text("Held-out examples").wait_for(timeout=30_000)
+
+    question = page.get_by_role("textbox", name="Your message")
+    question.fill("What is your favorite movie?")
+    question.press("Control+Enter")
+    # The evidence table (drawn on a canvas, with an accessible copy of its cells) names the
+    # training messages it matched: questions about favourites.
+    cells = page.locator('[data-testid="stDataFrame"] [data-testid^="glide-cell-"]')
+    matched = _settled(
+        cells.all_inner_texts,
+        lambda shown: any(cell.startswith("What is your favorite") for cell in shown),
+    )
+    assert matched, cells.all_inner_texts()
+    answer = page.locator('[data-testid="stText"]').last.inner_text()
+    assert answer and answer in matched
+    screenshot(page, "replier-try-it.png")
