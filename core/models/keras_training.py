@@ -44,8 +44,11 @@ class KerasTrainingConfig:
     )
 
 
-def _observer_callback(observer: TrainingObserver, history: list, steps_per_epoch: int):
-    """A Keras callback that forwards progress to `observer` and applies its stop request."""
+def _observer_callback(
+    observer: TrainingObserver, history: list, steps_per_epoch: int, epoch_metrics=None
+):
+    """A Keras callback that forwards progress to `observer` and applies its stop request;
+    `epoch_metrics()`, if given, adds its metrics to every epoch's record."""
     import keras
 
     class ObserverCallback(keras.callbacks.Callback):
@@ -70,6 +73,7 @@ def _observer_callback(observer: TrainingObserver, history: list, steps_per_epoc
                 "epoch": epoch + 1,
                 "complete": self.last_step == steps_per_epoch,
                 **_plain(logs),
+                **(epoch_metrics() if epoch_metrics else {}),
                 "seconds": time.perf_counter() - self.epoch_started,
             }
             history.append(record)
@@ -86,8 +90,15 @@ def steps_per_epoch(examples: int, config: KerasTrainingConfig) -> int:
     return -(-examples // config.batch_size)
 
 
-def compile_classifier(model, config: KerasTrainingConfig, total_steps: int) -> None:
-    """Softmax cross entropy with the configured optimiser and learning-rate schedule."""
+def compile_classifier(
+    model,
+    config: KerasTrainingConfig,
+    total_steps: int,
+    loss="sparse_categorical_crossentropy",
+    metrics: tuple = ("accuracy",),
+) -> None:
+    """Softmax cross entropy (or another loss) with the configured optimiser and learning-rate
+    schedule."""
     import keras
 
     optimizer = {
@@ -102,8 +113,8 @@ def compile_classifier(model, config: KerasTrainingConfig, total_steps: int) -> 
         )
     model.compile(
         optimizer=optimizer(learning_rate=learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
+        loss=loss,
+        metrics=list(metrics),
     )
 
 
@@ -115,13 +126,18 @@ def fit_with_observer(
     config: KerasTrainingConfig,
     observer: TrainingObserver,
     history: list[dict],
+    epoch_metrics=None,
 ) -> bool:
-    """Fit a compiled model, reporting to `observer`; returns True if a stop ended it early."""
+    """Fit a compiled model, reporting to `observer`; returns True if a stop ended it early.
+
+    `X` may be a list of arrays for a model with several inputs; `epoch_metrics()`, if given,
+    is measured after every epoch (a replier's validation recall) and kept in its record.
+    """
     import keras
 
-    steps = steps_per_epoch(len(X), config)
+    steps = steps_per_epoch(len(y), config)
     observer.on_train_begin(config.epochs, steps)
-    progress = _observer_callback(observer, history, steps)
+    progress = _observer_callback(observer, history, steps, epoch_metrics)
     callbacks = [progress]
     if config.early_stopping_patience:
         callbacks.append(
@@ -163,11 +179,15 @@ class KerasModelFile:
 
 
 NETWORK_ENTRY = "model.keras"
+ARRAYS_ENTRY = "arrays.npz"
 
 
-def write_network_archive(path: Path, network, meta_entry: str, meta: dict) -> None:
+def write_network_archive(
+    path: Path, network, meta_entry: str, meta: dict, arrays: dict | None = None
+) -> None:
     """One zip holding a Keras network as a .keras file and, as JSON, what else a model needs
-    (config, vocabulary, history): no pickle anywhere."""
+    (config, vocabulary, history), with any `arrays` as an .npz entry: no pickle anywhere."""
+    import io
     import json
     import tempfile
     import zipfile
@@ -178,6 +198,10 @@ def write_network_archive(path: Path, network, meta_entry: str, meta: dict) -> N
         with zipfile.ZipFile(path, "w") as archive:
             archive.write(saved, NETWORK_ENTRY)
             archive.writestr(meta_entry, json.dumps(meta))
+            if arrays is not None:
+                stream = io.BytesIO()
+                np.savez(stream, **arrays)
+                archive.writestr(ARRAYS_ENTRY, stream.getvalue())
 
 
 def read_network_archive(path: Path, meta_entry: str) -> tuple[object, dict]:
@@ -193,3 +217,14 @@ def read_network_archive(path: Path, meta_entry: str) -> tuple[object, dict]:
         meta = json.loads(archive.read(meta_entry))
         saved = archive.extract(NETWORK_ENTRY, directory)
         return keras.saving.load_model(saved, safe_mode=True, compile=False), meta
+
+
+def read_archive_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The arrays `write_network_archive` stored beside the network (no pickle allowed)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        stream = io.BytesIO(archive.read(ARRAYS_ENTRY))
+    with np.load(stream, allow_pickle=False) as arrays:
+        return dict(arrays)
