@@ -14,9 +14,11 @@ from core.errors import InvalidConfig
 from core.labelling_data import SEQUENCE_LABELLING
 from core.models.baseline import LogisticRegressionClassifier
 from core.models.char_lstm import CharLstmLanguageModel
+from core.models.dual_encoder import DualEncoder
 from core.models.ngram import KneserNeyLanguageModel
 from core.models.recurrent import RecurrentClassifier
 from core.models.recurrent_tagger import RecurrentTagger
+from core.models.seq2seq import Seq2Seq
 from core.models.text_baselines import TfidfLogisticRegression, TfidfNearestNeighbours
 from core.models.text_recurrent import RecurrentTextClassifier
 from core.models.tfidf_retrieval import TfidfRetrieval
@@ -214,6 +216,24 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "Answers with the reply of the most similar training message by TF-IDF cosine "
             "similarity; ranks candidates by their similarity to the message.",
             TfidfRetrieval,
+        ),
+        ModelSpec(
+            REPLY,
+            "dual-encoder",
+            "LSTM dual encoder",
+            "neural",
+            "One LSTM encodes the message and each reply; a learned matrix rates the pair "
+            "(Lowe et al. 2015). Answers with the best of its training replies.",
+            DualEncoder,
+        ),
+        ModelSpec(
+            REPLY,
+            "seq2seq",
+            "LSTM encoder-decoder",
+            "neural",
+            "An LSTM reads the message and another writes the reply word by word; ranks "
+            "candidates by their mean log-probability given the message.",
+            Seq2Seq,
         ),
         ModelSpec(
             REGRESSION,
