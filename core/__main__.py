@@ -25,7 +25,7 @@ from core.corpora import TEXT_PREDICTION
 from core.datasets import DATASETS
 from core.errors import UserFacingError
 from core.labelling_data import SEGMENTATION_PREFIX, SEQUENCE_LABELLING
-from core.paths import store_path
+from core.paths import store_url
 from core.progress import ObserverChain, StopFlag, TrainingObserver
 from core.registry import TASKS, model_spec, models_for
 from core.regression_runs import REGRESSION, SYNTHETIC
@@ -154,7 +154,7 @@ def _uploaded_dataset(arguments) -> str:
 
 def _train(arguments, settings: dict, observer) -> RunRecord:
     """Train by the task's own path; both record into the same store."""
-    store = RunStore(store_path())
+    store = RunStore(store_url())
     if arguments.task == REGRESSION:
         from core.regression_runs import check_dataset, fit_line_and_record, split_settings
 
@@ -245,7 +245,7 @@ def _command_train(arguments) -> None:
 
 
 def _command_runs(arguments) -> None:
-    store = RunStore(store_path())
+    store = RunStore(store_url())
     store.mark_abandoned()
     runs = store.list_runs(task=arguments.task, dataset=arguments.dataset)
     if arguments.json:

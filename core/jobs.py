@@ -13,12 +13,12 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from core.errors import UserFacingError
 from core.progress import TrainingObserver
 from core.registry import ModelSpec
+from core.store import RunStore
 
 BATCH_EVENT_INTERVAL = 0.1  # seconds between batch events: enough for a live bar, little traffic
 TERMINAL = ("finished", "stopped", "failed", "skipped")
@@ -74,13 +74,18 @@ class _EventObserver(TrainingObserver):
 
 
 def _train_queue(
-    task: str, dataset: str, plan: list[tuple[str, Any]], seed: int, store_path: str, events, stop
+    task: str,
+    dataset: str,
+    plan: list[tuple[str, Any]],
+    seed: int,
+    store_location: tuple[str, str],
+    events,
+    stop,
 ) -> None:
     """The child process: train each queued model in turn, reporting as it goes."""
-    from core.store import RunStore
     from core.tasks import train
 
-    store = RunStore(Path(store_path))
+    store = RunStore(*store_location)
     for index, (name, config) in enumerate(plan):
         if stop.is_set():
             events.put(("end", index, "skipped", "Not started: training was stopped.", None))
@@ -115,9 +120,9 @@ class TrainingJob:
         dataset: str,
         plan: list[tuple[ModelSpec, Any]],
         seed: int,
-        store_path: Path,
+        store: RunStore,
     ) -> None:
-        self.task, self.dataset, self.seed, self.store_path = task, dataset, seed, store_path
+        self.task, self.dataset, self.seed = task, dataset, seed
         self.items = [ModelProgress(spec.name, spec.title, config) for spec, config in plan]
         context = multiprocessing.get_context(
             "spawn"
@@ -133,7 +138,7 @@ class TrainingJob:
                 dataset,
                 [(item.name, item.config) for item in self.items],
                 seed,
-                str(store_path),
+                (store.url, str(store.artifacts)),  # the child opens the same database and folder
                 self._events,
                 self._stop,
             ),

@@ -2,6 +2,8 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,3 +18,35 @@ def data_dir() -> Path:
 def store_path() -> Path:
     """The SQLite run store inside the data folder."""
     return data_dir() / "runs.sqlite3"
+
+
+def store_url() -> str:
+    """The run store's database: `$SEQLAB_DATABASE_URL` (a PostgreSQL server that several app
+    replicas share), else the SQLite file in the data folder."""
+    return os.environ.get("SEQLAB_DATABASE_URL") or f"sqlite:///{store_path()}"
+
+
+def folder_of(location: str | Path) -> Path:
+    """A folder given as a path or a `file://` URL.
+
+    Other schemes are refused rather than half-supported: an object store is used through a
+    mount (s3fs, gcsfuse, a network share) given here as a folder.
+    """
+    parsed = urlparse(str(location))
+    if parsed.scheme == "file":
+        return Path(url2pathname(parsed.path))
+    if "://" in str(location):
+        raise ValueError(
+            f"Artifacts go to a folder or a file:// URL, not {str(location)!r}; mount the "
+            "object store and give its folder."
+        )
+    return Path(location)
+
+
+def artifacts_dir(database_file: Path | None) -> Path:
+    """Where model files go: `$SEQLAB_ARTIFACTS`, else `artifacts/` beside the SQLite file
+    (or in the data folder, for a database on a server)."""
+    setting = os.environ.get("SEQLAB_ARTIFACTS")
+    if setting:
+        return folder_of(setting)
+    return (database_file.parent if database_file else data_dir()) / "artifacts"

@@ -1,59 +1,38 @@
 """The run store: every training run, its settings, history, metrics and test predictions.
 
-SQLite in WAL mode, so the dashboard can read while a CLI run or a background thread writes.
-The schema is versioned with `PRAGMA user_version`; `MIGRATIONS[n]` takes version n to n+1.
-Every write is one short transaction on its own connection, so a killed process leaves the
-store consistent: at worst a run stays marked `running`.
+One schema and one code path (SQLAlchemy Core, core/store_schema.py) over either a SQLite file,
+the embedded default, or a PostgreSQL server that several app replicas share. SQLite runs in
+WAL mode, so the dashboard can read while a CLI run or a background process writes. Every
+write is one short transaction, so a killed process leaves the store consistent: at worst a
+run stays marked `running`. Model files live in an artifacts folder; the store keeps their
+path and sha256 (core/artifacts.py checks it before a load).
 """
 
+import functools
 import json
 import os
 import socket
-import sqlite3
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-
-STATUSES = ("running", "finished", "stopped", "failed")
-
-MIGRATIONS = (
-    """
-    CREATE TABLE runs (
-        id TEXT PRIMARY KEY,
-        task TEXT NOT NULL,
-        dataset TEXT NOT NULL,
-        model TEXT NOT NULL,
-        config TEXT NOT NULL,
-        seed INTEGER NOT NULL,
-        split TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'stopped', 'failed')),
-        history TEXT NOT NULL DEFAULT '[]',
-        metrics TEXT NOT NULL DEFAULT '{}',
-        train_seconds REAL,
-        predict_ms REAL,
-        param_count INTEGER,
-        artifact_path TEXT,
-        message TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL,
-        finished_at TEXT
-    );
-    CREATE INDEX runs_by_task_dataset ON runs (task, dataset);
-    CREATE TABLE predictions (
-        run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
-        y_true TEXT NOT NULL,
-        y_pred TEXT NOT NULL
-    );
-    """,
-    # v2: which process trains a running run ("host:pid"), so a killed run can be found.
-    """
-    ALTER TABLE runs ADD COLUMN owner TEXT;
-    """,
+from sqlalchemy import (
+    URL,
+    ColumnElement,
+    Engine,
+    RowMapping,
+    create_engine,
+    event,
+    make_url,
+    select,
 )
+
+from core.artifacts import sha256_of
+from core.paths import artifacts_dir, folder_of
+from core.store_schema import epochs, migrate, predictions, runs, stored_version
 
 
 @dataclass(frozen=True)
@@ -76,13 +55,14 @@ class RunRecord:
     created_at: str
     finished_at: str | None
     owner: str | None
+    artifact_sha256: str | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "RunRecord":
-        values = dict(row)
-        for column in ("config", "split", "history", "metrics"):
+    def from_row(cls, row: RowMapping, history: list[dict]) -> "RunRecord":
+        values = {field.name: row[field.name] for field in fields(cls) if field.name != "history"}
+        for column in ("config", "split", "metrics"):
             values[column] = json.loads(values[column])
-        return cls(**values)
+        return cls(**values, history=history)
 
 
 def _now() -> str:
@@ -103,92 +83,101 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def _database_url(location: str | Path) -> URL:
+    """A SQLAlchemy URL from a URL string, or from the path of a SQLite file."""
+    if isinstance(location, Path) or "://" not in location:
+        return URL.create("sqlite", database=str(Path(location).resolve()))
+    return make_url(location)
+
+
+def _sqlite_connected(connection, _record) -> None:
+    connection.isolation_level = None  # the driver begins no transaction: _begin_immediate does
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("PRAGMA journal_mode = WAL")
+
+
+def _begin_immediate(connection) -> None:
+    # Each transaction takes SQLite's write lock at its start: a deferred one that reads and then
+    # writes fails at once ("database is locked") when another process wrote in between, where
+    # this one waits its turn (up to the 30 s timeout). Reads take it too: they are as short.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@functools.cache
+def _engine(url: str) -> Engine:
+    """One engine (a pool of connections) per database and process, shared by its RunStores."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 30})
+    event.listen(engine, "connect", _sqlite_connected)
+    event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
 class RunStore:
-    """Runs in one SQLite file; safe to use from several threads and processes."""
+    """Runs in one database; safe to use from several threads, processes and hosts.
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as connection:
-            connection.execute("PRAGMA journal_mode = WAL")
-            self._migrate(connection)
+    `location` is a database URL (`postgresql+psycopg://user@host/db`, `sqlite:///file`) or the
+    path of a SQLite file. Model files go to `artifacts` (a folder or file:// URL), by default
+    `$SEQLAB_ARTIFACTS`, else `artifacts/` beside the SQLite file or in the data folder.
+    """
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        connection.row_factory = sqlite3.Row
-        connection.execute("PRAGMA foreign_keys = ON")
-        try:
-            yield connection
-        finally:
-            connection.close()
-
-    @staticmethod
-    def _migrate(connection: sqlite3.Connection) -> None:
-        connection.execute("BEGIN IMMEDIATE")  # one process migrates; others wait, then see it
-        try:
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if version > len(MIGRATIONS):
-                raise RuntimeError(
-                    f"The run store {version=} is newer than this seqlab "
-                    f"(knows {len(MIGRATIONS)}); upgrade seqlab."
-                )
-            for number in range(version, len(MIGRATIONS)):
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        connection.execute(statement)
-                connection.execute(f"PRAGMA user_version = {number + 1}")
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
+    def __init__(self, location: str | Path, artifacts: str | Path | None = None) -> None:
+        url = _database_url(location)
+        self.path = Path(url.database) if url.get_backend_name() == "sqlite" else None
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.url = url.render_as_string(hide_password=False)
+        self.artifacts = folder_of(artifacts) if artifacts else artifacts_dir(self.path)
+        self._engine = _engine(self.url)
+        with self._engine.begin() as connection:
+            migrate(connection)
 
     def artifact_path(self, run_id: str, suffix: str) -> Path:
-        """Where a run's model file goes: an `artifacts/` folder beside the database."""
-        return self.path.parent / "artifacts" / f"{run_id}{suffix}"
+        """Where a run's model file goes, in the artifacts folder."""
+        return self.artifacts / f"{run_id}{suffix}"
 
     @property
     def schema_version(self) -> int:
-        with self._connect() as connection:
-            return connection.execute("PRAGMA user_version").fetchone()[0]
+        with self._engine.begin() as connection:
+            return stored_version(connection)
 
     def create_run(
         self, task: str, dataset: str, model: str, config: dict, seed: int, split: dict
     ) -> str:
         """Record a run as `running` and return its id (sortable by creation time)."""
         run_id = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
-        with self._connect() as connection:
+        with self._engine.begin() as connection:
             connection.execute(
-                "INSERT INTO runs (id, task, dataset, model, config, seed, split, status, "
-                "created_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
-                (
-                    run_id,
-                    task,
-                    dataset,
-                    model,
-                    json.dumps(config),
-                    seed,
-                    json.dumps(split),
-                    _now(),
-                    _this_process(),
-                ),
+                runs.insert().values(
+                    id=run_id,
+                    task=task,
+                    dataset=dataset,
+                    model=model,
+                    config=json.dumps(config),
+                    seed=seed,
+                    split=json.dumps(split),
+                    status="running",
+                    created_at=_now(),
+                    owner=_this_process(),
+                )
             )
         return run_id
 
     def append_epoch(self, run_id: str, record: dict) -> None:
-        """Add one epoch's metrics to the run's history in a single atomic statement."""
-        with self._connect() as connection:
-            connection.execute(
-                "UPDATE runs SET history = json_insert(history, '$[#]', json(?)) WHERE id = ?",
-                (json.dumps(record), run_id),
-            )
+        """Add one epoch's metrics to the run's history: one row, so no writer loses another's."""
+        with self._engine.begin() as connection:
+            connection.execute(epochs.insert().values(run_id=run_id, record=json.dumps(record)))
 
     def replace_history(self, run_id: str, records: list[dict]) -> None:
         """Store a run's whole history at once (runs too short to record epoch by epoch)."""
-        with self._connect() as connection:
-            connection.execute(
-                "UPDATE runs SET history = ? WHERE id = ?", (json.dumps(records), run_id)
-            )
+        with self._engine.begin() as connection:
+            connection.execute(epochs.delete().where(epochs.c.run_id == run_id))
+            if records:
+                connection.execute(
+                    epochs.insert(),
+                    [{"run_id": run_id, "record": json.dumps(record)} for record in records],
+                )
 
     def finish(
         self,
@@ -204,35 +193,37 @@ class RunStore:
         y_true: np.ndarray,
         y_pred: np.ndarray,
     ) -> None:
-        """Close a run as `finished` or `stopped` with its test results, in one transaction."""
+        """Close a run as `finished` or `stopped` with its test results, in one transaction.
+
+        The model file at `artifact_path` must be written already: its sha256 is recorded.
+        """
         if status not in ("finished", "stopped"):
             raise ValueError(f"finish() takes finished or stopped, not {status!r}")
-        with self._connect() as connection:
-            connection.execute("BEGIN")
+        checksum = sha256_of(artifact_path)
+        with self._engine.begin() as connection:
             connection.execute(
-                "UPDATE runs SET status = ?, metrics = ?, train_seconds = ?, predict_ms = ?, "
-                "param_count = ?, artifact_path = ?, message = ?, finished_at = ? WHERE id = ?",
-                (
-                    status,
-                    json.dumps(metrics),
-                    train_seconds,
-                    predict_ms,
-                    param_count,
-                    artifact_path,
-                    message,
-                    _now(),
-                    run_id,
-                ),
+                runs.update()
+                .where(runs.c.id == run_id)
+                .values(
+                    status=status,
+                    metrics=json.dumps(metrics),
+                    train_seconds=train_seconds,
+                    predict_ms=predict_ms,
+                    param_count=param_count,
+                    artifact_path=artifact_path,
+                    artifact_sha256=checksum,
+                    message=message,
+                    finished_at=_now(),
+                )
             )
+            connection.execute(predictions.delete().where(predictions.c.run_id == run_id))
             connection.execute(
-                "INSERT OR REPLACE INTO predictions (run_id, y_true, y_pred) VALUES (?, ?, ?)",
-                (
-                    run_id,
-                    json.dumps(np.asarray(y_true).tolist()),
-                    json.dumps(np.asarray(y_pred).tolist()),
-                ),
+                predictions.insert().values(
+                    run_id=run_id,
+                    y_true=json.dumps(np.asarray(y_true).tolist()),
+                    y_pred=json.dumps(np.asarray(y_pred).tolist()),
+                )
             )
-            connection.execute("COMMIT")
 
     def close_without_model(
         self, run_id: str, *, status: str, message: str, train_seconds: float | None = None
@@ -240,64 +231,87 @@ class RunStore:
         """Close a run that produced nothing to evaluate: failed, or stopped before any step."""
         if status not in ("stopped", "failed"):
             raise ValueError(f"close_without_model() takes stopped or failed, not {status!r}")
-        with self._connect() as connection:
+        with self._engine.begin() as connection:
             connection.execute(
-                "UPDATE runs SET status = ?, message = ?, train_seconds = ?, "
-                "finished_at = ? WHERE id = ?",
-                (status, message, train_seconds, _now(), run_id),
+                runs.update()
+                .where(runs.c.id == run_id)
+                .values(
+                    status=status, message=message, train_seconds=train_seconds, finished_at=_now()
+                )
             )
 
     def mark_abandoned(self) -> int:
         """Close as failed the running runs whose process on this host no longer exists.
 
         A training process killed outright (kill -9, out of memory) cannot record its own end;
-        its history up to the last epoch stays. Returns how many runs were closed.
+        its history up to the last epoch stays. Runs of other hosts are left to those hosts.
+        Returns how many runs were closed.
         """
-        host = socket.gethostname()
-        with self._connect() as connection:
+        with self._engine.begin() as connection:
             rows = connection.execute(
-                "SELECT id, owner FROM runs WHERE status = 'running' AND owner LIKE ?",
-                (f"{host}:%",),
-            ).fetchall()
-            owners = [(row["id"], int(row["owner"].rpartition(":")[2])) for row in rows]
+                select(runs.c.id, runs.c.owner).where(
+                    runs.c.status == "running",
+                    runs.c.owner.like(f"{socket.gethostname()}:%"),
+                )
+            ).all()
+            owners = [(run_id, int(owner.rpartition(":")[2])) for run_id, owner in rows]
             abandoned = [(run_id, pid) for run_id, pid in owners if not _process_alive(pid)]
             for run_id, pid in abandoned:
                 connection.execute(
-                    "UPDATE runs SET status = 'failed', message = ?, finished_at = ? "
-                    "WHERE id = ? AND status = 'running'",
-                    (
-                        f"Abandoned: the training process (pid {pid}) ended before the run "
-                        "finished; the history up to then is kept.",
-                        _now(),
-                        run_id,
-                    ),
+                    runs.update()
+                    .where(runs.c.id == run_id, runs.c.status == "running")
+                    .values(
+                        status="failed",
+                        message=f"Abandoned: the training process (pid {pid}) ended before the "
+                        "run finished; the history up to then is kept.",
+                        finished_at=_now(),
+                    )
                 )
         return len(abandoned)
 
+    def _select_runs(self, *conditions: ColumnElement[bool]) -> list[RunRecord]:
+        """The runs meeting every condition, newest first, each with its history."""
+        with self._engine.begin() as connection:
+            found = (
+                connection.execute(select(runs).where(*conditions).order_by(runs.c.number.desc()))
+                .mappings()
+                .all()
+            )
+            records = connection.execute(
+                select(epochs.c.run_id, epochs.c.record)
+                .join(runs, runs.c.id == epochs.c.run_id)
+                .where(*conditions)
+                .order_by(epochs.c.number)
+            ).all()
+        histories = defaultdict(list)
+        for run_id, record in records:
+            histories[run_id].append(json.loads(record))
+        return [RunRecord.from_row(row, histories[row["id"]]) for row in found]
+
     def get(self, run_id: str) -> RunRecord:
-        with self._connect() as connection:
-            row = connection.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-        if row is None:
-            raise KeyError(f"No run {run_id!r} in {self.path}")
-        return RunRecord.from_row(row)
+        found = self._select_runs(runs.c.id == run_id)
+        if not found:
+            raise KeyError(f"No run {run_id!r} in the run store")
+        return found[0]
 
     def list_runs(self, task: str | None = None, dataset: str | None = None) -> list[RunRecord]:
         """Runs newest first (by insertion), optionally only those of one task and dataset."""
-        query, parameters = "SELECT * FROM runs WHERE 1 = 1", []
-        for column, value in (("task", task), ("dataset", dataset)):
-            if value is not None:
-                query += f" AND {column} = ?"
-                parameters.append(value)
-        with self._connect() as connection:
-            rows = connection.execute(query + " ORDER BY rowid DESC", parameters).fetchall()
-        return [RunRecord.from_row(row) for row in rows]
+        return self._select_runs(
+            *(
+                column == value
+                for column, value in ((runs.c.task, task), (runs.c.dataset, dataset))
+                if value is not None
+            )
+        )
 
     def predictions(self, run_id: str) -> tuple[np.ndarray, np.ndarray]:
         """The run's test labels and predictions, in test-index order."""
-        with self._connect() as connection:
+        with self._engine.begin() as connection:
             row = connection.execute(
-                "SELECT y_true, y_pred FROM predictions WHERE run_id = ?", (run_id,)
-            ).fetchone()
+                select(predictions.c.y_true, predictions.c.y_pred).where(
+                    predictions.c.run_id == run_id
+                )
+            ).first()
         if row is None:
             raise KeyError(f"Run {run_id!r} has no stored predictions.")
-        return np.asarray(json.loads(row["y_true"])), np.asarray(json.loads(row["y_pred"]))
+        return np.asarray(json.loads(row.y_true)), np.asarray(json.loads(row.y_pred))

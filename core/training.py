@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from core.artifacts import verified_artifact
 from core.configs import validate
 from core.datasets import load_dataset
 from core.errors import TrainingStopped
@@ -192,12 +193,16 @@ def train_and_record(
 
 
 def load_trained_model(run: RunRecord):
-    """Rebuild a stored run's model from its file, whatever its task (Keras in safe mode)."""
+    """Rebuild a stored run's model from its file, whatever its task (Keras in safe mode).
+
+    Raises ArtifactChanged, naming the run, when the file is not the one recorded at finish.
+    """
     if not run.artifact_path:
         raise ValueError(f"Run {run.id} has no model file ({run.status}).")
+    artifact = verified_artifact(run)
     spec = model_spec(run.task, run.model)
     config = spec.config_from_dict(run.config)
     if issubclass(spec.estimator_class, Classifier):
         classes = np.arange(len(run.metrics["confusion_matrix"]))
-        return spec.estimator_class.load(run.artifact_path, config, classes)
-    return spec.estimator_class.load(run.artifact_path, config)
+        return spec.estimator_class.load(artifact, config, classes)
+    return spec.estimator_class.load(artifact, config)

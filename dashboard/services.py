@@ -7,18 +7,19 @@ CLI, the training process and the app alike.
 import streamlit as st
 
 from core.datasets import dataset_info
-from core.paths import store_path
+from core.paths import store_url
 from core.store import RunRecord, RunStore
 
 
 @st.cache_resource(show_spinner=False)
-def _store_at(path: str) -> RunStore:
-    return RunStore(path)
+def _store_at(url: str) -> RunStore:
+    return RunStore(url)
 
 
 def run_store() -> RunStore:
-    """The run store in the configured data folder (the same one the CLI writes)."""
-    return _store_at(str(store_path()))
+    """The configured run store (the same one the CLI writes): SQLite in the data folder, or
+    the `$SEQLAB_DATABASE_URL` database that several app replicas share."""
+    return _store_at(store_url())
 
 
 def stored_runs() -> list[RunRecord]:

@@ -62,7 +62,7 @@ def start_button(
     if unavailable:
         st.error(unavailable)
         return
-    state.set_training_job(TrainingJob(task, dataset_name, plan, seed, run_store().path).start())
+    state.set_training_job(TrainingJob(task, dataset_name, plan, seed, run_store()).start())
     st.rerun()
 
 

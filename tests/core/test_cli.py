@@ -27,7 +27,7 @@ def test_datasets_lists_bundled_and_network_ones():
     assert any(line.startswith("mnist ") and "network" in line for line in lines)
 
 
-def test_train_stores_a_run_that_runs_lists(data_folder):
+def test_train_stores_a_run_that_runs_lists():
     trained = run_cli(
         "train", "sequence-classification", "digits", "logreg", "--epochs", "5", "--json"
     )
@@ -36,7 +36,6 @@ def test_train_stores_a_run_that_runs_lists(data_folder):
     assert {"run_id", "task", "dataset", "model", "metrics", "train_seconds"} <= set(summary)
     assert summary["status"] == "finished" and 0.5 < summary["metrics"]["accuracy"] <= 1
     assert "epoch 1:" in trained.stderr  # progress goes to stderr, JSON alone to stdout
-    assert (data_folder / "runs.sqlite3").exists()
 
     listed = run_cli("runs", "--json")
     assert [run["run_id"] for run in json.loads(listed.stdout)] == [summary["run_id"]]
@@ -60,8 +59,9 @@ def test_bad_settings_give_a_message_and_exit_2(data_folder):
     )
 
 
-def start_long_training(data_folder, model: str, epochs_to_wait_for: int) -> subprocess.Popen:
+def start_long_training(model: str, epochs_to_wait_for: int) -> subprocess.Popen:
     """A 500-epoch CLI run of a tiny model, returned once its history has some epochs."""
+    from core.paths import store_url
     from core.store import RunStore
 
     command = [
@@ -81,10 +81,9 @@ def start_long_training(data_folder, model: str, epochs_to_wait_for: int) -> sub
     training = subprocess.Popen(
         [sys.executable, "-m", "core", *command], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
     )
-    store_file = data_folder / "runs.sqlite3"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        runs = RunStore(store_file).list_runs() if store_file.exists() else []
+        runs = RunStore(store_url()).list_runs()
         if runs and len(runs[0].history) >= epochs_to_wait_for:
             return training
         time.sleep(0.5)
@@ -92,9 +91,9 @@ def start_long_training(data_folder, model: str, epochs_to_wait_for: int) -> sub
     raise AssertionError("training never reached the wanted epoch")
 
 
-def test_a_killed_training_run_is_recorded_as_abandoned_with_its_history(data_folder):
+def test_a_killed_training_run_is_recorded_as_abandoned_with_its_history():
     """kill -9 leaves no chance to clean up; the next listing closes the run honestly."""
-    training = start_long_training(data_folder, "lstm", epochs_to_wait_for=2)
+    training = start_long_training("lstm", epochs_to_wait_for=2)
     training.send_signal(signal.SIGKILL)
     training.communicate()
     [run] = json.loads(run_cli("runs", "--json").stdout)
@@ -102,8 +101,8 @@ def test_a_killed_training_run_is_recorded_as_abandoned_with_its_history(data_fo
     assert run["epochs"] >= 2
 
 
-def test_ctrl_c_stops_between_batches_and_records_the_partial_model(data_folder):
-    training = start_long_training(data_folder, "gru", epochs_to_wait_for=1)
+def test_ctrl_c_stops_between_batches_and_records_the_partial_model():
+    training = start_long_training("gru", epochs_to_wait_for=1)
     training.send_signal(signal.SIGINT)
     output, _ = training.communicate(timeout=120)
     assert training.returncode == 0

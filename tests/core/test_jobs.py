@@ -19,7 +19,7 @@ def store(tmp_path):
 
 
 def test_a_job_trains_every_model_and_reports_progress(store):
-    job = TrainingJob(SEQUENCE_CLASSIFICATION, "digits", plan("logreg", "gru"), 0, store.path)
+    job = TrainingJob(SEQUENCE_CLASSIFICATION, "digits", plan("logreg", "gru"), 0, store)
     assert job.start().wait(300)
     logreg, gru = job.items
     assert (logreg.status, gru.status) == ("finished", "finished")
@@ -29,7 +29,7 @@ def test_a_job_trains_every_model_and_reports_progress(store):
 
 
 def test_stop_before_start_skips_every_model_and_stores_nothing(store):
-    job = TrainingJob(SEQUENCE_CLASSIFICATION, "digits", plan("logreg", "lstm"), 0, store.path)
+    job = TrainingJob(SEQUENCE_CLASSIFICATION, "digits", plan("logreg", "lstm"), 0, store)
     job.request_stop()
     assert job.start().wait(300)
     assert [item.status for item in job.items] == ["skipped", "skipped"]
@@ -37,9 +37,7 @@ def test_stop_before_start_skips_every_model_and_stores_nothing(store):
 
 
 def test_a_killed_training_process_is_reported_not_hung(store):
-    job = TrainingJob(
-        SEQUENCE_CLASSIFICATION, "digits", plan("lstm", epochs=500), 0, store.path
-    ).start()
+    job = TrainingJob(SEQUENCE_CLASSIFICATION, "digits", plan("lstm", epochs=500), 0, store).start()
     job._process.kill()
     assert job.wait(60)
     [item] = job.items

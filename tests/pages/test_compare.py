@@ -1,6 +1,6 @@
 import pytest
 
-from core.paths import store_path
+from core.paths import store_url
 from core.registry import SEQUENCE_CLASSIFICATION, model_spec
 from core.store import RunStore
 from core.training import train_and_record
@@ -13,7 +13,7 @@ PAGE = "compare.py"
 @pytest.fixture
 def stored_runs():
     """Three runs made the way the CLI makes them: two on seed 0, one on seed 1."""
-    store = RunStore(store_path())
+    store = RunStore(store_url())
     runs = []
     for model_name, seed in (("logreg", 0), ("gru", 0), ("logreg", 1)):
         spec = model_spec(SEQUENCE_CLASSIFICATION, model_name)
