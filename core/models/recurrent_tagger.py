@@ -97,12 +97,16 @@ class RecurrentTaggerConfig(KerasTrainingConfig):
         True,
         "On word segmentation data (every token one character, tag 1 = starts a word): also "
         "give the network, at each character, the lengths of the training words that start "
-        "and that end there. Other data, such as words tagged with parts of speech, ignores it.",
+        "and that end there. On wiki-sample segmentation this raised validation word-boundary "
+        "F1 from 0.932 to 0.955 (validation token accuracy 0.977 -> 0.985), the rest of the "
+        "defaults unchanged. Other data, such as words tagged with parts of speech, ignores it.",
     )
     lexicon_min_count: int = setting(
         2,
         "Words seen fewer times in training stay out of the lexicon, so that the training text, "
-        "like held-out text, has words the lexicon lacks.",
+        "like held-out text, has words the lexicon lacks (4% of wiki-sample's training words "
+        "at 2; 10% of its validation words are missing from the whole training vocabulary). "
+        "1 was not measured.",
         minimum=1,
         maximum=1000,
     )
