@@ -173,6 +173,7 @@ class DualEncoder(Replier):
             lambda ids: encoder(ids, training=False),
             input_signature=[tf.TensorSpec([None, None], tf.int32)],
         )
+        self._encode.get_concrete_function()  # traced now, not at the first message
 
     def _encodings(self, ids: np.ndarray) -> np.ndarray:
         """(texts, units) encodings of id rows, ENCODE_BATCH at a time."""

@@ -160,11 +160,21 @@ class Seq2Seq(Replier):
         self._token_log_probs = tf.function(token_log_probs, input_signature=[ids, ids, ids])
         message = keras.Input(shape=(None,), dtype="int32")
         _, state_h, state_c = network.get_layer("encoder")(embedding(message))
-        self._encode = keras.Model(message, [state_h, state_c])
+        encoder = keras.Model(message, [state_h, state_c])
         token = keras.Input(shape=(1,), dtype="int32")
         states = [keras.Input(shape=(self.resolved_config.units,)) for _ in range(2)]
         decoded, step_h, step_c = decoder(embedding(token), initial_state=states)
-        self._step = keras.Model([token, *states], [output(decoded)[:, 0], step_h, step_c])
+        step = keras.Model([token, *states], [output(decoded)[:, 0], step_h, step_c])
+        state = tf.TensorSpec([None, self.resolved_config.units], tf.float32)
+        self._encode = tf.function(lambda ids: encoder(ids, training=False), input_signature=[ids])
+        self._step = tf.function(
+            lambda tokens, h, c: step([tokens, h, c], training=False),
+            input_signature=[tf.TensorSpec([None, 1], tf.int32), state, state],
+        )
+        # Traced now, not at the first message: an eager call of a Keras model costs tens of
+        # milliseconds a step, a traced one well under one.
+        self._encode.get_concrete_function()
+        self._step.get_concrete_function()
 
     def _rated(self, log_probs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Candidates' scores from their summed log-probabilities and token counts."""
@@ -189,7 +199,7 @@ class Seq2Seq(Replier):
     def _next_log_probs(self, tokens: np.ndarray, states: list) -> tuple[np.ndarray, list]:
         """Natural-log next-token probabilities (beams, V + 1) after `tokens` (beams,), and
         the decoder's new states; called directly, a typed message answers at once."""
-        logits, state_h, state_c = self._step([tokens[:, None], *states], training=False)
+        logits, state_h, state_c = self._step(tokens[:, None].astype(np.int32), *states)
         logits = np.asarray(logits, dtype=np.float64)
         logits -= logits.max(axis=1, keepdims=True)
         log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
@@ -197,7 +207,7 @@ class Seq2Seq(Replier):
 
     def _encoded(self, message: str) -> list[np.ndarray]:
         """The encoder's final states for one message, (1, units) each."""
-        states = self._encode(self._message_ids([message]), training=False)
+        states = self._encode(self._message_ids([message]))
         return [np.asarray(state) for state in states]
 
     def respond(self, message: str, k: int = 3) -> list[Response]:
