@@ -11,8 +11,11 @@ the padding masked out (the decoder inputs' mask reaches the loss).
 - `score` rates a candidate by the model's log-probability of it given the message: by
   default the mean over its tokens (with `</s>`), since the sum favours short replies
   ("what?") over any longer one whatever the message; `candidate_scoring="sum"` gives the
-  sum. A word outside the vocabulary is scored as `<unk>`; a candidate longer than
-  `reply_tokens` is scored on its first `reply_tokens` tokens, without `</s>`.
+  sum. Neither ranks well: on 1,000 movie-dialog validation messages the default model scored
+  R@1 0.096 (mean) and 0.107 (sum), both chance (0.1) within noise, as p(reply | message) is
+  dominated by how common the reply is (bench/README.md). A word outside the vocabulary is
+  scored as `<unk>`; a candidate longer than `reply_tokens` is scored on its first
+  `reply_tokens` tokens, without `</s>`.
 - `respond(message, k)` is a beam search of width k (k = 1 is greedy decoding): the k
   finished replies with the best scores, ranked by the same rule as `score`.
 - `generate` samples one reply, with a temperature and top-k (core/models/sampling.py).
