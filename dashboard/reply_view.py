@@ -11,6 +11,7 @@ import streamlit as st
 from core.errors import UserFacingError
 from core.models.repliers import Replier
 from core.reply_data import BUILT_IN, HACKER_NEWS, ReplyData, load_reply_data, save_reply_upload
+from core.reply_evaluation import recall_by_overlap
 from core.store import RunRecord
 from dashboard import charts, state
 from dashboard.components import attempt
@@ -100,8 +101,9 @@ def reply_overview(name: str, seed: int) -> ReplyData | None:
     return data
 
 
-def results(models: list[TrainedModel]) -> None:
-    """The R@k table and charts, the neural-vs-baseline verdict, and the training curves."""
+def results(models: list[TrainedModel], data: ReplyData) -> None:
+    """The R@k table and charts, the neural-vs-baseline verdict, where each model wins, and
+    the training curves."""
     runs, labels = [m.run for m in models], [m.label for m in models]
     table = replier_table(runs, labels)
     st.dataframe(table, hide_index=True)
@@ -121,6 +123,7 @@ def results(models: list[TrainedModel]) -> None:
         charts.metric_bars(table, ["R@1", "R@2", "R@5"], "Recall@k in 1-of-10"), key="reply_rk"
     )
     verdict(models)
+    where_each_wins(models, data)
     st.plotly_chart(
         charts.training_curves({m.label: m.run.history for m in models}), key="reply_curves"
     )
@@ -153,15 +156,27 @@ def verdict(models: list[TrainedModel]) -> None:
         f"McNemar p = {test.p_value:.3g} over {test.discordant} messages where only one was "
         f"right; {cost:.0f}x the training time."
     )
-    if test.p_value >= 0.05:
-        st.info(f"No significant difference ({names}): {evidence}")
-    elif difference > 0:
+    if test.p_value < 0.05 and difference > 0:
         st.success(f"The neural replier is ahead ({names}): {evidence}")
-    else:
-        st.warning(
-            f"The baseline is ahead ({names}), unlike the published Ubuntu results: {evidence} "
-            "The examples below show where each one goes wrong."
-        )
+        return
+    ahead = "the baseline is ahead" if test.p_value < 0.05 else "no significant difference"
+    st.warning(
+        f"The neural replier is not ahead at R@1 here ({names}: {ahead}), unlike the "
+        f"published Ubuntu results: {evidence} The table below shows where each one wins."
+    )
+
+
+def where_each_wins(models: list[TrainedModel], data: ReplyData) -> None:
+    """R@1 on test messages whose true reply repeats a word of the message, and on the rest."""
+    store = run_store()
+    choices = {m.label: store.predictions(m.run.id)[1] for m in models}
+    rows = recall_by_overlap(*data.part(data.split.test), choices)
+    st.caption(
+        "Where each model wins: R@1 on the test messages whose true reply repeats a content "
+        "word of the message (word overlap is all TF-IDF can see), and on the rest. Chance is "
+        "0.1."
+    )
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
 
 
 def held_out_examples(models: list[TrainedModel], data: ReplyData) -> None:

@@ -39,7 +39,7 @@ st.header("Results")
 if not trained:
     st.info("No replier trained on this data and seed in this session yet.")
     st.stop()
-results(trained)
+results(trained, data)
 st.subheader("Held-out examples")
 held_out_examples(trained, data)
 st.header("Try it")

@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from core.models.repliers import Replier, Response
-from core.reply_evaluation import candidate_table, evaluate_replier, true_reply_ranks
+from core.reply_evaluation import (
+    candidate_table,
+    content_words,
+    evaluate_replier,
+    recall_by_overlap,
+    true_reply_ranks,
+)
 
 
 class ScriptedReplier(Replier):
@@ -84,3 +90,16 @@ def test_a_perfect_and_a_partly_right_replier():
     assert 0.5 <= metrics["recall_at_1"] <= metrics["recall_at_2"] <= metrics["recall_at_5"]
     assert metrics["recall_at_1_low"] <= metrics["recall_at_1"] <= metrics["recall_at_1_high"]
     assert metrics["test_examples"] == 12 and metrics["candidates"] == 10
+
+
+def test_recall_by_overlap_splits_messages_by_shared_content_words():
+    messages = ["do you like pizza?", "how old are you?", "where is the station?"]
+    replies = ["pizza is great", "twenty", "over there, by the station"]
+    assert content_words("Where is the STATION?") == {"station"}
+    rows = recall_by_overlap(
+        messages, replies, {"a": np.array([0, 3, 0]), "b": np.array([1, 0, 2])}
+    )
+    assert rows == [
+        {"true reply": "repeats a word of the message", "messages": 2, "R@1 a": 1.0, "R@1 b": 0.0},
+        {"true reply": "shares none", "messages": 1, "R@1 a": 0.0, "R@1 b": 1.0},
+    ]

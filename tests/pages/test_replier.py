@@ -45,6 +45,9 @@ def test_chatterbot_trains_retrieval_and_answers_a_message():
     [table] = [frame.value for frame in app.dataframe if "R@1" in frame.value]
     assert 0.1 < table["R@1"].iloc[0] <= table["R@2"].iloc[0] <= table["R@5"].iloc[0]
     assert any("Train the baseline and a neural replier" in text for text in texts(app.info))
+    [wins] = [frame.value for frame in app.dataframe if "true reply" in frame.value]
+    [trained] = app.session_state["trained_models"]
+    assert wins["messages"].sum() == trained.run.split["test"]  # every test message, once
     [examples] = [frame.value for frame in app.dataframe if "real reply" in frame.value]
     assert len(examples) == 5
 
