@@ -195,7 +195,9 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "bilstm",
             "Bidirectional LSTM tagger",
             "neural",
-            "LSTMs read each sentence in both directions; a softmax over the tags at every step.",
+            "LSTMs read each sentence in both directions; a softmax over the tags at every step. "
+            "In word segmentation each character also sees which training words start and end "
+            "there.",
             RecurrentTagger,
             fixed={"cell": "lstm"},
         ),
@@ -204,7 +206,9 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "gru",
             "Bidirectional GRU tagger",
             "neural",
-            "GRUs read each sentence in both directions; a softmax over the tags at every step.",
+            "GRUs read each sentence in both directions; a softmax over the tags at every step. "
+            "In word segmentation each character also sees which training words start and end "
+            "there.",
             RecurrentTagger,
             fixed={"cell": "gru"},
         ),
