@@ -6,6 +6,9 @@ anything ranks a held-out message's true reply above chance, and the tiny networ
 in seconds.
 """
 
+import copy
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -80,6 +83,27 @@ def test_prefers_the_true_reply_to_one_about_another_topic(fitted):
     messages, replies = HELD_OUT
     scores = fitted.score(messages, [[reply, with_another_topic(reply)] for reply in replies])
     assert np.mean(scores[:, 0] > scores[:, 1]) > 0.8
+
+
+def test_mmi_subtracts_the_replys_likelihood_given_a_neutral_message(fitted):
+    if not isinstance(fitted, Seq2Seq):
+        pytest.skip("only the encoder-decoder scores by likelihood")
+    messages, replies = HELD_OUT[0][:6], HELD_OUT[1][:6]
+    candidates = [[reply, "red so.", with_another_topic(reply)] for reply in replies]
+
+    def scores(model_messages, **settings):
+        model = copy.copy(fitted)
+        model.config = replace(fitted.config, **settings)
+        return model.score(model_messages, candidates)
+
+    for candidate_scoring in ("mean", "sum"):
+        likelihood = scores(messages, scoring="likelihood", candidate_scoring=candidate_scoring)
+        # A message of one unknown word reads as NEUTRAL_MESSAGE (padding is masked out).
+        generic = scores(
+            ["qwertyuiop"] * 6, scoring="likelihood", candidate_scoring=candidate_scoring
+        )
+        mmi = scores(messages, scoring="mmi", mmi_weight=0.7, candidate_scoring=candidate_scoring)
+        np.testing.assert_allclose(mmi, likelihood - 0.7 * generic, rtol=1e-5, atol=1e-5)
 
 
 def test_save_and_load_give_identical_scores(fitted, tmp_path):
