@@ -23,10 +23,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.lm_training import prepare_corpus, train_language_model_and_record  # noqa: E402
+from core.lm_training import prepare_corpus  # noqa: E402
 from core.predictive import suggest  # noqa: E402
 from core.registry import models_for  # noqa: E402
 from core.store import RunStore  # noqa: E402
+from core.tasks import train  # noqa: E402
 
 BUDGET_MS = 50.0
 TASK = "text-prediction"
@@ -56,9 +57,7 @@ def main() -> None:
                 {"epochs": "1"} if hasattr(spec.default_config(), "epochs") else {}
             )
             started = time.perf_counter()
-            result = train_language_model_and_record(
-                TASK, arguments.corpus, spec.name, store=store, config=config
-            )
+            result = train(TASK, arguments.corpus, spec.name, store=store, config=config)
             models[spec.name] = result.model
             print(f"# trained {spec.name} in {time.perf_counter() - started:.0f} s", flush=True)
     prefixes = typed_prefixes(arguments.corpus, arguments.characters)

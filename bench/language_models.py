@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.corpora import TEXT_PREDICTION  # noqa: E402
-from core.lm_training import train_language_model_and_record  # noqa: E402
 from core.store import RunStore  # noqa: E402
+from core.tasks import train  # noqa: E402
 
 
 def main(corpus: str, models: list[str]) -> None:
@@ -35,7 +35,7 @@ def main(corpus: str, models: list[str]) -> None:
         store = RunStore(Path(folder) / "runs.sqlite3")
         first_seconds = None
         for name in models:
-            run = train_language_model_and_record(TEXT_PREDICTION, corpus, name, store=store).run
+            run = train(TEXT_PREDICTION, corpus, name, store=store).run
             first_seconds = first_seconds or run.train_seconds
             metrics = run.metrics
             print(

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.datasets import dataset_info  # noqa: E402
 from core.registry import models_for  # noqa: E402
 from core.store import RunStore  # noqa: E402
-from core.training import train_and_record  # noqa: E402
+from core.tasks import train  # noqa: E402
 
 
 def main(datasets: list[str]) -> None:
@@ -36,7 +36,7 @@ def main(datasets: list[str]) -> None:
             )
             baseline_seconds = None
             for spec in models_for(task):
-                run = train_and_record(task, dataset, spec.name, store=store).run
+                run = train(task, dataset, spec.name, store=store).run
                 baseline_seconds = baseline_seconds or run.train_seconds
                 metrics = run.metrics
                 print(

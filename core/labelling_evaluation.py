@@ -8,22 +8,12 @@ of every test token are kept, so two taggers on the same split pair up for McNem
 """
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
+from core.evaluation import Evaluation
 from core.metrics import BOOTSTRAP_RESAMPLES, CONFIDENCE, Interval
 from core.segmentation import per_tag_f1, token_accuracy, word_boundary_f1
-
-
-@dataclass(frozen=True)
-class TaggerEvaluation:
-    """Metrics for the run store, the flattened test tags, and milliseconds per sentence."""
-
-    metrics: dict
-    y_true: np.ndarray
-    y_pred: np.ndarray
-    predict_ms: float
 
 
 def _resampled_ratios(numerators: np.ndarray, denominators: np.ndarray, seed: int) -> np.ndarray:
@@ -79,7 +69,7 @@ def evaluate_tagger(
     tag_names: tuple[str, ...],
     segmentation: bool,
     seed: int = 0,
-) -> TaggerEvaluation:
+) -> Evaluation:
     """Predict the test sentences and score them; `segmentation` adds word-boundary F1."""
     started = time.perf_counter()
     predicted = model.predict(sequences)
@@ -108,4 +98,4 @@ def evaluate_tagger(
         }
     flat_true = np.concatenate(truth) if truth else np.zeros(0, dtype=np.int64)
     flat_pred = np.concatenate([p[: len(t)] for t, p in zip(truth, predicted, strict=True)])
-    return TaggerEvaluation(metrics, flat_true, flat_pred, predict_ms)
+    return Evaluation(metrics, flat_true, flat_pred, predict_ms)

@@ -1,4 +1,4 @@
-"""Train a tagger on a labelling dataset, evaluate it on held-out sentences, and record the run.
+"""How taggers train on a labelling dataset and are evaluated on its held-out sentences.
 
 The task `sequence-labelling` (core/labelling_data.py): every tagger of a dataset and seed
 sees the same training, validation and test sentences, is scored by the same evaluation
@@ -6,48 +6,21 @@ sees the same training, validation and test sentences, is scored by the same eva
 the test tokens' tags kept for paired tests.
 """
 
-from typing import Any
-
-from core.labelling_data import load_labelling_data
+from core.evaluation import Evaluation
+from core.labelling_data import LabellingData, load_labelling_data
 from core.labelling_evaluation import evaluate_tagger
 from core.progress import TrainingObserver
-from core.store import RunStore
-from core.training import TrainingResult, checked_config, finish_recorded, fit_new_run
+from core.training import TrainingPath
 
 
-def train_tagger_and_record(
-    task: str,
-    dataset: str,
-    model_name: str,
-    *,
-    store: RunStore,
-    config: Any = None,
-    seed: int = 0,
-    observer: TrainingObserver | None = None,
-) -> TrainingResult:
-    """Train, evaluate on the test sentences and store the run (UserFacingError on bad input)."""
-    spec, config = checked_config(task, model_name, config)
-    data = load_labelling_data(dataset, seed)
-    train_sequences, train_tags = data.part(data.split.train)
-    run_id, model, train_seconds = fit_new_run(
-        store,
-        spec,
-        dataset,
-        config,
-        seed,
-        data.describe(),
-        lambda model, chain: model.fit(
-            train_sequences,
-            train_tags,
-            validation_data=data.part(data.split.validation),
-            observer=chain,
-        ),
-        observer,
-    )
-    if train_seconds is None:
-        return TrainingResult(store.get(run_id), None)
+def _fit(model, data: LabellingData, observer: TrainingObserver) -> None:
+    sequences, tags = data.part(data.split.train)
+    model.fit(sequences, tags, validation_data=data.part(data.split.validation), observer=observer)
+
+
+def _evaluate(model, data: LabellingData, seed: int) -> Evaluation:
     test_sequences, test_tags = data.part(data.split.test)
-    evaluation = evaluate_tagger(
+    return evaluate_tagger(
         model,
         test_sequences,
         test_tags,
@@ -55,14 +28,6 @@ def train_tagger_and_record(
         segmentation=data.kind == "segmentation",
         seed=seed,
     )
-    finish_recorded(
-        store,
-        run_id,
-        model,
-        {**evaluation.metrics, "epochs_trained": len(model.history_)},
-        train_seconds,
-        evaluation.predict_ms,
-        evaluation.y_true,
-        evaluation.y_pred,
-    )
-    return TrainingResult(store.get(run_id), model)
+
+
+TAGGING = TrainingPath(load_labelling_data, _fit, _evaluate)

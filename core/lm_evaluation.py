@@ -19,10 +19,10 @@ The character LSTM (core/models/char_lstm.py) gets the same positions, words and
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
+from core.evaluation import Evaluation
 from core.lm_metrics import Suggester, keystroke_savings, perplexity
 from core.lm_vocabulary import END_ID, SPECIAL_TOKENS, Vocabulary
 from core.metrics import bootstrap_accuracy
@@ -35,16 +35,6 @@ OUTSIDE_VOCABULARY = -1  # a suggested word the vocabulary lacks: never a hit, n
 
 # (context tokens, k) -> the ids of the k best next words, best first
 Ranker = Callable[[Sequence[str], int], Sequence[int]]
-
-
-@dataclass(frozen=True)
-class LanguageModelEvaluation:
-    """Metrics for the run store, and the positions' true and top-1 ids for paired tests."""
-
-    metrics: dict
-    targets: np.ndarray
-    top1: np.ndarray
-    suggestion_ms: float
 
 
 def _real_words(vocabulary: Vocabulary) -> np.ndarray:
@@ -66,7 +56,7 @@ def _evaluate_suggestions(
     test_tokens: list[list[str]],
     scores: dict,
     seed: int,
-) -> LanguageModelEvaluation:
+) -> Evaluation:
     """Top-1 (with interval) and top-3 accuracy, keystroke savings and suggestion time of
     any model, next to the `scores` of how it predicts the test text."""
     targets, top1, hits3 = [], [], []
@@ -105,12 +95,12 @@ def _evaluate_suggestions(
         ),
     }
     suggestion_ms = 1000 * float(np.mean(timings)) if timings else 0.0
-    return LanguageModelEvaluation(metrics, targets, top1, suggestion_ms)
+    return Evaluation(metrics, targets, top1, suggestion_ms)
 
 
 def evaluate_language_model(
     model, vocabulary: Vocabulary, test_tokens: list[list[str]], seed: int = 0
-) -> LanguageModelEvaluation:
+) -> Evaluation:
     """Perplexity, top-1/top-3 next-word accuracy and keystroke savings on the test documents.
 
     `model` follows the LanguageModel protocol; `test_tokens` are the test documents as
@@ -141,7 +131,7 @@ def evaluate_character_model(
     test_tokens: list[list[str]],
     test_texts: list[str],
     seed: int = 0,
-) -> LanguageModelEvaluation:
+) -> Evaluation:
     """Bits per character, top-1/top-3 next-word accuracy and keystroke savings of a model
     that spells its words (`bits_per_character(texts)` and a `suggest` Suggester).
 

@@ -1,4 +1,4 @@
-"""Train a language model on a corpus, evaluate it on held-out documents, and record the run.
+"""How language models train on a corpus and are evaluated on its held-out documents.
 
 The task `text-prediction`: a corpus (core/corpora.py) is tokenised (core/lm_vocabulary.py),
 split by whole document with the seed, and given one Vocabulary built from the training
@@ -13,22 +13,17 @@ positions and words by `evaluate_character_model`.
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 import numpy as np
 
 from core.corpora import load_corpus
-from core.lm_evaluation import (
-    LanguageModelEvaluation,
-    evaluate_character_model,
-    evaluate_language_model,
-)
+from core.evaluation import Evaluation
+from core.lm_evaluation import evaluate_character_model, evaluate_language_model
 from core.lm_vocabulary import Vocabulary, split_by_document, word_tokens
 from core.models.language_model import LanguageModel
 from core.progress import TrainingObserver
 from core.splits import Split
-from core.store import RunStore
-from core.training import TrainingResult, checked_config, finish_recorded, fit_new_run
+from core.training import TrainingPath
 
 VOCABULARY_SIZE = 10_000  # including <unk>, <s>, </s>
 VOCABULARY_MIN_COUNT = 2  # a word seen once in training is <unk>: that is how <unk> is learnt
@@ -81,7 +76,7 @@ def _fit(model, prepared: PreparedCorpus, observer: TrainingObserver) -> None:
         )
 
 
-def _evaluate(model, prepared: PreparedCorpus, seed: int) -> LanguageModelEvaluation:
+def _evaluate(model, prepared: PreparedCorpus, seed: int) -> Evaluation:
     test = prepared.split.test
     if isinstance(model, LanguageModel):
         return evaluate_language_model(model, prepared.vocabulary, prepared.part(test), seed)
@@ -102,40 +97,4 @@ def prepare_corpus(name: str, seed: int) -> PreparedCorpus:
     return PreparedCorpus(name, tokens, split, vocabulary)
 
 
-def train_language_model_and_record(
-    task: str,
-    corpus: str,
-    model_name: str,
-    *,
-    store: RunStore,
-    config: Any = None,
-    seed: int = 0,
-    observer: TrainingObserver | None = None,
-) -> TrainingResult:
-    """Train, evaluate on the test documents and store the run (UserFacingError on bad input)."""
-    spec, config = checked_config(task, model_name, config)
-    prepared = prepare_corpus(corpus, seed)
-    run_id, model, train_seconds = fit_new_run(
-        store,
-        spec,
-        corpus,
-        config,
-        seed,
-        prepared.describe(),
-        lambda model, chain: _fit(model, prepared, chain),
-        observer,
-    )
-    if train_seconds is None:
-        return TrainingResult(store.get(run_id), None)
-    evaluation = _evaluate(model, prepared, seed)
-    finish_recorded(
-        store,
-        run_id,
-        model,
-        {**evaluation.metrics, "epochs_trained": len(model.history_)},
-        train_seconds,
-        evaluation.suggestion_ms,
-        evaluation.targets,
-        evaluation.top1,
-    )
-    return TrainingResult(store.get(run_id), model)
+LANGUAGE_MODELLING = TrainingPath(prepare_corpus, _fit, _evaluate)

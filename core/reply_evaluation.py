@@ -15,10 +15,10 @@ so two models on the same split pair up for McNemar's test.
 """
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
+from core.evaluation import Evaluation
 from core.metrics import bootstrap_mean
 from core.models.repliers import Replier
 
@@ -26,16 +26,6 @@ CANDIDATES = 10
 RECALL_AT = (1, 2, 5)
 SCORE_BATCH = 512  # messages scored per call, to bound memory
 VALIDATION_MESSAGES = 1000  # scored after every epoch: enough for a curve, quick to score
-
-
-@dataclass(frozen=True)
-class ReplyEvaluation:
-    """Metrics for the run store, the true and chosen candidate per message, ms per message."""
-
-    metrics: dict
-    y_true: np.ndarray
-    y_pred: np.ndarray
-    predict_ms: float
 
 
 def candidate_table(replies: list[str], seed: int, size: int = CANDIDATES) -> np.ndarray:
@@ -75,7 +65,9 @@ def true_reply_ranks(scores: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndar
     return ranks, order[:, 0]
 
 
-def evaluate_replier(model: Replier, messages: list[str], replies: list[str], seed: int):
+def evaluate_replier(
+    model: Replier, messages: list[str], replies: list[str], seed: int
+) -> Evaluation:
     """Recall@1/2/5 in 1-of-10 with intervals, mean reciprocal rank, and timing."""
     table = candidate_table(replies, seed)
     candidates = [[replies[index] for index in row] for row in table]
@@ -106,7 +98,7 @@ def evaluate_replier(model: Replier, messages: list[str], replies: list[str], se
         "candidates": CANDIDATES,
         "test_examples": len(messages),
     }
-    return ReplyEvaluation(metrics, np.zeros(len(messages), dtype=np.int64), first, predict_ms)
+    return Evaluation(metrics, np.zeros(len(messages), dtype=np.int64), first, predict_ms)
 
 
 def validation_recall(

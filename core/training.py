@@ -3,6 +3,8 @@
 This is the single path every training takes, from the dashboard and from the CLI, so both
 record the same things: config, seed, split, per-epoch history, test metrics with intervals,
 test predictions for paired tests, timings, parameter count, status and the model file.
+Each task says only how it prepares data, fits and evaluates (a `TrainingPath`; core/tasks.py
+maps tasks to paths); the classifiers' path is here.
 """
 
 import dataclasses
@@ -17,6 +19,7 @@ from core.artifacts import verified_artifact
 from core.configs import validate
 from core.datasets import load_dataset
 from core.errors import TrainingStopped
+from core.evaluation import Evaluation
 from core.metrics import classification_report
 from core.models.base import Classifier
 from core.progress import ObserverChain, TrainingObserver
@@ -147,7 +150,22 @@ def finish_recorded(
     )
 
 
-def train_and_record(
+@dataclass(frozen=True)
+class TrainingPath:
+    """How one task prepares a dataset, fits a model on it and evaluates the model.
+
+    `prepare(dataset, seed)` returns data whose `describe()` is what the store records about
+    the split; `fit(model, data, observer)` trains; `evaluate(model, data, seed)` scores the
+    held-out part.
+    """
+
+    prepare: Callable[[str, int], Any]
+    fit: Callable[[Any, Any, TrainingObserver], Any]
+    evaluate: Callable[[Any, Any, int], Evaluation]
+
+
+def train_on_path(
+    path: TrainingPath,
     task: str,
     dataset: str,
     model_name: str,
@@ -157,39 +175,73 @@ def train_and_record(
     seed: int = 0,
     observer: TrainingObserver | None = None,
 ) -> TrainingResult:
-    """Train, evaluate on the test split and store the run; raises UserFacingError on bad input."""
+    """Train, evaluate on held-out data and store the run; raises UserFacingError on bad input."""
     spec, config = checked_config(task, model_name, config)
-    data = load_dataset(dataset)
-    split = dataset_split(data, seed)
+    data = path.prepare(dataset, seed)
     run_id, model, train_seconds = fit_new_run(
         store,
         spec,
         dataset,
         config,
         seed,
-        split.describe(),
-        lambda model, chain: model.fit(
-            data.inputs[split.train],
-            data.labels[split.train],
-            validation_data=(data.inputs[split.validation], data.labels[split.validation]),
-            observer=chain,
-        ),
+        data.describe(),
+        lambda model, chain: path.fit(model, data, chain),
         observer,
     )
     if train_seconds is None:
         return TrainingResult(store.get(run_id), None)
-
-    test_inputs, test_labels = data.inputs[split.test], data.labels[split.test]
-    predict_started = time.perf_counter()
-    probabilities = model.predict_proba(test_inputs)
-    predict_ms = (time.perf_counter() - predict_started) * 1000 / len(test_inputs)
-    predictions = model.classes_[np.argmax(probabilities, axis=1)]
-    metrics = classification_report(test_labels, predictions, data.class_names, seed=seed)
-    metrics["epochs_trained"] = len(model.history_)
+    evaluation = path.evaluate(model, data, seed)
     finish_recorded(
-        store, run_id, model, metrics, train_seconds, predict_ms, test_labels, predictions
+        store,
+        run_id,
+        model,
+        {**evaluation.metrics, "epochs_trained": len(model.history_)},
+        train_seconds,
+        evaluation.predict_ms,
+        evaluation.y_true,
+        evaluation.y_pred,
     )
     return TrainingResult(store.get(run_id), model)
+
+
+@dataclass(frozen=True)
+class SplitDataset:
+    """A classification dataset and the split every model of it shares for a seed."""
+
+    data: Any
+    split: Any
+
+    def describe(self) -> dict:
+        return self.split.describe()
+
+
+def _prepare_classification(dataset: str, seed: int) -> SplitDataset:
+    data = load_dataset(dataset)
+    return SplitDataset(data, dataset_split(data, seed))
+
+
+def _fit_classifier(model, prepared: SplitDataset, observer: TrainingObserver) -> None:
+    data, split = prepared.data, prepared.split
+    model.fit(
+        data.inputs[split.train],
+        data.labels[split.train],
+        validation_data=(data.inputs[split.validation], data.labels[split.validation]),
+        observer=observer,
+    )
+
+
+def _evaluate_classifier(model, prepared: SplitDataset, seed: int) -> Evaluation:
+    data, split = prepared.data, prepared.split
+    test_inputs, test_labels = data.inputs[split.test], data.labels[split.test]
+    started = time.perf_counter()
+    probabilities = model.predict_proba(test_inputs)
+    predict_ms = (time.perf_counter() - started) * 1000 / len(test_inputs)
+    predictions = model.classes_[np.argmax(probabilities, axis=1)]
+    metrics = classification_report(test_labels, predictions, data.class_names, seed=seed)
+    return Evaluation(metrics, test_labels, predictions, predict_ms)
+
+
+CLASSIFICATION = TrainingPath(_prepare_classification, _fit_classifier, _evaluate_classifier)
 
 
 def load_trained_model(run: RunRecord):

@@ -28,7 +28,7 @@ def test_a_uniform_model_has_the_vocabulary_size_as_perplexity_and_honest_hits()
     assert metrics["perplexity"] == pytest.approx(len(vocabulary))
     # Suggestions are the three lowest real-word ids: the most frequent words "the", "cat", "sat".
     real = [token for token in test[0] if token != "</s>"]
-    assert evaluation.targets.size == len(real) == 6
+    assert evaluation.y_true.size == len(real) == 6
     assert metrics["accuracy"] == pytest.approx(np.mean([token == "the" for token in real]))
     assert metrics["top3_accuracy"] == pytest.approx(
         np.mean([token in ("the", "cat", "sat") for token in real])
@@ -39,7 +39,7 @@ def test_a_uniform_model_has_the_vocabulary_size_as_perplexity_and_honest_hits()
     assert metrics["keystroke_words"] == 6
     assert metrics["keystroke_savings"] == pytest.approx(12 / 23)
     assert metrics["unknown_rate"] == pytest.approx(2 / 7)  # 7 test tokens with the </s>
-    assert evaluation.suggestion_ms >= 0
+    assert evaluation.predict_ms >= 0
 
 
 class Spelling:
@@ -61,9 +61,9 @@ def test_a_character_model_is_scored_on_the_same_positions_and_never_hits_unk():
     word_evaluation = evaluate_language_model(Uniform(len(vocabulary)), vocabulary, test)
     metrics = evaluation.metrics
     assert metrics["bits_per_character"] == 4.5 and "perplexity" not in metrics
-    np.testing.assert_array_equal(evaluation.targets, word_evaluation.targets)
+    np.testing.assert_array_equal(evaluation.y_true, word_evaluation.y_true)
     # "on" is outside the vocabulary: -1, so it misses the <unk> targets "on" and "mat".
-    assert evaluation.top1.tolist() == [-1] * 6
+    assert evaluation.y_pred.tolist() == [-1] * 6
     assert metrics["accuracy"] == 0
     assert metrics["top3_accuracy"] == pytest.approx(3 / 6)  # the, cat, the; never "on"
     # Typing, the user does accept "on": "the", "cat", "on" and "the" cost 1 keystroke each,

@@ -1,12 +1,13 @@
 import numpy as np
 import pytest
 
+from core import tasks
 from core.comparison import held_out_examples, paired_test
 from core.errors import InvalidConfig, UserFacingError
 from core.progress import StopFlag, TrainingObserver
 from core.registry import SEQUENCE_CLASSIFICATION, model_spec
 from core.store import RunStore
-from core.training import load_trained_model, train_and_record
+from core.training import load_trained_model
 from tests.core.helpers import tiny_config
 
 TASK = SEQUENCE_CLASSIFICATION
@@ -19,7 +20,7 @@ def store(tmp_path):
 
 def train(store, model_name, seed=0, **settings):
     spec = model_spec(TASK, model_name)
-    return train_and_record(
+    return tasks.train(
         TASK, "digits", model_name, store=store, config=tiny_config(spec, **settings), seed=seed
     )
 
@@ -51,7 +52,7 @@ def test_a_stopped_run_keeps_its_partial_model(store):
             return self.steps >= 2
 
     spec = model_spec(TASK, "lstm")
-    result = train_and_record(
+    result = tasks.train(
         TASK,
         "digits",
         "lstm",
@@ -71,7 +72,7 @@ def test_a_stopped_run_keeps_its_partial_model(store):
 def test_a_stop_before_the_first_batch_is_recorded_without_a_model(store):
     stop = StopFlag()
     stop.request_stop()
-    result = train_and_record(TASK, "digits", "gru", store=store, observer=stop)
+    result = tasks.train(TASK, "digits", "gru", store=store, observer=stop)
     assert result.model is None
     assert result.run.status == "stopped"
     assert "Nothing was trained" in result.run.message
@@ -85,7 +86,7 @@ def test_a_crash_is_recorded_as_failed_and_raised(store):
 
     spec = model_spec(TASK, "logreg")
     with pytest.raises(RuntimeError, match="disk full"):
-        train_and_record(
+        tasks.train(
             TASK, "digits", "logreg", store=store, config=tiny_config(spec), observer=Explodes()
         )
     [run] = store.list_runs()
@@ -96,7 +97,7 @@ def test_invalid_config_is_refused_before_anything_is_stored(store):
     spec = model_spec(TASK, "lstm")
     config = spec.default_config().__class__(**{**spec.default_config().__dict__, "epochs": 0})
     with pytest.raises(InvalidConfig, match="epochs must be at least 1"):
-        train_and_record(TASK, "digits", "lstm", store=store, config=config)
+        tasks.train(TASK, "digits", "lstm", store=store, config=config)
     assert store.list_runs() == []
 
 

@@ -3,7 +3,7 @@ import pytest
 from core.paths import store_url
 from core.registry import SEQUENCE_CLASSIFICATION, model_spec
 from core.store import RunStore
-from core.training import train_and_record
+from core.tasks import train
 from tests.core.helpers import tiny_config
 from tests.pages.helpers import open_page, texts
 
@@ -18,7 +18,7 @@ def stored_runs():
     for model_name, seed in (("logreg", 0), ("gru", 0), ("logreg", 1)):
         spec = model_spec(SEQUENCE_CLASSIFICATION, model_name)
         runs.append(
-            train_and_record(
+            train(
                 SEQUENCE_CLASSIFICATION,
                 "digits",
                 model_name,
