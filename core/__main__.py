@@ -15,21 +15,19 @@
 Ctrl-C during training stops it between batches and records the partial model as `stopped`;
 during fetch-hn it stops between requests, keeping the threads already cached.
 
-`--strategy` chooses the tf.distribute strategy Keras models train under (core/distribution.py:
-`$SEQLAB_LOGICAL_CPUS=2` splits the CPU for `mirrored`; `multi-worker` reads `$TF_CONFIG`, and
-only the chief records the run, the other workers writing to a store deleted at exit).
+`--strategy` chooses the tf.distribute strategy Keras models train under (core/distribution.py);
+`$SEQLAB_LOGICAL_CPUS=2` splits the CPU into two devices for `mirrored`.
 """
 
 import argparse
 import json
 import signal
 import sys
-import tempfile
 from pathlib import Path
 
 from core.corpora import TEXT_PREDICTION
 from core.datasets import DATASETS
-from core.distribution import STRATEGIES, is_chief, start
+from core.distribution import STRATEGIES, start
 from core.errors import UserFacingError
 from core.labelling_data import SEGMENTATION_PREFIX, SEQUENCE_LABELLING
 from core.paths import store_url
@@ -159,8 +157,9 @@ def _uploaded_dataset(arguments) -> str:
     return name
 
 
-def _train(arguments, settings: dict, observer, store: RunStore) -> RunRecord:
+def _train(arguments, settings: dict, observer) -> RunRecord:
     """Train by the task's own path; both record into the same store."""
+    store = RunStore(store_url())
     if arguments.task == REGRESSION:
         if arguments.strategy != "default":
             raise UserFacingError(
@@ -204,10 +203,7 @@ def _command_train(arguments) -> None:
     stop = StopFlag()
     signal.signal(signal.SIGINT, lambda *_: stop.request_stop())
     progress = _ConsoleProgress() if not arguments.quiet else TrainingObserver()
-    with tempfile.TemporaryDirectory(prefix="seqlab-worker-") as scratch:
-        # A multi-worker run's other workers train in step with the chief but record nothing.
-        store = RunStore(store_url()) if is_chief() else RunStore(Path(scratch) / "runs.sqlite3")
-        run = _train(arguments, settings, ObserverChain(stop, progress), store)
+    run = _train(arguments, settings, ObserverChain(stop, progress))
     if arguments.json:
         print(json.dumps(_summary(run)))
         return
@@ -336,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=STRATEGIES,
         default="default",
         help="tf.distribute strategy for Keras models: one device; mirrored over this "
-        "machine's GPUs (or $SEQLAB_LOGICAL_CPUS logical CPUs); multi-worker from $TF_CONFIG",
+        "machine's GPUs (or $SEQLAB_LOGICAL_CPUS logical CPUs); multi-worker from $TF_CONFIG "
+        "(checked, then refused: Keras 3.15 cannot fit under it)",
     )
     train.set_defaults(handler=_command_train)
 

@@ -11,8 +11,9 @@ inside `active_strategy().scope()` (see `core.models.keras_training.training_sco
   when only one device exists. The CPU can be split into logical devices with
   `$SEQLAB_LOGICAL_CPUS` (read before TensorFlow initialises its devices), which is how the
   tests exercise it on one CPU.
-- multi-worker: `MultiWorkerMirroredStrategy` configured from the standard `$TF_CONFIG`.
-  Every worker trains; only the chief (worker 0, or the task of type `chief`) records the run.
+- multi-worker: `MultiWorkerMirroredStrategy` from the standard `$TF_CONFIG`. The cluster
+  description is checked, then the strategy is refused: Keras 3.15's `fit` cannot train
+  under it (see `strategy_for`).
 
 TensorFlow is imported only inside the functions.
 """
@@ -99,13 +100,21 @@ def cluster() -> dict:
 def strategy_for(name: str):
     """Build the named strategy; a UserFacingError when this machine or `$TF_CONFIG` cannot
     support it."""
-    import tensorflow as tf
-
     if name not in STRATEGIES:
         raise UserFacingError(f"Unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}.")
     if name == "multi-worker":
         cluster()
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        # Tried with two local workers: Keras 3.15's TensorFlow trainer reduces every step's
+        # scalar logs with strategy.reduce("MEAN", value, axis=0), which fails on a scalar
+        # under this strategy, and its first-batch build reduces a nest of PerReplica values,
+        # which this strategy cannot. Refusing clearly beats failing inside fit.
+        raise UserFacingError(
+            "--strategy multi-worker is not supported yet: Keras 3.15's fit cannot train under "
+            "MultiWorkerMirroredStrategy (it reduces scalar logs along axis 0). Use mirrored "
+            "on one machine."
+        )
+    import tensorflow as tf
+
     devices = local_devices()
     if name == "default":
         return tf.distribute.get_strategy()
@@ -129,35 +138,13 @@ def active_strategy():
     return _started.get("strategy") or tf.distribute.get_strategy()
 
 
-def is_multi_worker() -> bool:
-    return _started.get("name") == "multi-worker"
-
-
-def is_chief() -> bool:
-    """Whether this process records runs: always, except a multi-worker run's other workers."""
-    if not is_multi_worker():
-        return True
-    task = cluster()["task"]
-    return task["type"] == "chief" or (
-        task["type"] == "worker" and int(task["index"]) == 0 and "chief" not in cluster()["cluster"]
-    )
-
-
 def devices_used() -> list[str]:
-    """Full TensorFlow names of the devices the active strategy trains on; for multi-worker,
-    every worker's (all workers have the same devices, as the strategy requires)."""
-    import tensorflow as tf
-
-    if not _started or _started["name"] == "default":
+    """The devices the active strategy trains on, e.g. ["/device:CPU:0", "/device:CPU:1"]."""
+    if _started.get("name", "default") == "default":
         return local_devices()[:1]
-    devices = list(active_strategy().extended.worker_devices)
-    if not is_multi_worker():
-        return devices
     return [
-        tf.DeviceSpec.from_string(device).replace(job=job, task=index).to_string()
-        for job, hosts in cluster()["cluster"].items()
-        for index in range(len(hosts))
-        for device in devices
+        device.removeprefix("/job:localhost/replica:0/task:0")
+        for device in active_strategy().extended.worker_devices
     ]
 
 
@@ -170,8 +157,5 @@ def placement_text(split: dict) -> str:
     """A run's devices as a table cell, e.g. "mirrored: CPU:0, CPU:1"; "" when not recorded."""
     if "devices" not in split:
         return ""
-    shown = [
-        device.removeprefix("/job:localhost/replica:0/task:0").removeprefix("/device:")
-        for device in split["devices"]
-    ]
+    shown = [device.removeprefix("/device:") for device in split["devices"]]
     return f"{split['strategy']}: {', '.join(shown)}"

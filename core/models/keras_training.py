@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from core.configs import setting
-from core.distribution import active_strategy, is_multi_worker
+from core.distribution import active_strategy
 from core.errors import TrainingStopped
 from core.progress import TrainingObserver
 
@@ -70,7 +70,7 @@ def _observer_callback(
         def on_train_batch_end(self, batch, logs=None):
             self.last_step = batch + 1
             observer.on_batch_end(len(history) + 1, self.last_step, _plain(logs))
-            if _any_worker_stops(observer.should_stop()):
+            if observer.should_stop():
                 self.stopped = True
                 self.model.stop_training = True
 
@@ -86,19 +86,6 @@ def _observer_callback(
             observer.on_epoch_end(epoch + 1, record)
 
     return ObserverCallback()
-
-
-def _any_worker_stops(requested: bool) -> bool:
-    """Whether any worker was asked to stop. Under multi-worker the flag is all-reduced after
-    every batch, so all workers leave `fit` at the same step: one leaving alone would leave
-    the others waiting forever in their next gradient all-reduce."""
-    if not is_multi_worker():
-        return requested
-    import tensorflow as tf
-
-    strategy = active_strategy()
-    flags = strategy.run(lambda: tf.constant(float(requested)))
-    return bool(strategy.reduce(tf.distribute.ReduceOp.MAX, flags, axis=None) > 0)
 
 
 def _plain(logs) -> dict:
@@ -121,8 +108,7 @@ def _dataset(X, y: np.ndarray, batch_size: int, shuffle: bool):
     """(X, y) as a `tf.data` dataset of global batches, which `fit` splits across devices.
 
     The training set is reshuffled every epoch with a seed drawn from NumPy's generator
-    (which `keras.utils.set_random_seed` seeded), so runs repeat and every worker of a
-    multi-worker run sees the same order; each worker then keeps its share of every batch.
+    (which `keras.utils.set_random_seed` seeded), so a run repeats with its seed.
     """
     import tensorflow as tf
 
@@ -131,10 +117,7 @@ def _dataset(X, y: np.ndarray, batch_size: int, shuffle: bool):
     if shuffle:
         seed = int(np.random.randint(2**31 - 1))
         dataset = dataset.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
-    options = tf.data.Options()
-    # By element, not by file: the arrays live in memory, there are no files to share out.
-    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    return dataset.batch(batch_size).with_options(options).prefetch(tf.data.AUTOTUNE)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
 def compile_classifier(
