@@ -8,11 +8,15 @@
     python -m core train reply movie-dialogs dual-encoder [--json]
     python -m core train reply MODEL --file pairs.csv --message-column M --reply-column R
     python -m core train regression synthetic perceptron [--set learning_rate=0.01 ...] [--json]
+    python -m core train TASK DATASET MODEL --strategy default|mirrored|multi-worker
     python -m core runs [--task T] [--dataset D] [--json]
     python -m core fetch-hn N
 
 Ctrl-C during training stops it between batches and records the partial model as `stopped`;
 during fetch-hn it stops between requests, keeping the threads already cached.
+
+`--strategy` chooses the tf.distribute strategy Keras models train under (core/distribution.py);
+`$SEQLAB_LOGICAL_CPUS=2` splits the CPU into two devices for `mirrored`.
 """
 
 import argparse
@@ -23,6 +27,7 @@ from pathlib import Path
 
 from core.corpora import TEXT_PREDICTION
 from core.datasets import DATASETS
+from core.distribution import STRATEGIES, start
 from core.errors import UserFacingError
 from core.labelling_data import SEGMENTATION_PREFIX, SEQUENCE_LABELLING
 from core.paths import store_url
@@ -156,6 +161,11 @@ def _train(arguments, settings: dict, observer) -> RunRecord:
     """Train by the task's own path; both record into the same store."""
     store = RunStore(store_url())
     if arguments.task == REGRESSION:
+        if arguments.strategy != "default":
+            raise UserFacingError(
+                "The perceptron is a full-batch TensorFlow loop, not a Keras model: it trains "
+                "on one device only (--strategy default)."
+            )
         from core.regression_runs import check_dataset, fit_line_and_record, split_settings
 
         check_dataset(arguments.dataset)
@@ -189,6 +199,7 @@ def _command_train(arguments) -> None:
     settings = _parse_settings(arguments.set or [])
     if arguments.epochs is not None:
         settings["epochs"] = str(arguments.epochs)
+    start(arguments.strategy)  # before any other TensorFlow op, as multi-worker requires
     stop = StopFlag()
     signal.signal(signal.SIGINT, lambda *_: stop.request_stop())
     progress = _ConsoleProgress() if not arguments.quiet else TrainingObserver()
@@ -316,6 +327,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--message-column", help="with --file: the column holding the messages")
     train.add_argument("--reply-column", help="with --file: the column holding the replies")
     train.add_argument("--quiet", action="store_true", help="no per-epoch lines on stderr")
+    train.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="default",
+        help="tf.distribute strategy for Keras models: one device; mirrored over this "
+        "machine's GPUs (or $SEQLAB_LOGICAL_CPUS logical CPUs); multi-worker from $TF_CONFIG "
+        "(checked, then refused: Keras 3.15 cannot fit under it)",
+    )
     train.set_defaults(handler=_command_train)
 
     runs = commands.add_parser("runs", help="list stored runs, newest first")

@@ -79,13 +79,22 @@ def _train_queue(
     plan: list[tuple[str, Any]],
     seed: int,
     store_location: tuple[str, str],
+    strategy: str,
     events,
     stop,
 ) -> None:
     """The child process: train each queued model in turn, reporting as it goes."""
+    from core.distribution import start
     from core.tasks import train
 
     store = RunStore(*store_location)
+    try:
+        start(strategy)  # before any other TensorFlow op in this process
+    except UserFacingError as error:
+        for index in range(len(plan)):
+            events.put(("end", index, "failed", str(error), None))
+        events.put(("job-end",))
+        return
     for index, (name, config) in enumerate(plan):
         if stop.is_set():
             events.put(("end", index, "skipped", "Not started: training was stopped.", None))
@@ -121,7 +130,9 @@ class TrainingJob:
         plan: list[tuple[ModelSpec, Any]],
         seed: int,
         store: RunStore,
+        strategy: str = "default",
     ) -> None:
+        """`strategy` names the tf.distribute strategy the child trains Keras models under."""
         self.task, self.dataset, self.seed = task, dataset, seed
         self.items = [ModelProgress(spec.name, spec.title, config) for spec, config in plan]
         context = multiprocessing.get_context(
@@ -139,6 +150,7 @@ class TrainingJob:
                 [(item.name, item.config) for item in self.items],
                 seed,
                 (store.url, str(store.artifacts)),  # the child opens the same database and folder
+                strategy,
                 self._events,
                 self._stop,
             ),

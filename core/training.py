@@ -18,6 +18,7 @@ import numpy as np
 from core.artifacts import verified_artifact
 from core.configs import validate
 from core.datasets import load_dataset
+from core.distribution import placement
 from core.errors import TrainingStopped
 from core.evaluation import Evaluation
 from core.metrics import classification_report
@@ -103,8 +104,11 @@ def fit_new_run(
     """Create the run, build its model and `fit(model, observer)` it with every epoch recorded.
 
     Returns (run id, model, training seconds); the seconds are None when a stop came before
-    the first step, and the run is then already closed (see `fit_recorded`).
+    the first step, and the run is then already closed (see `fit_recorded`). A neural (Keras)
+    model's split also records the strategy and devices it trains on.
     """
+    if spec.family == "neural":
+        split = {**split, **placement()}
     run_id = store.create_run(
         spec.task, dataset, spec.name, dataclasses.asdict(config), seed, split
     )

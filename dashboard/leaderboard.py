@@ -3,6 +3,7 @@
 import pandas as pd
 
 from core.corpora import TEXT_PREDICTION
+from core.distribution import placement_text
 from core.registry import MODELS
 from core.reply_data import REPLY
 from core.store import RunRecord
@@ -39,6 +40,7 @@ def leaderboard_table(runs: list[RunRecord]) -> pd.DataFrame:
                 "parameters": run.param_count,
                 "epochs": len(run.history),
                 "seed": run.seed,
+                "devices": placement_text(run.split),
                 "created": run.created_at,
             }
         )
@@ -68,6 +70,7 @@ def _rows(runs: list[RunRecord], labels: list[str], columns) -> pd.DataFrame:
                 "ms / " + PREDICTION_UNIT.get(run.task, "sentence"): run.predict_ms,
                 "train s": run.train_seconds,
                 "parameters": run.param_count,
+                "devices": placement_text(run.split),
             }
             for run, label in zip(runs, labels, strict=True)
         ]

@@ -7,6 +7,7 @@ CLI, the training process and the app alike.
 import streamlit as st
 
 from core.datasets import dataset_info
+from core.distribution import local_devices
 from core.paths import store_url
 from core.store import RunRecord, RunStore
 
@@ -27,6 +28,12 @@ def stored_runs() -> list[RunRecord]:
     store = run_store()
     store.mark_abandoned()
     return store.list_runs()
+
+
+@st.cache_resource(show_spinner=False)
+def training_devices() -> list[str]:
+    """The devices a mirrored strategy would train on here (TensorFlow starts once for this)."""
+    return local_devices()
 
 
 @st.cache_data(ttl=60, show_spinner=False)

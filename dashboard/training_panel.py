@@ -8,7 +8,7 @@ from core.jobs import ModelProgress, TrainingJob
 from core.registry import ModelSpec, models_for
 from dashboard import charts, state
 from dashboard.components import config_form
-from dashboard.services import run_store
+from dashboard.services import run_store, training_devices
 
 TERMINAL_NOTICE = {
     "finished": st.success,
@@ -45,6 +45,25 @@ def model_plan(task: str, key: str) -> list[tuple[ModelSpec, Any]] | None:
     return list(zip(chosen, configs, strict=True))
 
 
+def _strategy_choice() -> str:
+    """`mirrored` is offered only where this machine has more than one device."""
+    devices = training_devices()
+    if len(devices) < 2:
+        st.caption(f"Neural models train on {devices[0]}, the only device here.")
+        return "default"
+    return st.radio(
+        "Devices for neural models",
+        ("default", "mirrored"),
+        format_func=lambda name: (
+            f"one ({devices[0]})" if name == "default" else f"all {len(devices)}, mirrored"
+        ),
+        horizontal=True,
+        key="strategy",
+        help="mirrored copies the model to every device and splits each batch between them; "
+        "the batch size stays the global batch.",
+    )
+
+
 def start_button(
     task: str, dataset_name: str, plan: list | None, seed: int, unavailable: str | None = None
 ) -> None:
@@ -54,6 +73,7 @@ def start_button(
     """
     job = state.training_job()
     busy = job is not None and not job.done
+    strategy = _strategy_choice()
     if not st.button("Train", type="primary", disabled=busy or plan is None, key="train"):
         return
     if not plan:
@@ -62,7 +82,9 @@ def start_button(
     if unavailable:
         st.error(unavailable)
         return
-    state.set_training_job(TrainingJob(task, dataset_name, plan, seed, run_store()).start())
+    state.set_training_job(
+        TrainingJob(task, dataset_name, plan, seed, run_store(), strategy).start()
+    )
     st.rerun()
 
 

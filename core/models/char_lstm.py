@@ -50,6 +50,7 @@ from core.models.keras_training import (
     fit_with_observer,
     read_network_archive,
     steps_per_epoch,
+    training_scope,
     write_network_archive,
 )
 from core.models.sampling import check_sampling, sample_index
@@ -244,7 +245,8 @@ class CharLstmLanguageModel(Estimator):
             validation = self._windows(
                 [character_text(text) for text in validation_texts], config.sequence_length
             )
-        self.model_ = self._network(config)
+        with training_scope():
+            self.model_ = self._network(config)
         compile_classifier(
             self.model_, config, config.epochs * steps_per_epoch(len(inputs), config)
         )

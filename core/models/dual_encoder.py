@@ -31,6 +31,7 @@ from core.models.keras_training import (
     read_archive_arrays,
     read_network_archive,
     steps_per_epoch,
+    training_scope,
     write_network_archive,
 )
 from core.models.repliers import Replier, Response, checked_candidates
@@ -125,7 +126,8 @@ class DualEncoder(Replier):
         self.vocabulary_ = build_vocabulary(messages + replies, config.vocabulary_size)
         message_ids = self._message_ids(messages)
         reply_ids = self._reply_ids(replies)
-        self.model_, in_batch = self._network(config)
+        with training_scope():
+            self.model_, in_batch = self._network(config)
         self._prepare_inference()
         if config.negatives == "in-batch":
             network, loss = in_batch, _in_batch_loss

@@ -3,16 +3,22 @@
 The image RNNs and the text RNNs differ in their layers only; the optimiser, learning-rate
 schedule, early stopping, and the bridge from Keras callbacks to a `TrainingObserver` (live
 progress, a stop between batches that keeps the partial model) live here once.
+Networks are built and compiled inside `training_scope()` and fitted on `tf.data` datasets,
+so the same code trains under whichever `tf.distribute` strategy the process chose
+(core/distribution.py); `batch_size` is the global batch, split across the devices.
 TensorFlow is imported only inside the functions.
 """
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from core.configs import setting
+from core.distribution import active_strategy
 from core.errors import TrainingStopped
 from core.progress import TrainingObserver
 
@@ -90,6 +96,30 @@ def steps_per_epoch(examples: int, config: KerasTrainingConfig) -> int:
     return -(-examples // config.batch_size)
 
 
+@contextmanager
+def training_scope() -> Iterator[None]:
+    """Build and compile a network inside this, so its variables (and the optimiser's) are
+    placed by the process's distribution strategy: mirrored on every device it trains on."""
+    with active_strategy().scope():
+        yield
+
+
+def _dataset(X, y: np.ndarray, batch_size: int, shuffle: bool):
+    """(X, y) as a `tf.data` dataset of global batches, which `fit` splits across devices.
+
+    The training set is reshuffled every epoch with a seed drawn from NumPy's generator
+    (which `keras.utils.set_random_seed` seeded), so a run repeats with its seed.
+    """
+    import tensorflow as tf
+
+    inputs = tuple(X) if isinstance(X, list) else X  # a model with several inputs
+    dataset = tf.data.Dataset.from_tensor_slices((inputs, y))
+    if shuffle:
+        seed = int(np.random.randint(2**31 - 1))
+        dataset = dataset.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
 def compile_classifier(
     model,
     config: KerasTrainingConfig,
@@ -98,7 +128,7 @@ def compile_classifier(
     metrics: tuple = ("accuracy",),
 ) -> None:
     """Softmax cross entropy (or another loss) with the configured optimiser and learning-rate
-    schedule."""
+    schedule, compiled inside `training_scope()` like the network it compiles."""
     import keras
 
     optimizer = {
@@ -111,11 +141,12 @@ def compile_classifier(
         learning_rate = keras.optimizers.schedules.CosineDecay(
             config.learning_rate, decay_steps=total_steps
         )
-    model.compile(
-        optimizer=optimizer(learning_rate=learning_rate),
-        loss=loss,
-        metrics=list(metrics),
-    )
+    with training_scope():
+        model.compile(
+            optimizer=optimizer(learning_rate=learning_rate),
+            loss=loss,
+            metrics=list(metrics),
+        )
 
 
 def fit_with_observer(
@@ -128,7 +159,8 @@ def fit_with_observer(
     history: list[dict],
     epoch_metrics=None,
 ) -> bool:
-    """Fit a compiled model, reporting to `observer`; returns True if a stop ended it early.
+    """Fit a compiled model (built in `training_scope`), reporting to `observer`; returns True
+    if a stop ended it early.
 
     `X` may be a list of arrays for a model with several inputs; `epoch_metrics()`, if given,
     is measured after every epoch (a replier's validation recall) and kept in its record.
@@ -148,11 +180,14 @@ def fit_with_observer(
             )
         )
     model.fit(
-        X,
-        y,
-        validation_data=validation,
-        batch_size=config.batch_size,
+        _dataset(X, y, config.batch_size, shuffle=True),
+        validation_data=(
+            _dataset(*validation, config.batch_size, shuffle=False)
+            if validation is not None
+            else None
+        ),
         epochs=config.epochs,
+        shuffle=False,  # the dataset shuffles itself
         callbacks=callbacks,
         verbose=0,
     )

@@ -19,6 +19,7 @@ from core.models.keras_training import (
     compile_classifier,
     fit_with_observer,
     steps_per_epoch,
+    training_scope,
 )
 from core.progress import TrainingObserver
 
@@ -72,7 +73,8 @@ class RecurrentClassifier(KerasModelFile, SequenceClassifier):
         import keras
 
         keras.utils.set_random_seed(self.random_state)
-        self.model_ = self._build(config, X)
+        with training_scope():
+            self.model_ = self._build(config, X)
         self.stopped_ = fit_with_observer(
             self.model_, X, y, validation, config, observer, self.history_
         )

@@ -21,6 +21,7 @@ from core.models.keras_training import (
     compile_classifier,
     fit_with_observer,
     steps_per_epoch,
+    training_scope,
 )
 from core.models.lexicon_features import (
     PADDING_TOKEN,
@@ -180,7 +181,8 @@ class RecurrentTagger(KerasModelFile, Tagger):
                 LONGEST_LEXICON_WORD,
                 name="lexicon",
             )
-        self.model_ = self._network(config, lookup, lexicon_layer)
+        with training_scope():
+            self.model_ = self._network(config, lookup, lexicon_layer)
         padded = _padded(sequences)
         compile_classifier(
             self.model_, config, config.epochs * steps_per_epoch(len(padded), config)

@@ -45,6 +45,7 @@ from core.models.keras_training import (
     fit_with_observer,
     read_network_archive,
     steps_per_epoch,
+    training_scope,
     write_network_archive,
 )
 from core.models.repliers import Replier, Response, checked_candidates
@@ -150,7 +151,8 @@ class Seq2Seq(Replier):
         keras.utils.set_random_seed(self.random_state)
         self.vocabulary_ = build_vocabulary(messages + replies, config.vocabulary_size)
         inputs, targets = decoder_ids(self.vocabulary_, replies, config.reply_tokens)
-        self.model_ = self._network(config)
+        with training_scope():
+            self.model_ = self._network(config)
         self._prepare_inference()
         compile_classifier(
             self.model_,

@@ -23,6 +23,7 @@ from core.models.keras_training import (
     compile_classifier,
     fit_with_observer,
     steps_per_epoch,
+    training_scope,
 )
 from core.progress import TrainingObserver
 
@@ -166,7 +167,8 @@ class RecurrentTextClassifier(KerasModelFile, TextClassifier):
         initial = None
         if config.embeddings != "random":
             initial = _word2vec_matrix(vocabulary, ids, config, self.random_state)
-        network = self._network(config, len(vocabulary), initial)
+        with training_scope():
+            network = self._network(config, len(vocabulary), initial)
         compile_classifier(network, config, config.epochs * steps_per_epoch(len(X), config))
         if validation is not None:
             validation = (_token_ids(vectorizer, validation[0]), validation[1])

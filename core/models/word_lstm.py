@@ -37,6 +37,7 @@ from core.models.keras_training import (
     fit_with_observer,
     read_network_archive,
     steps_per_epoch,
+    training_scope,
     write_network_archive,
 )
 from core.models.language_model import LanguageModel
@@ -169,7 +170,8 @@ class WordLstmLanguageModel(LanguageModel):
             # <unk> is id 0, which that helper treats as padding: it starts as a zero vector.
             tokens = self.vocabulary_.decode(range(len(self.vocabulary_)))
             initial = _word2vec_matrix(tokens, documents, config, self.random_state)
-        self.model_ = self._network(config, initial)
+        with training_scope():
+            self.model_ = self._network(config, initial)
         compile_classifier(
             self.model_, config, config.epochs * steps_per_epoch(len(inputs), config)
         )
