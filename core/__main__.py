@@ -23,11 +23,12 @@ import argparse
 import json
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from core.corpora import TEXT_PREDICTION
 from core.datasets import DATASETS
-from core.distribution import STRATEGIES, start
+from core.distribution import STRATEGIES, is_chief, start
 from core.errors import UserFacingError
 from core.labelling_data import SEGMENTATION_PREFIX, SEQUENCE_LABELLING
 from core.paths import store_url
@@ -157,9 +158,8 @@ def _uploaded_dataset(arguments) -> str:
     return name
 
 
-def _train(arguments, settings: dict, observer) -> RunRecord:
-    """Train by the task's own path; both record into the same store."""
-    store = RunStore(store_url())
+def _train(arguments, settings: dict, observer, store: RunStore) -> RunRecord:
+    """Train by the task's own path; both record into `store`."""
     if arguments.task == REGRESSION:
         if arguments.strategy != "default":
             raise UserFacingError(
@@ -203,7 +203,16 @@ def _command_train(arguments) -> None:
     stop = StopFlag()
     signal.signal(signal.SIGINT, lambda *_: stop.request_stop())
     progress = _ConsoleProgress() if not arguments.quiet else TrainingObserver()
-    run = _train(arguments, settings, ObserverChain(stop, progress))
+    with tempfile.TemporaryDirectory() as scratch:
+        if is_chief():
+            store = RunStore(store_url())
+        else:  # a cluster's other workers train in step with the chief, which records the run
+            store = RunStore(Path(scratch) / "replica.sqlite", Path(scratch) / "artifacts")
+            print(
+                "note: a non-chief worker of the cluster; the chief records this run.",
+                file=sys.stderr,
+            )
+        run = _train(arguments, settings, ObserverChain(stop, progress), store)
     if arguments.json:
         print(json.dumps(_summary(run)))
         return

@@ -11,9 +11,11 @@ inside `active_strategy().scope()` (see `core.models.keras_training.training_sco
   when only one device exists. The CPU can be split into logical devices with
   `$SEQLAB_LOGICAL_CPUS` (read before TensorFlow initialises its devices), which is how the
   tests exercise it on one CPU.
-- multi-worker: `MultiWorkerMirroredStrategy` from the standard `$TF_CONFIG`. The cluster
-  description is checked, then the strategy is refused: Keras 3.15's `fit` cannot train
-  under it (see `strategy_for`).
+- multi-worker: `MultiWorkerMirroredStrategy` from the standard `$TF_CONFIG`, checked first.
+  Every worker runs the same command; each reads its shard of every global batch, gradients
+  are all-reduced, and only the chief (`is_chief`) records the run. Keras 3.15's `fit` needs
+  two work-arounds under this strategy (core/models/keras_training.py `_fit_context`), and a
+  stop request must reach every worker at once (`any_worker`).
 
 TensorFlow is imported only inside the functions.
 """
@@ -102,19 +104,11 @@ def strategy_for(name: str):
     support it."""
     if name not in STRATEGIES:
         raise UserFacingError(f"Unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}.")
-    if name == "multi-worker":
-        cluster()
-        # Tried with two local workers: Keras 3.15's TensorFlow trainer reduces every step's
-        # scalar logs with strategy.reduce("MEAN", value, axis=0), which fails on a scalar
-        # under this strategy, and its first-batch build reduces a nest of PerReplica values,
-        # which this strategy cannot. Refusing clearly beats failing inside fit.
-        raise UserFacingError(
-            "--strategy multi-worker is not supported yet: Keras 3.15's fit cannot train under "
-            "MultiWorkerMirroredStrategy (it reduces scalar logs along axis 0). Use mirrored "
-            "on one machine."
-        )
     import tensorflow as tf
 
+    if name == "multi-worker":
+        cluster()
+        return tf.distribute.MultiWorkerMirroredStrategy()  # reads $TF_CONFIG itself
     devices = local_devices()
     if name == "default":
         return tf.distribute.get_strategy()
@@ -138,8 +132,46 @@ def active_strategy():
     return _started.get("strategy") or tf.distribute.get_strategy()
 
 
+def multi_worker() -> bool:
+    """Whether this process is one worker of a multi-worker cluster."""
+    return _started.get("name") == "multi-worker"
+
+
+def is_chief() -> bool:
+    """Whether this process records runs: always, except for the non-chief workers of a
+    cluster (the chief is task "chief", else worker 0, as in TensorFlow's convention)."""
+    if not multi_worker():
+        return True
+    config = cluster()
+    task = config["task"]
+    if "chief" in config["cluster"]:
+        return task["type"] == "chief"
+    return task["type"] == "worker" and int(task["index"]) == 0
+
+
+def any_worker(wanted: bool) -> bool:
+    """True when this or any other worker wants it (a stop request): under multi-worker,
+    workers must leave `fit` at the same step, or the others wait forever for their
+    all-reduce; elsewhere it is `wanted` itself."""
+    if not multi_worker():
+        return wanted
+    import tensorflow as tf
+
+    if "vote" not in _started:  # one traced function: eager collectives are slow
+        strategy = active_strategy()
+
+        @tf.function
+        def vote(wanted):
+            votes = strategy.run(lambda: tf.identity(wanted))
+            return strategy.reduce("SUM", votes, axis=None)
+
+        _started["vote"] = vote
+    return bool(_started["vote"](tf.constant(1.0 if wanted else 0.0)).numpy() > 0)
+
+
 def devices_used() -> list[str]:
-    """The devices the active strategy trains on, e.g. ["/device:CPU:0", "/device:CPU:1"]."""
+    """The devices the active strategy trains on, e.g. ["/device:CPU:0", "/device:CPU:1"];
+    a cluster's worker names its own, e.g. "/job:worker/replica:0/task:1/device:CPU:0"."""
     if _started.get("name", "default") == "default":
         return local_devices()[:1]
     return [
@@ -149,13 +181,22 @@ def devices_used() -> list[str]:
 
 
 def placement() -> dict:
-    """What a run records about where it trained: {"strategy": name, "devices": [...]}."""
-    return {"strategy": _started.get("name", "default"), "devices": devices_used()}
+    """What a run records about where it trained: {"strategy": name, "devices": [...]}, plus
+    under multi-worker the cluster's worker addresses as "workers"."""
+    recorded = {"strategy": _started.get("name", "default"), "devices": devices_used()}
+    if multi_worker():
+        jobs = cluster()["cluster"]
+        recorded["workers"] = [address for addresses in jobs.values() for address in addresses]
+    return recorded
 
 
 def placement_text(split: dict) -> str:
     """A run's devices as a table cell, e.g. "mirrored: CPU:0, CPU:1"; "" when not recorded."""
     if "devices" not in split:
         return ""
+    if "workers" in split:
+        return (
+            f"{split['strategy']}: {len(split['workers'])} workers ({', '.join(split['workers'])})"
+        )
     shown = [device.removeprefix("/device:") for device in split["devices"]]
     return f"{split['strategy']}: {', '.join(shown)}"

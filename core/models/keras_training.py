@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from core.configs import setting
-from core.distribution import active_strategy
+from core.distribution import active_strategy, any_worker, multi_worker
 from core.errors import TrainingStopped
 from core.progress import TrainingObserver
 
@@ -60,7 +60,7 @@ def _observer_callback(
     class ObserverCallback(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
             self.stopped = False
-            if observer.should_stop():
+            if any_worker(observer.should_stop()):
                 raise TrainingStopped("Stopped before the first batch.")
 
         def on_epoch_begin(self, epoch, logs=None):
@@ -70,7 +70,7 @@ def _observer_callback(
         def on_train_batch_end(self, batch, logs=None):
             self.last_step = batch + 1
             observer.on_batch_end(len(history) + 1, self.last_step, _plain(logs))
-            if observer.should_stop():
+            if any_worker(observer.should_stop()):
                 self.stopped = True
                 self.model.stop_training = True
 
@@ -118,6 +118,39 @@ def _dataset(X, y: np.ndarray, batch_size: int, shuffle: bool):
         seed = int(np.random.randint(2**31 - 1))
         dataset = dataset.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def _logs_as_vectors(step):
+    """`step` with every log value reshaped from a scalar to shape (1,)."""
+
+    def step_with_vector_logs(data):
+        import tensorflow as tf
+
+        return {name: tf.reshape(value, [1]) for name, value in step(data).items()}
+
+    return step_with_vector_logs
+
+
+@contextmanager
+def _fit_context(model) -> Iterator[None]:
+    """Where `model.fit` runs: as it is, except under multi-worker, where Keras 3.15 needs two
+    work-arounds (checked with two local workers; `mirrored` needs neither):
+
+    - its first-batch build reduces the batch's PerReplica values, which this strategy cannot
+      do, so the model (already built by its Input) forgets its strategy and `fit` runs inside
+      the strategy's scope, where Keras finds the same strategy again;
+    - it reduces each step's logs with `strategy.reduce("MEAN", value, axis=0)`, which fails
+      on a scalar, so training and validation steps return their logs as shape (1,).
+    Predictions after `fit`, outside the scope, then run on each worker's local copy.
+    """
+    if not multi_worker():
+        yield
+        return
+    model.train_step = _logs_as_vectors(model.train_step)
+    model.test_step = _logs_as_vectors(model.test_step)
+    model._distribute_strategy = None
+    with active_strategy().scope():
+        yield
 
 
 def compile_classifier(
@@ -179,18 +212,19 @@ def fit_with_observer(
                 restore_best_weights=True,
             )
         )
-    model.fit(
-        _dataset(X, y, config.batch_size, shuffle=True),
-        validation_data=(
-            _dataset(*validation, config.batch_size, shuffle=False)
-            if validation is not None
-            else None
-        ),
-        epochs=config.epochs,
-        shuffle=False,  # the dataset shuffles itself
-        callbacks=callbacks,
-        verbose=0,
-    )
+    with _fit_context(model):
+        model.fit(
+            _dataset(X, y, config.batch_size, shuffle=True),
+            validation_data=(
+                _dataset(*validation, config.batch_size, shuffle=False)
+                if validation is not None
+                else None
+            ),
+            epochs=config.epochs,
+            shuffle=False,  # the dataset shuffles itself
+            callbacks=callbacks,
+            verbose=0,
+        )
     return progress.stopped
 
 
