@@ -18,21 +18,18 @@ first appearance), to bound memory (20,000 x 128 floats is 10 MB).
 """
 
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from core.configs import setting
-from core.lm_vocabulary import Vocabulary
 from core.models.keras_training import (
     compile_classifier,
     fit_with_observer,
     read_archive_arrays,
-    read_network_archive,
     steps_per_epoch,
     training_scope,
-    write_network_archive,
 )
 from core.models.repliers import Replier, Response, checked_candidates
 from core.models.reply_tokens import (
@@ -42,6 +39,7 @@ from core.models.reply_tokens import (
     epoch_recall,
     token_ids,
 )
+from core.models.vocabulary_archive import VocabularyNetworkArchive
 from core.progress import TrainingObserver
 
 NEGATIVES = ("in-batch", "random-pairs")
@@ -84,7 +82,7 @@ def _in_batch_loss(_, logits):
     return keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
 
 
-class DualEncoder(Replier):
+class DualEncoder(VocabularyNetworkArchive, Replier):
     """A shared embedding + LSTM encoder for messages and replies, rated by c^T M r.
 
     After `fit`: `vocabulary_`, `model_` (the Keras network from (message ids, reply ids) to
@@ -92,7 +90,7 @@ class DualEncoder(Replier):
     """
 
     config_class = DualEncoderConfig
-    artifact_suffix = ".zip"
+    meta_entry = META_ENTRY
 
     def _network(self, config: DualEncoderConfig):
         """(message ids, reply ids) -> (batch, 1) logits c^T M r, plus the (batch, batch)
@@ -217,24 +215,13 @@ class DualEncoder(Replier):
         best = np.argsort(-scores, kind="stable")[:k]
         return [Response(self.pool_[index], float(scores[index])) for index in best]
 
-    def count_params(self) -> int:
-        return int(self.model_.count_params())
+    def _extra_meta(self) -> dict:
+        return {"pool": self.pool_}
 
-    def _write(self, path: Path) -> None:
-        meta = {
-            "config": asdict(self.resolved_config),
-            "vocabulary": self.vocabulary_.to_dict(),
-            "history": self.history_,
-            "stopped": self.stopped_,
-            "pool": self.pool_,
-        }
-        arrays = {"pool_encodings": self.pool_encodings_}
-        write_network_archive(path, self.model_, META_ENTRY, meta, arrays)
+    def _extra_arrays(self) -> dict:
+        return {"pool_encodings": self.pool_encodings_}
 
-    def _read(self, path: Path) -> None:
-        self.model_, meta = read_network_archive(path, META_ENTRY)
-        self.vocabulary_ = Vocabulary.from_dict(meta["vocabulary"])
-        self.history_, self.stopped_ = meta["history"], meta["stopped"]
+    def _restore(self, meta: dict, path: Path) -> None:
         self.pool_ = meta["pool"]
         self.pool_encodings_ = read_archive_arrays(path)["pool_encodings"]
         self._prepare_inference()

@@ -33,20 +33,17 @@ the padding masked out (the decoder inputs' mask reaches the loss).
 Generated text never contains `<unk>`: the decoder is not allowed to pick it.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from core.configs import setting
-from core.lm_vocabulary import Vocabulary
 from core.models.keras_training import (
     compile_classifier,
     fit_with_observer,
-    read_network_archive,
     steps_per_epoch,
     training_scope,
-    write_network_archive,
 )
 from core.models.repliers import Replier, Response, checked_candidates
 from core.models.reply_tokens import (
@@ -64,6 +61,7 @@ from core.models.reply_tokens import (
     token_ids,
 )
 from core.models.sampling import check_sampling, sample_index
+from core.models.vocabulary_archive import VocabularyNetworkArchive
 from core.progress import TrainingObserver
 
 SCORINGS = ("mean", "sum")
@@ -117,7 +115,7 @@ class Seq2SeqConfig(ReplyTextConfig):
     epochs: int = setting(3, "Passes over the training pairs.", minimum=1, maximum=10_000)
 
 
-class Seq2Seq(Replier):
+class Seq2Seq(VocabularyNetworkArchive, Replier):
     """Embedding -> encoder LSTM -> decoder LSTM -> softmax over the vocabulary at each step.
 
     After `fit`: `vocabulary_` and `model_`, the Keras network from (message ids, decoder
@@ -125,7 +123,7 @@ class Seq2Seq(Replier):
     """
 
     config_class = Seq2SeqConfig
-    artifact_suffix = ".zip"
+    meta_entry = META_ENTRY
 
     def _network(self, config: Seq2SeqConfig):
         import keras
@@ -317,20 +315,5 @@ class Seq2Seq(Replier):
             tokens.append(last)
         return joined_tokens(id_tokens(self.vocabulary_, tokens))
 
-    def count_params(self) -> int:
-        return int(self.model_.count_params())
-
-    def _write(self, path: Path) -> None:
-        meta = {
-            "config": asdict(self.resolved_config),
-            "vocabulary": self.vocabulary_.to_dict(),
-            "history": self.history_,
-            "stopped": self.stopped_,
-        }
-        write_network_archive(path, self.model_, META_ENTRY, meta)
-
-    def _read(self, path: Path) -> None:
-        self.model_, meta = read_network_archive(path, META_ENTRY)
-        self.vocabulary_ = Vocabulary.from_dict(meta["vocabulary"])
-        self.history_, self.stopped_ = meta["history"], meta["stopped"]
+    def _restore(self, meta: dict, path: Path) -> None:
         self._prepare_inference()

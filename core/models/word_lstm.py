@@ -23,25 +23,24 @@ Embeddings start random, or from gensim word2vec trained on the training documen
 tokens (as the text classifiers do), frozen or fine-tuned.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from core.configs import setting
-from core.lm_vocabulary import START_ID, Vocabulary
+from core.lm_vocabulary import START_ID
 from core.models.keras_training import (
     KerasTrainingConfig,
     compile_classifier,
     fit_with_observer,
-    read_network_archive,
     steps_per_epoch,
     training_scope,
-    write_network_archive,
 )
 from core.models.language_model import LanguageModel
 from core.models.text_recurrent import EMBEDDINGS, TEXT_CELLS, _word2vec_matrix
+from core.models.vocabulary_archive import VocabularyNetworkArchive
 from core.progress import TrainingObserver
 
 SCORING_BATCH = 256  # sliding windows scored per network call in log_probs
@@ -117,7 +116,7 @@ def _output_bias_layer() -> type:
     return OutputBias
 
 
-class WordLstmLanguageModel(LanguageModel):
+class WordLstmLanguageModel(VocabularyNetworkArchive, LanguageModel):
     """Embedding -> stacked LSTM/GRU -> one softmax over the vocabulary at every step.
 
     After `fit`, besides the `LanguageModel` attributes: `model_`, the Keras network from
@@ -125,7 +124,7 @@ class WordLstmLanguageModel(LanguageModel):
     """
 
     config_class = WordLstmConfig
-    artifact_suffix = ".zip"
+    meta_entry = META_ENTRY
 
     def _network(self, config: WordLstmConfig, initial: np.ndarray | None):
         import keras
@@ -245,22 +244,9 @@ class WordLstmLanguageModel(LanguageModel):
             scores.append(last[np.arange(len(positions)), ids[positions]])
         return np.concatenate(scores)
 
-    def count_params(self) -> int:
-        return int(self.model_.count_params())
-
-    def _write(self, path: Path) -> None:
-        """One zip holding the .keras network and, as JSON, the config, vocabulary and history."""
-        meta = {
-            "config": asdict(self.resolved_config),
-            "vocabulary": self.vocabulary_.to_dict(),
-            "history": self.history_,
-            "stopped": self.stopped_,
-        }
-        write_network_archive(path, self.model_, META_ENTRY, meta)
-
     def _read(self, path: Path) -> None:
         _output_bias_layer()  # registered before loading, for networks with tied embeddings
-        self.model_, meta = read_network_archive(path, META_ENTRY)
-        self.vocabulary_ = Vocabulary.from_dict(meta["vocabulary"])
-        self.history_, self.stopped_ = meta["history"], meta["stopped"]
+        super()._read(path)
+
+    def _restore(self, meta: dict, path: Path) -> None:
         self._prepare_scoring()
