@@ -6,8 +6,8 @@ import streamlit as st
 
 from core.jobs import ModelProgress, TrainingJob
 from core.registry import ModelSpec, models_for
-from dashboard import charts, state
-from dashboard.components import config_form
+from dashboard import charts, state, url_state
+from dashboard.components import config_form, settings_url_fields
 from dashboard.services import run_store
 
 TERMINAL_NOTICE = {
@@ -43,6 +43,21 @@ def model_plan(task: str, key: str) -> list[tuple[ModelSpec, Any]] | None:
     if any(config is None for config in configs):
         return None
     return list(zip(chosen, configs, strict=True))
+
+
+def plan_url_fields(task: str, key: str) -> list[url_state.UrlField]:
+    """The model plan in a link: `models=logreg,lstm` and `<model>.<setting>=<value>`."""
+    specs = models_for(task)
+    fields = [
+        url_state.choices(
+            "models", f"{key}.models", specs, _default_models(specs), name=lambda spec: spec.name
+        )
+    ]
+    for spec in specs:
+        fields += settings_url_fields(
+            spec.default_config(), f"{key}.{spec.name}", spec.name, frozenset(spec.fixed)
+        )
+    return fields
 
 
 def start_button(

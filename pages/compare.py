@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from dashboard import url_state
+from dashboard.compare_links import compare_url_fields
 from dashboard.compare_view import leaderboard_filters, leaderboard_view, significance_view
 from dashboard.services import stored_runs
 
@@ -17,6 +19,7 @@ if not runs:
         "`python -m core train sequence-classification digits logreg`."
     )
     st.stop()
+url_state.sync("compare", compare_url_fields(runs))
 selected = leaderboard_filters(runs)
 leaderboard_view(selected)
 st.header("Is the difference real?")

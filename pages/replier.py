@@ -3,21 +3,31 @@
 import streamlit as st
 
 from core.reply_data import REPLY
-from dashboard import state
+from dashboard import state, url_state
+from dashboard.components import seed_url_field
 from dashboard.reply_view import (
     held_out_examples,
     reply_overview,
     reply_source,
+    reply_url_field,
     results,
     try_repliers,
 )
-from dashboard.training_panel import job_section, model_plan, start_button
+from dashboard.training_panel import job_section, model_plan, plan_url_fields, start_button
 
 st.title("Replier")
 st.caption(
     "The seeds' comment replier: does a neural model answer better than finding the most "
     "similar message seen before and giving its reply? Measured the Ubuntu Dialogue Corpus "
     "way: pick the true reply out of ten."
+)
+url_state.sync(
+    "reply",
+    [
+        reply_url_field("reply.data"),
+        seed_url_field("reply.seed"),
+        *plan_url_fields(REPLY, "reply.config"),
+    ],
 )
 name = reply_source(key="reply.data")
 if name is None:
