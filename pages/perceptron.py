@@ -13,6 +13,7 @@ from dashboard.perceptron_view import (
     train,
     training_settings,
 )
+from dashboard.run_downloads import run_downloads
 
 st.title("Learn: the perceptron")
 st.caption(
@@ -42,3 +43,5 @@ run = last_run()
 if run is not None:
     st.header("Gradient descent against least squares")
     show_result(run)
+    st.subheader("Take the run away")
+    run_downloads([run], key="perceptron.download")

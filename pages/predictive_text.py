@@ -7,6 +7,7 @@ from dashboard import state, url_state
 from dashboard.components import seed_url_field
 from dashboard.corpus_picker import corpus_picker, corpus_url_field
 from dashboard.predictive_view import comparison, continuation, keyboard
+from dashboard.run_downloads import run_downloads
 from dashboard.training_panel import job_section, model_plan, plan_url_fields, start_button
 
 TASK = TEXT_PREDICTION
@@ -47,6 +48,8 @@ if not trained:
     st.info("No language model trained on this corpus in this session yet.")
     st.stop()
 comparison(trained)
+st.subheader("Take a run away")
+run_downloads([model.run for model in reversed(trained)], key="predict.download")
 st.header("Try it")
 keyboard(trained)
 st.subheader("Continue a prompt")

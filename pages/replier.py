@@ -13,6 +13,7 @@ from dashboard.reply_view import (
     results,
     try_repliers,
 )
+from dashboard.run_downloads import run_downloads
 from dashboard.training_panel import job_section, model_plan, plan_url_fields, start_button
 
 st.title("Replier")
@@ -50,6 +51,8 @@ if not trained:
     st.info("No replier trained on this data and seed in this session yet.")
     st.stop()
 results(trained, data)
+st.subheader("Take a run away")
+run_downloads([model.run for model in reversed(trained)], key="reply.download")
 st.subheader("Held-out examples")
 held_out_examples(trained, data)
 st.header("Try it")

@@ -12,6 +12,7 @@ from dashboard.labelling_view import (
     results,
     try_taggers,
 )
+from dashboard.run_downloads import run_downloads
 from dashboard.training_panel import job_section, model_plan, plan_url_fields, start_button
 
 TASK = SEQUENCE_LABELLING
@@ -52,5 +53,7 @@ if not trained:
     st.info("No tagger trained on this data and seed in this session yet.")
     st.stop()
 results(trained)
+st.subheader("Take a run away")
+run_downloads([model.run for model in reversed(trained)], key="labelling.download")
 st.header("Try it")
 try_taggers(trained, data)

@@ -6,6 +6,7 @@ from core.text_datasets import TEXT_CLASSIFICATION
 from dashboard import state, url_state
 from dashboard.components import seed_url_field
 from dashboard.results import results_side_by_side
+from dashboard.run_downloads import run_downloads
 from dashboard.services import availability
 from dashboard.text_dataset_view import (
     text_dataset_overview,
@@ -48,6 +49,8 @@ if not trained:
     st.info("No model trained on this dataset in this session yet.")
     st.stop()
 results_side_by_side(trained, data.class_names)
+st.subheader("Take a run away")
+run_downloads([model.run for model in reversed(trained)], key="text.download")
 st.subheader("Error browser")
 error_browser(trained, data.class_names, key="text.errors")
 st.header("Try it")
