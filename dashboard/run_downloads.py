@@ -24,7 +24,7 @@ def run_downloads(runs: list[RunRecord], key: str) -> None:
     """Choose one of `runs` (newest first) and offer its files and its command."""
     if not runs:
         return
-    run = st.selectbox("Run", runs, format_func=_label, key=f"{key}.run")
+    run = st.selectbox("Run to download", runs, format_func=_label, key=f"{key}.run")
     st.caption(
         "Trains the same model on the same data, split and seed again, from a seqlab "
         "checkout (an uploaded dataset must be in its data folder under the same name):"
