@@ -36,6 +36,7 @@ from core.progress import ObserverChain, StopFlag, TrainingObserver
 from core.registry import TASKS, model_spec, models_for
 from core.regression_runs import REGRESSION, SYNTHETIC
 from core.reply_data import HACKER_NEWS, REPLY
+from core.run_export import run_summary
 from core.store import RunRecord, RunStore
 from core.text_datasets import TEXT_CLASSIFICATION
 
@@ -68,27 +69,6 @@ def _parse_settings(pairs: list[str]) -> dict[str, str]:
             raise UserFacingError(f"--set takes key=value, got {pair!r}.")
         settings[name.strip()] = value.strip()
     return settings
-
-
-def _summary(run) -> dict:
-    return {
-        "run_id": run.id,
-        "task": run.task,
-        "dataset": run.dataset,
-        "model": run.model,
-        "status": run.status,
-        "seed": run.seed,
-        "config": run.config,
-        "split": run.split,
-        "metrics": run.metrics,
-        "train_seconds": run.train_seconds,
-        "predict_ms": run.predict_ms,
-        "param_count": run.param_count,
-        "epochs": len(run.history),
-        "artifact_path": run.artifact_path,
-        "message": run.message,
-        "created_at": run.created_at,
-    }
 
 
 def _command_datasets(arguments) -> None:
@@ -214,7 +194,7 @@ def _command_train(arguments) -> None:
             )
         run = _train(arguments, settings, ObserverChain(stop, progress), store)
     if arguments.json:
-        print(json.dumps(_summary(run)))
+        print(json.dumps(run_summary(run)))
         return
     metrics = run.metrics
     if "boundary_f1" in metrics:
@@ -269,7 +249,7 @@ def _command_runs(arguments) -> None:
     store.mark_abandoned()
     runs = store.list_runs(task=arguments.task, dataset=arguments.dataset)
     if arguments.json:
-        print(json.dumps([_summary(run) for run in runs]))
+        print(json.dumps([run_summary(run) for run in runs]))
         return
     for run in runs:
         accuracy = run.metrics.get("accuracy")

@@ -11,6 +11,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -255,10 +256,14 @@ def load_trained_model(run: RunRecord):
     """
     if not run.artifact_path:
         raise ValueError(f"Run {run.id} has no model file ({run.status}).")
-    artifact = verified_artifact(run)
-    spec = model_spec(run.task, run.model)
-    config = spec.config_from_dict(run.config)
+    return load_model_file(verified_artifact(run), run.task, run.model, run.config, run.metrics)
+
+
+def load_model_file(path: Path, task: str, model_name: str, config: dict, metrics: dict):
+    """Rebuild a model from its file and the settings and metrics its run recorded."""
+    spec = model_spec(task, model_name)
+    config = spec.config_from_dict(config)
     if issubclass(spec.estimator_class, Classifier):
-        classes = np.arange(len(run.metrics["confusion_matrix"]))
-        return spec.estimator_class.load(artifact, config, classes)
-    return spec.estimator_class.load(artifact, config)
+        classes = np.arange(len(metrics["confusion_matrix"]))
+        return spec.estimator_class.load(path, config, classes)
+    return spec.estimator_class.load(path, config)

@@ -10,6 +10,7 @@ from core.dataset_info import DatasetInfo
 from core.datasets import datasets_for
 from core.errors import UserFacingError
 from core.registry import ModelSpec
+from dashboard import url_state
 from dashboard.highlight import escape_markdown
 
 
@@ -26,6 +27,11 @@ def dataset_picker(task: str, key: str) -> DatasetInfo:
     )
     st.caption(f"{chosen.description} Source: {chosen.source}.")
     return chosen
+
+
+def dataset_url_field(task: str, key: str) -> url_state.UrlField:
+    """The dataset picker's value in a link: `dataset=<name>`."""
+    return url_state.choice("dataset", key, datasets_for(task), name=lambda info: info.name)
 
 
 def settings_form(defaults: Any, key: str, hidden: frozenset = frozenset()) -> dict[str, Any]:
@@ -74,6 +80,29 @@ def settings_form(defaults: Any, key: str, hidden: frozenset = frozenset()) -> d
                     )
                 )
     return values
+
+
+def settings_url_fields(
+    defaults: Any, key: str, prefix: str = "", hidden: frozenset = frozenset()
+) -> list[url_state.UrlField]:
+    """The link parameters of a `settings_form` (`<prefix>.<setting>=<value>`), one per input."""
+    fields = []
+    for setting in settings_of(type(defaults)):
+        if setting.name in hidden:
+            continue
+        param = f"{prefix}.{setting.name}" if prefix else setting.name
+        default = getattr(defaults, setting.name)
+        widget_key = f"{key}.{setting.name}"
+        if setting.choices:
+            fields.append(url_state.choice(param, widget_key, setting.choices, default=default))
+        else:  # the type settings_form gives the input: a float setting takes 1 as 1.0
+            fields.append(url_state.value(param, widget_key, setting.kind(default)))
+    return fields
+
+
+def seed_url_field(key: str) -> url_state.UrlField:
+    """A page's seed input in a link: `seed=<n>`."""
+    return url_state.value("seed", key, 0)
 
 
 def validated(title: str, build: Callable[[], Any]) -> Any | None:

@@ -4,9 +4,15 @@ import streamlit as st
 
 from core.corpora import Corpus, corpus_choices, corpus_from_upload, load_corpus
 from core.uploads import MEGABYTE, upload_size_cap_bytes
+from dashboard import url_state
 from dashboard.components import attempt
 
 UPLOAD = "upload"  # the picker's entry for an uploaded .txt file
+
+
+def corpus_url_field(key: str) -> url_state.UrlField:
+    """The chosen corpus in a link: `corpus=<name>` (`upload` opens the .txt uploader)."""
+    return url_state.choice("corpus", key, [choice.name for choice in corpus_choices()] + [UPLOAD])
 
 
 def corpus_picker(key: str) -> Corpus | None:

@@ -14,15 +14,24 @@ from core.labelling_data import SEGMENTATION_PREFIX, LabellingData, load_labelli
 from core.segmentation import sentence_words, words_from_labels
 from core.tagged_corpora import parse_tagged_upload, save_tagged_upload
 from core.uploads import MEGABYTE, upload_size_cap_bytes
-from dashboard import charts, state
+from dashboard import charts, state, url_state
 from dashboard.components import attempt
 from dashboard.highlight import escape_markdown
 from dashboard.leaderboard import per_class_f1_table, tagger_table
 from dashboard.state import TrainedModel
 
 SEGMENTATION, UPLOAD = "Word segmentation of a corpus", "Upload a tagged corpus"
+SOURCE_IDS = {SEGMENTATION: "segmentation", UPLOAD: "upload"}  # the sources' names in a link
 SAMPLES_SHOWN = 8
 MAX_TRY_CHARACTERS = 300
+
+
+def labelling_url_fields(key: str) -> list[url_state.UrlField]:
+    """The data choice in a link: `data=segmentation|upload` and `corpus=<name>`."""
+    return [
+        url_state.choice("data", f"{key}.source", list(SOURCE_IDS), name=SOURCE_IDS.get),
+        url_state.choice("corpus", f"{key}.corpus", [choice.name for choice in corpus_choices()]),
+    ]
 
 
 def labelling_source(key: str) -> str | None:

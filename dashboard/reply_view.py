@@ -13,7 +13,7 @@ from core.models.repliers import Replier
 from core.reply_data import BUILT_IN, HACKER_NEWS, ReplyData, load_reply_data, save_reply_upload
 from core.reply_evaluation import recall_by_overlap
 from core.store import RunRecord
-from dashboard import charts, state
+from dashboard import charts, state, url_state
 from dashboard.components import attempt
 from dashboard.hacker_news_panel import fetch_panel
 from dashboard.highlight import escape_markdown
@@ -29,10 +29,21 @@ MAX_MESSAGE_CHARACTERS = 500
 ANSWERS_SHOWN = 3
 
 
+def _titles() -> dict[str, str]:
+    return {
+        **{name: dataset.title for name, dataset in BUILT_IN.items()},
+        UPLOAD: "Upload a CSV of pairs",
+    }
+
+
+def reply_url_field(key: str) -> url_state.UrlField:
+    """The chosen pairs in a link: `data=<name>` (`upload` opens the CSV uploader)."""
+    return url_state.choice("data", f"{key}.source", list(_titles()))
+
+
 def reply_source(key: str) -> str | None:
     """The name of the chosen reply dataset; None (explained) until one is ready."""
-    titles = {name: dataset.title for name, dataset in BUILT_IN.items()}
-    titles[UPLOAD] = "Upload a CSV of pairs"
+    titles = _titles()
     source = st.radio(
         "Data", list(titles), format_func=titles.get, horizontal=True, key=f"{key}.source"
     )

@@ -4,7 +4,22 @@ import streamlit as st
 
 from core.errors import UserFacingError
 from core.tensors import EXAMPLES, inspect_tensor, parse_nested_list, sequence_layouts
-from dashboard import charts
+from dashboard import charts, url_state
+
+
+def tensors_url_fields() -> list[url_state.UrlField]:
+    """The page in a link: `example=<name>`, the typed values of each example
+    (`values.<n>`, n counting the examples from 0) and the batch sizes."""
+    return [
+        url_state.choice("example", "tensors.example", list(EXAMPLES)),
+        *(
+            url_state.value(f"values.{index}", f"tensors.text.{example}", text)
+            for index, (example, text) in enumerate(EXAMPLES.items())
+        ),
+        url_state.value("batch", "tensors.batch", 2),
+        url_state.value("timesteps", "tensors.time", 3),
+        url_state.value("features", "tensors.features", 4),
+    ]
 
 
 def tensor_inspector() -> None:

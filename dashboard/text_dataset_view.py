@@ -1,5 +1,8 @@
 """Choose labelled texts (a bundled set, or an uploaded CSV/TSV) and see them at a glance."""
 
+import dataclasses
+import re
+
 import streamlit as st
 
 from core.dataset_info import DatasetInfo
@@ -7,9 +10,9 @@ from core.datasets import dataset_info, datasets_for
 from core.errors import DatasetUnavailable
 from core.text_datasets import TEXT_CLASSIFICATION, LabelledTexts
 from core.text_stats import class_length_table
-from core.uploaded_datasets import save_labelled_upload
+from core.uploaded_datasets import UPLOAD_PREFIX, save_labelled_upload
 from core.uploads import UploadedTable
-from dashboard import charts, state
+from dashboard import charts, state, url_state
 from dashboard.dataset_view import loaded_dataset
 from dashboard.table_upload import message_on_rejection, parsed_table
 
@@ -25,10 +28,32 @@ def text_dataset_source(key: str) -> DatasetInfo | None:
     return _upload(key)
 
 
-def _bundled_picker(key: str) -> DatasetInfo:
-    options = datasets_for(TEXT_CLASSIFICATION) + [
+def text_dataset_url_field(key: str) -> url_state.UrlField:
+    """The chosen dataset in a link: `dataset=<name>`, a bundled set or a stored upload by its
+    id (`upload-<12 hex digits>`), which then joins this visitor's list if it is still stored."""
+    field = url_state.choice("dataset", f"{key}.name", _options(), name=lambda info: info.name)
+
+    def read(text: str) -> DatasetInfo:
+        if re.fullmatch(rf"{UPLOAD_PREFIX}[0-9a-f]{{12}}", text):
+            info = _known_upload(text)
+            if info is None:
+                raise ValueError("that upload is not stored on this server")
+            state.remember_upload(info.name)
+            return info
+        return field.read(text)
+
+    return dataclasses.replace(field, read=read)
+
+
+def _options() -> list[DatasetInfo]:
+    """The bundled datasets, then this visitor's uploads."""
+    return datasets_for(TEXT_CLASSIFICATION) + [
         info for info in (_known_upload(name) for name in state.uploaded_datasets()) if info
     ]
+
+
+def _bundled_picker(key: str) -> DatasetInfo:
+    options = _options()
     chosen = st.selectbox(
         "Dataset",
         options,

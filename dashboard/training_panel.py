@@ -6,8 +6,8 @@ import streamlit as st
 
 from core.jobs import ModelProgress, TrainingJob
 from core.registry import ModelSpec, models_for
-from dashboard import charts, state
-from dashboard.components import config_form
+from dashboard import charts, state, url_state
+from dashboard.components import config_form, settings_url_fields
 from dashboard.services import run_store, training_devices
 
 TERMINAL_NOTICE = {
@@ -62,6 +62,21 @@ def _strategy_choice() -> str:
         help="mirrored copies the model to every device and splits each batch between them; "
         "the batch size stays the global batch.",
     )
+
+
+def plan_url_fields(task: str, key: str) -> list[url_state.UrlField]:
+    """The model plan in a link: `models=logreg,lstm` and `<model>.<setting>=<value>`."""
+    specs = models_for(task)
+    fields = [
+        url_state.choices(
+            "models", f"{key}.models", specs, _default_models(specs), name=lambda spec: spec.name
+        )
+    ]
+    for spec in specs:
+        fields += settings_url_fields(
+            spec.default_config(), f"{key}.{spec.name}", spec.name, frozenset(spec.fixed)
+        )
+    return fields
 
 
 def start_button(

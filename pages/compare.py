@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from dashboard import url_state
+from dashboard.compare_links import compare_url_fields
 from dashboard.compare_view import leaderboard_filters, leaderboard_view, significance_view
+from dashboard.run_downloads import run_downloads
 from dashboard.services import stored_runs
 
 st.title("Compare")
@@ -17,7 +20,10 @@ if not runs:
         "`python -m core train sequence-classification digits logreg`."
     )
     st.stop()
+url_state.sync("compare", compare_url_fields(runs))
 selected = leaderboard_filters(runs)
 leaderboard_view(selected)
 st.header("Is the difference real?")
 significance_view(selected)
+st.header("Take a run away")
+run_downloads(selected, key="compare.download")

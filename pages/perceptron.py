@@ -2,6 +2,9 @@
 
 import streamlit as st
 
+from core.regression import LineDataConfig, PerceptronConfig
+from dashboard import url_state
+from dashboard.components import seed_url_field, settings_url_fields
 from dashboard.perceptron_view import (
     data_settings,
     last_run,
@@ -10,11 +13,20 @@ from dashboard.perceptron_view import (
     train,
     training_settings,
 )
+from dashboard.run_downloads import run_downloads
 
 st.title("Learn: the perceptron")
 st.caption(
     "The simplest model there is: y = Wx + b, fitted by gradient descent in TensorFlow. "
     "The closed-form least-squares answer shows where it should end up."
+)
+url_state.sync(
+    "perceptron",
+    [
+        *settings_url_fields(LineDataConfig(), "perceptron.data"),
+        seed_url_field("perceptron.seed"),
+        *settings_url_fields(PerceptronConfig(), "perceptron.training"),
+    ],
 )
 st.header("Data")
 data_config, seed = data_settings()
@@ -31,3 +43,5 @@ run = last_run()
 if run is not None:
     st.header("Gradient descent against least squares")
     show_result(run)
+    st.subheader("Take the run away")
+    run_downloads([run], key="perceptron.download")

@@ -3,10 +3,12 @@
 import streamlit as st
 
 from core.corpora import TEXT_PREDICTION
-from dashboard import state
-from dashboard.corpus_picker import corpus_picker
+from dashboard import state, url_state
+from dashboard.components import seed_url_field
+from dashboard.corpus_picker import corpus_picker, corpus_url_field
 from dashboard.predictive_view import comparison, continuation, keyboard
-from dashboard.training_panel import job_section, model_plan, start_button
+from dashboard.run_downloads import run_downloads
+from dashboard.training_panel import job_section, model_plan, plan_url_fields, start_button
 
 TASK = TEXT_PREDICTION
 
@@ -14,6 +16,14 @@ st.title("Predictive text")
 st.caption(
     "Does an LSTM suggest the next word better than counting n-grams? Train both on a corpus, "
     "compare them on held-out documents, then type and watch their suggestions."
+)
+url_state.sync(
+    "predict",
+    [
+        corpus_url_field("predict.corpus"),
+        *plan_url_fields(TASK, "predict.config"),
+        seed_url_field("predict.seed"),
+    ],
 )
 corpus = corpus_picker(key="predict.corpus")
 if corpus is None:
@@ -38,6 +48,8 @@ if not trained:
     st.info("No language model trained on this corpus in this session yet.")
     st.stop()
 comparison(trained)
+st.subheader("Take a run away")
+run_downloads([model.run for model in reversed(trained)], key="predict.download")
 st.header("Try it")
 keyboard(trained)
 st.subheader("Continue a prompt")

@@ -3,9 +3,17 @@
 import streamlit as st
 
 from core.labelling_data import SEQUENCE_LABELLING
-from dashboard import state
-from dashboard.labelling_view import labelling_overview, labelling_source, results, try_taggers
-from dashboard.training_panel import job_section, model_plan, start_button
+from dashboard import state, url_state
+from dashboard.components import seed_url_field
+from dashboard.labelling_view import (
+    labelling_overview,
+    labelling_source,
+    labelling_url_fields,
+    results,
+    try_taggers,
+)
+from dashboard.run_downloads import run_downloads
+from dashboard.training_panel import job_section, model_plan, plan_url_fields, start_button
 
 TASK = SEQUENCE_LABELLING
 
@@ -13,6 +21,14 @@ st.title("Sequence labelling")
 st.caption(
     "A softmax at every step: put the spaces back into run-together text, or tag every word "
     "of your own tagged corpus. Does a BiLSTM beat logistic regression on a window of tokens?"
+)
+url_state.sync(
+    "labelling",
+    [
+        *labelling_url_fields("labelling.data"),
+        seed_url_field("labelling.seed"),
+        *plan_url_fields(TASK, "labelling.config"),
+    ],
 )
 name = labelling_source(key="labelling.data")
 if name is None:
@@ -37,5 +53,7 @@ if not trained:
     st.info("No tagger trained on this data and seed in this session yet.")
     st.stop()
 results(trained)
+st.subheader("Take a run away")
+run_downloads([model.run for model in reversed(trained)], key="labelling.download")
 st.header("Try it")
 try_taggers(trained, data)

@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from dashboard.tensors_view import layout_explorer, tensor_inspector
+from dashboard import url_state
+from dashboard.tensors_view import layout_explorer, tensor_inspector, tensors_url_fields
 
 st.title("Learn: tensors")
 st.caption(
     "Every model in seqlab takes tensors. Type one and see what TensorFlow reports, then "
     "follow a small batch through the layout moves a recurrent network makes."
 )
+url_state.sync("tensors", tensors_url_fields())
 st.header("Build a tensor")
 tensor_inspector()
 st.header("Sequences: batch, time, features")

@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from dashboard.corpus_picker import corpus_picker
+from core.word2vec import Word2VecConfig
+from dashboard import url_state
+from dashboard.components import settings_url_fields
+from dashboard.corpus_picker import corpus_picker, corpus_url_field
 from dashboard.word2vec_explorer import explorer
 from dashboard.word2vec_view import (
     corpus_summary,
@@ -18,6 +21,13 @@ st.caption(
     "Word vectors learnt by gensim's Word2Vec from which words occur near which: train on a "
     "corpus, then look up neighbours, analogies and similarities, map the vocabulary, and "
     "see how the vectors score on standard word-similarity and analogy benchmarks."
+)
+url_state.sync(
+    "word2vec",
+    [
+        corpus_url_field("word2vec.corpus"),
+        *settings_url_fields(Word2VecConfig(), "word2vec.settings"),
+    ],
 )
 st.header("Corpus")
 corpus = corpus_picker(key="word2vec.corpus")

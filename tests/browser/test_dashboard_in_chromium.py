@@ -284,3 +284,46 @@ def test_train_the_retrieval_replier_and_ask_it_a_question(page, app_url):
     answer = page.locator('[data-testid="stText"]').last.inner_text()
     assert answer and answer in matched
     screenshot(page, "replier-try-it.png")
+
+
+def test_a_copied_link_opens_the_same_configuration_in_a_new_browser(browser, page, app_url):
+    page.goto(f"{app_url}/sequence-classification")
+    page.get_by_text("Models to train").wait_for(timeout=60_000)
+    page.locator('[data-testid="stSelectbox"]').first.click()  # the dataset
+    page.keyboard.type("MNIST 5k")
+    page.keyboard.press("Enter")
+    page.get_by_text("5,000 images").wait_for(timeout=60_000)
+    page.locator('[data-testid="stMultiSelect"]').first.click()
+    page.keyboard.type("GRU")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(1500)
+    set_epochs(page, "GRU", 3)
+    seed = page.get_by_role("spinbutton", name="Seed (split, initial weights, bootstrap)")
+    seed.fill("5")
+    seed.press("Enter")
+    wanted = ("dataset=mnist-5k", "models=logreg%2Clstm%2Cgru", "gru.epochs=3", "seed=5")
+    # The address bar as the user copies it: Playwright's page.url can miss Streamlit's
+    # history.replaceState until the next navigation.
+    address = lambda: page.evaluate("window.location.href")  # noqa: E731
+    link = _settled(address, lambda url: all(part in url for part in wanted))
+    assert link, address()
+    screenshot(page, "link-configured.png")
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        opened = context.new_page()
+        opened.goto(link)
+        opened.get_by_text("5,000 images").wait_for(timeout=60_000)
+        assert opened.get_by_role("combobox", name="Dataset").input_value() == "MNIST 5k"
+        models = opened.locator('[data-testid="stMultiSelect"]').first.inner_text()
+        assert all(title in models for title in ("Logistic regression", "LSTM", "GRU"))
+        settings = opened.locator('[data-testid="stExpander"]').filter(has_text="GRU settings")
+        settings.get_by_text("GRU settings").click()
+        assert settings.get_by_role("spinbutton", name="Epochs").input_value() == "3"
+        seed = opened.get_by_role("spinbutton", name="Seed (split, initial weights, bootstrap)")
+        assert seed.input_value() == "5"
+        assert opened.evaluate("window.location.href") == link
+        screenshot(opened, "link-opened.png")
+    finally:
+        context.close()

@@ -8,8 +8,11 @@ ENTRY = str(REPO_ROOT / "dashboard" / "app.py")
 TIMEOUT = 120  # pages that train import TensorFlow, which alone takes seconds
 
 
-def open_page(page: str | None = None) -> AppTest:
-    app = AppTest.from_file(ENTRY, default_timeout=TIMEOUT).run()
+def open_page(page: str | None = None, link: dict[str, str] | None = None) -> AppTest:
+    """The app on `page`, opened from a link with the query parameters `link`."""
+    app = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    app.query_params.update(link or {})
+    app.run()
     if page:
         app.switch_page(f"../pages/{page}").run()
     assert not app.exception, app.exception
