@@ -60,6 +60,11 @@ def verdict_view(runs: list[RunRecord]) -> None:
             ["run", "model", "family", "metric", "score", "95% CI", "train s", "ms / prediction"]
         ],
         hide_index=True,
+        column_config={
+            "score": st.column_config.NumberColumn(format="%.4f"),
+            "train s": st.column_config.NumberColumn(format="%.1f"),
+            "ms / prediction": st.column_config.NumberColumn(format="%.3f"),
+        },
         key="compare.verdict_runs",
     )
 

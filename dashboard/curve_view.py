@@ -140,7 +140,8 @@ def curve_result(curve: LearningCurve) -> None:
     titles = _titles(curve.settings)
     st.markdown(f"**{escape_markdown(curve.crossover_text())}**")
     st.plotly_chart(charts.learning_curve(curve, titles), key="curve.chart")
-    table = pd.DataFrame(curve.summary())
+    table = pd.DataFrame(curve.summary()).astype({"low": float, "high": float})
+    table = table.dropna(axis="columns", how="all")  # no interval from a single seed
     table["model"] = table["model"].map(titles)
     st.dataframe(
         table.rename(columns={"mean": f"mean test {curve.metric_title}"}),
