@@ -218,3 +218,24 @@ def test_train_a_replier_reports_recall_at_1_2_and_5(tmp_path):
     assert "1-of-10 recall@1" in uploaded.stdout and "95% CI" in uploaded.stdout
     wrong = run_cli("train", "reply", "tfidf-retrieval", "--file", str(pairs))
     assert wrong.returncode == 2 and "--message-column and --reply-column" in wrong.stderr
+
+
+def test_curve_prints_points_and_crossover_and_refuses_bad_fractions(data_folder):
+    result = run_cli(
+        "curve", "sequence-classification", "digits", "logreg", "lstm",
+        "--fractions", "0.25,1", "--seeds", "1", "--epochs", "1", "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    curve = json.loads(result.stdout)
+    assert curve["complete"] and curve["metric"] == "accuracy"
+    points = {(point["model"], point["fraction"]): point for point in curve["points"]}
+    assert sorted(points) == [("logreg", 0.25), ("logreg", 1.0), ("lstm", 0.25), ("lstm", 1.0)]
+    assert points[("logreg", 0.25)]["examples"] < points[("logreg", 1.0)]["examples"]
+    assert all(0 < point["metric"] <= 1 for point in curve["points"])
+    assert "crossover" in curve and "point 4/4: LSTM on 100%" in result.stderr
+    assert len(list((data_folder / "learning-curves").glob("*.json"))) == 1
+
+    refused = run_cli("curve", "sequence-classification", "digits", "logreg", "lstm",
+                      "--fractions", "0.5,2")  # fmt: skip
+    assert refused.returncode == 2 and "at most 1" in refused.stderr
+    assert "Traceback" not in refused.stderr
