@@ -24,6 +24,7 @@ fetch-hn it stops between requests, keeping the threads already cached.
 
 import argparse
 import json
+import os
 import signal
 import sys
 import tempfile
@@ -42,6 +43,8 @@ from core.regression_runs import REGRESSION, SYNTHETIC
 from core.reply_data import HACKER_NEWS, REPLY
 from core.run_export import run_summary
 from core.store import RunRecord, RunStore
+from core.tensorboard_logs import TENSORBOARD_VARIABLE, logs_folder
+from core.tensorboard_logs import enabled as tensorboard_enabled
 from core.text_datasets import TEXT_CLASSIFICATION
 
 
@@ -184,6 +187,8 @@ def _command_train(arguments) -> None:
     if arguments.epochs is not None:
         settings["epochs"] = str(arguments.epochs)
     start(arguments.strategy)  # before any other TensorFlow op, as multi-worker requires
+    if arguments.tensorboard:
+        os.environ[TENSORBOARD_VARIABLE] = "1"
     stop = StopFlag()
     signal.signal(signal.SIGINT, lambda *_: stop.request_stop())
     progress = _ConsoleProgress() if not arguments.quiet else TrainingObserver()
@@ -197,6 +202,12 @@ def _command_train(arguments) -> None:
                 file=sys.stderr,
             )
         run = _train(arguments, settings, ObserverChain(stop, progress), store)
+    if tensorboard_enabled() and is_chief():
+        print(
+            f"note: TensorBoard logs in {logs_folder() / run.id}; open them all with "
+            f"`tensorboard --logdir {logs_folder()}`",
+            file=sys.stderr,
+        )
     if arguments.json:
         print(json.dumps(run_summary(run)))
         return
@@ -376,6 +387,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--message-column", help="with --file: the column holding the messages")
     train.add_argument("--reply-column", help="with --file: the column holding the replies")
     train.add_argument("--quiet", action="store_true", help="no per-epoch lines on stderr")
+    train.add_argument(
+        "--tensorboard",
+        action="store_true",
+        help="also write the epochs to <data folder>/tensorboard/<run id>/ "
+        f"(as ${TENSORBOARD_VARIABLE}=1 does)",
+    )
     train.add_argument(
         "--strategy",
         choices=STRATEGIES,
