@@ -35,6 +35,7 @@ lint: $(STAMP)
 # cores (the word LSTM alone trains 15 epochs on the Wikipedia sample).
 bench: $(STAMP) packs
 	$(BIN)/python bench/training_time.py
+	$(BIN)/python bench/time_to_accuracy.py
 	$(BIN)/python bench/language_models.py
 	$(BIN)/python bench/segmentation.py
 	$(BIN)/python bench/keystroke_latency.py
