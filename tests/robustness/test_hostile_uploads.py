@@ -12,18 +12,14 @@ from pathlib import Path
 import pytest
 
 from core.__main__ import main
-from core.corpora import corpus_from_upload
 from core.errors import UserFacingError
 from core.paths import store_url
-from core.reply_data import save_reply_upload
 from core.store import RunStore
-from core.tagged_corpora import parse_tagged_upload, save_tagged_upload
 from core.upload_store import uploads_folder
-from core.uploaded_datasets import save_labelled_upload
-from core.uploads import read_table
 from tests.fixtures.hostile import (
     LABELLED_TEXTS,
     PATHS,
+    READERS,
     REPLY_PAIRS,
     TAGGED_CORPUS,
     TEXT_CORPUS,
@@ -34,13 +30,6 @@ from tests.fixtures.hostile import (
 from tests.pages.helpers import open_page, readable
 from tests.robustness.report import record
 
-# What the pages and the CLI call for each path: parse, validate, store.
-READERS = {
-    LABELLED_TEXTS: lambda raw, name: save_labelled_upload(read_table(raw, name), "text", "label"),
-    REPLY_PAIRS: lambda raw, name: save_reply_upload(read_table(raw, name), "message", "reply"),
-    TEXT_CORPUS: corpus_from_upload,
-    TAGGED_CORPUS: lambda raw, name: save_tagged_upload(parse_tagged_upload(raw, name)),
-}
 # The CLI's --file: task, a baseline (never reached), the column options.
 CLI = {
     LABELLED_TEXTS: (
