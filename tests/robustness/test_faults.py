@@ -17,8 +17,11 @@ import textwrap
 import time
 
 import numpy as np
+import pytest
 
+from core.models.estimator import Estimator
 from core.paths import REPO_ROOT, store_path, store_url
+from core.registry import MODELS
 from core.store import RunStore
 from tests.robustness.report import record
 
@@ -160,3 +163,32 @@ def test_a_model_file_killed_half_written_leaves_the_previous_file_whole(tmp_pat
     assert hashlib.sha256(model_file.read_bytes()).hexdigest() == checksum
     [leftover] = [path for path in model_file.parent.iterdir() if path != model_file]
     assert leftover.name.startswith(".partial-")  # the half-written file never took its place
+
+
+class _HalfWriter(Estimator):
+    """Writes part of its file, then fails, as a full disk or a crash inside Keras would."""
+
+    artifact_suffix = ".keras"
+
+    def count_params(self) -> int:
+        return 0
+
+    def _write(self, path):
+        path.write_bytes(b"half a model")
+        raise OSError("No space left on device")
+
+    def _read(self, path):
+        raise NotImplementedError
+
+
+def test_every_model_saves_through_the_atomic_write_and_a_failed_write_leaves_nothing(tmp_path):
+    # The perceptron has no `save`: core/regression_runs.py writes its weights through the
+    # same write_atomically.
+    classes = {spec.estimator_class for spec in MODELS.values()}
+    assert [
+        cls for cls in classes if getattr(cls, "save", Estimator.save) is not Estimator.save
+    ] == []
+    target = tmp_path / "artifacts" / "run.keras"
+    with pytest.raises(OSError, match="No space"):
+        _HalfWriter().save(target)
+    assert list(target.parent.iterdir()) == []  # neither the model nor its temporary file
