@@ -93,16 +93,13 @@ def _command_datasets(arguments) -> None:
 
 def _read_upload_file(path: Path) -> bytes:
     """The bytes of a file given with --file, refused before reading when over the cap."""
-    from core.uploads import upload_size_cap_bytes
+    from core.uploads import UploadRejected, over_the_cap_message, upload_size_cap_bytes
 
     try:
         size = path.stat().st_size
         if size > upload_size_cap_bytes():
             # Checked before reading, so a huge file is never loaded into memory.
-            raise UserFacingError(
-                f"{path.name} is {size / 2**20:.1f} MB; the limit is "
-                f"{upload_size_cap_bytes() / 2**20:.0f} MB (server.maxUploadSize)."
-            )
+            raise UploadRejected(over_the_cap_message(path.name, size))
         return path.read_bytes()
     except OSError as error:
         raise UserFacingError(f"Cannot read {path}: {error.strerror or error}.") from error

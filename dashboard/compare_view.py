@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.comparison import paired_test
 from core.errors import UserFacingError
+from core.exports import spreadsheet_safe_csv
 from core.store import RunRecord
 from core.task_metrics import main_metric
 from core.verdict import NoVerdict, verdict
@@ -114,7 +115,7 @@ def leaderboard_view(runs: list[RunRecord]) -> None:
     )
     st.download_button(
         "Download the table as CSV",
-        table.to_csv(index=False),
+        spreadsheet_safe_csv(table),
         "seqlab-runs.csv",
         mime="text/csv",
         key="compare.csv",
