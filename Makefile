@@ -39,6 +39,7 @@ bench: $(STAMP) packs
 	$(BIN)/python bench/language_models.py
 	$(BIN)/python bench/segmentation.py
 	$(BIN)/python bench/keystroke_latency.py
+	$(BIN)/python bench/app_session.py
 	$(BIN)/python bench/replies.py
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
