@@ -18,8 +18,8 @@ Random rows shaped like MNIST read row by row (28 steps x 28 features, 10 classe
 Each row warms up with one epoch, then the rows take turns (ABCABC...) for `--repeats`
 epochs so that load from other jobs falls on all alike; the table has the median samples/s.
 
-    .venv/bin/python bench/throughput.py [--cells lstm gru] [--repeats 5] [--samples 6400]
-                                         [--threads 2] [--knobs]
+    .venv/bin/python bench/throughput.py [--cells lstm gru] [--repeats 11] [--samples 2560]
+                                         [--threads 2] [--knobs] [--by-batch]
 """
 
 import argparse
@@ -47,9 +47,10 @@ BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
 REFERENCE = "keras fit"
 
 
-def keras_fit_row(layer, **compile_options):
-    """One epoch of `model.fit` for Input -> layer -> Dense(10, softmax), compiled with
-    `compile_options` (jit_compile, steps_per_execution) beside the defaults."""
+def keras_fit_row(layer, by_batch: bool = False, **compile_options):
+    """One epoch of `model.fit` (or of `train_on_batch` batch by batch, which skips fit's
+    set-up) for Input -> layer -> Dense(10, softmax), compiled with `compile_options`
+    (jit_compile, steps_per_execution) beside the defaults."""
     import keras
 
     keras.utils.set_random_seed(0)
@@ -60,7 +61,11 @@ def keras_fit_row(layer, **compile_options):
 
     def epoch(rows, labels) -> float:
         started = time.perf_counter()
-        model.fit(rows, labels, batch_size=BATCH, epochs=1, verbose=0)
+        if by_batch:
+            for start in range(0, len(rows), BATCH):
+                model.train_on_batch(rows[start : start + BATCH], labels[start : start + BATCH])
+        else:
+            model.fit(rows, labels, batch_size=BATCH, epochs=1, verbose=0)
         return time.perf_counter() - started
 
     return epoch
@@ -128,19 +133,19 @@ def torch_version() -> str:
 
 
 def measure(
-    cell: str, rows, labels, repeats: int, knobs: bool, threads: int
+    cell: str, rows, labels, repeats: int, knobs: bool, threads: int, by_batch: bool
 ) -> dict[str, list[float]]:
     """Seconds per epoch of every row, the rows taking turns; `knobs` adds the variants that
-    bench/README.md records as tried."""
+    bench/README.md records as tried; `by_batch` trains the Keras rows by train_on_batch."""
     import keras
 
     fast = fast_recurrent_classes()[cell]
     keras_layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
     runners = {
-        REFERENCE: keras_fit_row(keras_layer(UNITS)),
-        "keras fit, unroll=True": keras_fit_row(keras_layer(UNITS, unroll=True)),
-        "fast, unrolled": keras_fit_row(fast(UNITS, unroll=True)),
-        "fast, while loop": keras_fit_row(fast(UNITS, unroll=False)),
+        REFERENCE: keras_fit_row(keras_layer(UNITS), by_batch),
+        "keras fit, unroll=True": keras_fit_row(keras_layer(UNITS, unroll=True), by_batch),
+        "fast, unrolled": keras_fit_row(fast(UNITS, unroll=True), by_batch),
+        "fast, while loop": keras_fit_row(fast(UNITS, unroll=False), by_batch),
         "seqlab": seqlab_row(cell),
     }
     if knobs:
@@ -186,11 +191,17 @@ def print_table(cell: str, seconds: dict[str, list[float]], samples: int) -> Non
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cells", nargs="+", default=["lstm", "gru"], choices=["lstm", "gru"])
-    parser.add_argument("--repeats", type=int, default=5, help="timed epochs per row")
-    parser.add_argument("--samples", type=int, default=50 * BATCH, help="samples per epoch")
+    parser.add_argument("--repeats", type=int, default=11, help="timed epochs per row")
+    parser.add_argument("--samples", type=int, default=20 * BATCH, help="samples per epoch")
     parser.add_argument("--threads", type=int, default=2, help="TensorFlow's and PyTorch's")
     parser.add_argument(
         "--knobs", action="store_true", help="add the XLA and steps-per-execution rows"
+    )
+    parser.add_argument(
+        "--by-batch",
+        action="store_true",
+        help="train the Keras rows by train_on_batch, not fit (with --samples 128, the rows "
+        "take turns one step at a time)",
     )
     arguments = parser.parse_args()
 
@@ -213,7 +224,15 @@ def main() -> None:
     rows = rng.random((arguments.samples, TIMESTEPS, FEATURES), dtype=np.float32)
     labels = rng.integers(0, CLASSES, arguments.samples)
     for cell in arguments.cells:
-        seconds = measure(cell, rows, labels, arguments.repeats, arguments.knobs, arguments.threads)
+        seconds = measure(
+            cell,
+            rows,
+            labels,
+            arguments.repeats,
+            arguments.knobs,
+            arguments.threads,
+            arguments.by_batch,
+        )
         print_table(cell, seconds, arguments.samples)
     print(f"\n# load average {os.getloadavg()[0]:.1f} at the end")
 

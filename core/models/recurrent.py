@@ -3,10 +3,11 @@
 The network: per-feature standardisation (learned from the training rows and saved inside the
 model) -> stacked recurrent layers (optionally bidirectional, dropout between them) -> a
 softmax over classes, trained with softmax cross entropy. Dropout sits between layers, not
-inside the recurrence. LSTM and GRU layers are core/models/fast_recurrent.py's: Keras's
-maths with every row's input projection in one product, unrolled over the fixed number of
-rows, which trains them faster on a CPU (bench/README.md, throughput.py); models saved with
-Keras's own layers still load. TensorFlow is imported only when a model is built or loaded.
+inside the recurrence. The GRU layers are core/models/fast_recurrent.py's: Keras's maths
+with every row's input projection in one product, unrolled over the fixed number of rows,
+which trained about 1.2x faster on a CPU; its LSTM was not faster than Keras's, so the LSTM
+stays Keras's (bench/README.md, throughput.py). Models saved with Keras's GRU still load.
+TensorFlow is imported only when a model is built or loaded.
 """
 
 from dataclasses import dataclass
@@ -53,7 +54,11 @@ class RecurrentClassifier(KerasModelFile, SequenceClassifier):
     def _build(self, config: RecurrentConfig, X: np.ndarray):
         import keras
 
-        layer_class = {"rnn": keras.layers.SimpleRNN, **fast_recurrent_classes()}[config.cell]
+        layer_class = {
+            "rnn": keras.layers.SimpleRNN,
+            "lstm": keras.layers.LSTM,
+            "gru": fast_recurrent_classes()["gru"],
+        }[config.cell]
         normalization = keras.layers.Normalization(axis=-1, name="standardize")
         normalization.adapt(X.reshape(-1, X.shape[2]))  # statistics per feature, over all rows
         inputs = keras.Input(shape=X.shape[1:], name="rows")  # (batch, time, features)
