@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: run test packs lint bench browser-deps clean
+.PHONY: run test packs lint bench bench-env browser-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,10 +41,23 @@ bench: $(STAMP) packs
 	$(BIN)/python bench/keystroke_latency.py
 	$(BIN)/python bench/app_session.py
 	$(BIN)/python bench/replies.py
+	$(BIN)/python bench/throughput.py
+
+# PyTorch for bench/throughput.py, kept out of .venv: the pinned CPU wheel (a plain `torch`
+# or a range would pull gigabytes of CUDA packages) and the main venv's numpy.
+BENCH_VENV := .venv-bench
+NUMPY_PIN := $(shell grep -m1 '^numpy==' requirements.txt)
+
+bench-env: $(BENCH_VENV)/.installed-stamp
+
+$(BENCH_VENV)/.installed-stamp: requirements.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet torch==2.13.0 $(NUMPY_PIN)
+	touch $@
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 browser-deps:
 	command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache
