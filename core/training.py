@@ -22,6 +22,7 @@ from core.datasets import load_dataset
 from core.distribution import placement
 from core.errors import TrainingStopped
 from core.evaluation import Evaluation
+from core.hosting import capped_defaults, check_within_caps
 from core.metrics import classification_report
 from core.models.base import Classifier
 from core.progress import ObserverChain, TrainingObserver
@@ -85,10 +86,12 @@ def fit_recorded(
 
 
 def checked_config(task: str, model_name: str, config: Any) -> tuple[ModelSpec, Any]:
-    """The model's registry entry and its config (the default if None), validated."""
+    """The model's registry entry and its config (the default if None), validated, and
+    within hosted mode's caps (core/hosting.py), which also lower the default's epochs."""
     spec = model_spec(task, model_name)
-    config = config if config is not None else spec.default_config()
+    config = config if config is not None else capped_defaults(spec.default_config())
     validate(config)
+    check_within_caps(config)
     return spec, config
 
 
