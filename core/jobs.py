@@ -80,6 +80,7 @@ def _train_queue(
     seed: int,
     store_location: tuple[str, str],
     strategy: str,
+    visitor: str | None,
     events,
     stop,
 ) -> None:
@@ -109,6 +110,7 @@ def _train_queue(
                 config=config,
                 seed=seed,
                 observer=_EventObserver(index, events, stop),
+                visitor=visitor,
             )
         except UserFacingError as error:
             events.put(("end", index, "failed", str(error), None))
@@ -131,8 +133,10 @@ class TrainingJob:
         seed: int,
         store: RunStore,
         strategy: str = "default",
+        visitor: str | None = None,
     ) -> None:
-        """`strategy` names the tf.distribute strategy the child trains Keras models under."""
+        """`strategy` names the tf.distribute strategy the child trains Keras models under;
+        `visitor`, the hosted-mode browser session the runs belong to (None: shared)."""
         self.task, self.dataset, self.seed = task, dataset, seed
         self.items = [ModelProgress(spec.name, spec.title, config) for spec, config in plan]
         context = multiprocessing.get_context(
@@ -151,11 +155,13 @@ class TrainingJob:
                 seed,
                 (store.url, str(store.artifacts)),  # the child opens the same database and folder
                 strategy,
+                visitor,
                 self._events,
                 self._stop,
             ),
         )
         self._reader = threading.Thread(target=self._read_events, name="seqlab-events", daemon=True)
+        self._cancelled = False
         self.collected = False
 
     def start(self) -> "TrainingJob":
@@ -171,8 +177,16 @@ class TrainingJob:
     def stop_requested(self) -> bool:
         return self._stop.is_set()
 
+    def cancel(self, message: str) -> None:
+        """End a job that was never started (taken out of a queue): every model is skipped."""
+        for item in self.items:
+            item.status, item.message = "skipped", message
+        self._cancelled = True
+
     @property
     def done(self) -> bool:
+        if self._cancelled:
+            return True
         return self._reader.ident is not None and not self._reader.is_alive()
 
     def wait(self, timeout: float | None = None) -> bool:

@@ -104,17 +104,19 @@ def fit_new_run(
     split: dict,
     fit: Callable[[Any, TrainingObserver], Any],
     observer: TrainingObserver | None,
+    visitor: str | None = None,
 ) -> tuple[str, Any, float | None]:
     """Create the run, build its model and `fit(model, observer)` it with every epoch recorded.
 
     Returns (run id, model, training seconds); the seconds are None when a stop came before
     the first step, and the run is then already closed (see `fit_recorded`). A neural (Keras)
-    model's split also records the strategy and devices it trains on.
+    model's split also records the strategy and devices it trains on. `visitor` is the
+    hosted-mode browser session the run belongs to (None: shared).
     """
     if spec.family == "neural":
         split = {**split, **placement()}
     run_id = store.create_run(
-        spec.task, dataset, spec.name, dataclasses.asdict(config), seed, split
+        spec.task, dataset, spec.name, dataclasses.asdict(config), seed, split, visitor
     )
     model = spec.build(config, seed)
     return run_id, model, fit_recorded(store, run_id, lambda chain: fit(model, chain), observer)
@@ -182,8 +184,12 @@ def train_on_path(
     config: Any = None,
     seed: int = 0,
     observer: TrainingObserver | None = None,
+    visitor: str | None = None,
 ) -> TrainingResult:
-    """Train, evaluate on held-out data and store the run; raises UserFacingError on bad input."""
+    """Train, evaluate on held-out data and store the run; raises UserFacingError on bad input.
+
+    `visitor` is the hosted-mode browser session the run belongs to; None shares the run.
+    """
     spec, config = checked_config(task, model_name, config)
     data = path.prepare(dataset, seed)
     run_id, model, train_seconds = fit_new_run(
@@ -195,6 +201,7 @@ def train_on_path(
         data.describe(),
         lambda model, chain: path.fit(model, data, chain),
         observer,
+        visitor,
     )
     if train_seconds is None:
         return TrainingResult(store.get(run_id), None)
