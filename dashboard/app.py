@@ -9,9 +9,12 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` only puts dash
 
 import streamlit as st  # noqa: E402
 
+from dashboard.hosting import adopt_secrets  # noqa: E402
+
 st.set_page_config(
     page_title="seqlab: do I need a neural net?", page_icon=":material/science:", layout="wide"
 )
+adopt_secrets()  # hosted mode's settings from .streamlit/secrets.toml, before any page reads them
 PAGES = ROOT / "pages"
 st.navigation(
     {

@@ -3,6 +3,7 @@
 What one visitor trains lives here, never in module globals, which every visitor shares.
 """
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ TRAINING_JOB = "training_job"
 TRAINED_MODELS = "trained_models"
 UPLOAD_STEPS = "upload_steps"  # per upload step: (its inputs, its result) of the last upload
 UPLOADED_DATASETS = "uploaded_datasets"  # names of the datasets this visitor made by uploading
+VISITOR = "visitor"  # this browser session's opaque id: in hosted mode its runs are its own
 
 
 @dataclass
@@ -30,6 +32,15 @@ class TrainedModel:
     def label(self) -> str:
         """The model's title with the end of its run id, to tell repeated runs apart."""
         return f"{self.title} ({self.run.id[-6:]})"
+
+
+def visitor_id() -> str:
+    """A random id made on the session's first run and kept in its state.
+
+    Streamlit's own session id would do as well (it too lasts as long as the browser tab's
+    connection), but it is internal API; a reload starts a new session either way.
+    """
+    return st.session_state.setdefault(VISITOR, uuid.uuid4().hex)
 
 
 def training_job() -> TrainingJob | None:
@@ -76,16 +87,18 @@ def remember_upload(name: str) -> None:
     names.insert(0, name)
 
 
-def collect_finished(job: TrainingJob, store: RunStore) -> None:
-    """Load a finished job's usable models (Keras files in safe mode) into the session, once."""
+def collect_finished(job: TrainingJob, store: RunStore, keep: int | None = None) -> None:
+    """Load a finished job's usable models (Keras files in safe mode) into the session, once;
+    only the latest `keep` of the session's models stay loaded when `keep` is given."""
     if job.collected:
         return
+    models = st.session_state.setdefault(TRAINED_MODELS, [])
     for item in job.items:
         if item.run_id is None:
             continue
         run = store.get(item.run_id)
         if run.artifact_path:
-            st.session_state.setdefault(TRAINED_MODELS, []).append(
-                TrainedModel(run, load_trained_model(run), item.title)
-            )
+            models.append(TrainedModel(run, load_trained_model(run), item.title))
+    if keep is not None:
+        del models[:-keep]
     job.collected = True

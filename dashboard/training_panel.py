@@ -4,9 +4,10 @@ from typing import Any
 
 import streamlit as st
 
+from core.hosting import capped_defaults
 from core.jobs import ModelProgress, TrainingJob
 from core.registry import ModelSpec, models_for
-from dashboard import charts, state, url_state
+from dashboard import charts, hosting, state, url_state
 from dashboard.components import config_form, settings_url_fields
 from dashboard.services import run_store, training_devices
 
@@ -74,7 +75,10 @@ def plan_url_fields(task: str, key: str) -> list[url_state.UrlField]:
     ]
     for spec in specs:
         fields += settings_url_fields(
-            spec.default_config(), f"{key}.{spec.name}", spec.name, frozenset(spec.fixed)
+            capped_defaults(spec.default_config()),
+            f"{key}.{spec.name}",
+            spec.name,
+            frozenset(spec.fixed),
         )
     return fields
 
@@ -89,6 +93,9 @@ def start_button(
     job = state.training_job()
     busy = job is not None and not job.done
     strategy = _strategy_choice()
+    caps = hosting.caps_caption()
+    if caps:
+        st.caption(caps)
     if not st.button("Train", type="primary", disabled=busy or plan is None, key="train"):
         return
     if not plan:
@@ -97,9 +104,9 @@ def start_button(
     if unavailable:
         st.error(unavailable)
         return
-    state.set_training_job(
-        TrainingJob(task, dataset_name, plan, seed, run_store(), strategy).start()
-    )
+    job = TrainingJob(task, dataset_name, plan, seed, run_store(), strategy, hosting.visitor())
+    hosting.training_queue().submit(job)
+    state.set_training_job(job)
     st.rerun()
 
 
@@ -114,11 +121,27 @@ def _status_text(item: ModelProgress) -> str:
     return f"{item.title}: {item.status}"
 
 
+def _leave_queue(job: TrainingJob) -> None:
+    if hosting.training_queue().withdraw(job):
+        job.cancel("Not started: you left the queue.")
+
+
 @st.fragment(run_every=1.0)
 def training_monitor(job: TrainingJob) -> None:
-    """Progress bars, live curves and the Stop button, refreshed every second."""
+    """Progress bars, live curves and the Stop button, refreshed every second; while every
+    training slot is taken (hosted mode), the job's place in the line instead."""
     if job.done:
         st.rerun(scope="app")
+    ahead = hosting.training_queue().ahead_of(job)
+    if ahead is not None:
+        st.subheader("Waiting for a free training slot")
+        st.info(
+            f"Waiting: {ahead} training{'s' if ahead != 1 else ''} ahead of yours. This "
+            "server trains a few at a time; yours starts by itself when a slot frees. Keep "
+            "this tab open."
+        )
+        st.button("Leave the queue", on_click=_leave_queue, args=(job,), key="leave_queue")
+        return
     st.subheader("Training")
     for item in job.items:
         st.progress(item.fraction_done, text=_status_text(item))
@@ -149,5 +172,5 @@ def job_section() -> None:
     if job is not None and not job.done:
         training_monitor(job)
     elif job is not None:
-        state.collect_finished(job, run_store())
+        state.collect_finished(job, run_store(), keep=hosting.models_kept())
         job_outcome(job)

@@ -1,0 +1,67 @@
+"""Hosted mode on the Streamlit side: settings from the app's secrets, the visitor, the queue.
+
+core/hosting.py reads the settings from the environment; here the ones set in
+`.streamlit/secrets.toml` (or Community Cloud's Secrets box) are put there first. Each
+browser session is one visitor: in hosted mode it sees only its own runs and uploads besides
+the shared ones, and its trainings wait in one line with every other visitor's.
+"""
+
+import streamlit as st
+
+from core.hosting import HostingSettings, adopt, hosting_settings
+from core.training_queue import TrainingQueue
+from dashboard import state
+
+# A session keeps only its latest trained models in memory in hosted mode (their runs stay
+# stored), so one visitor's many trainings cannot fill the server's memory.
+MODELS_KEPT = 8
+
+
+@st.cache_resource(show_spinner=False)
+def adopt_secrets() -> None:
+    """Once per process: hosted-mode settings from the secrets file into the environment."""
+    try:
+        secrets = dict(st.secrets)
+    except FileNotFoundError:  # st.secrets raises this (a subclass) when there is no file
+        return
+    adopt(secrets)
+
+
+def settings() -> HostingSettings:
+    return hosting_settings()
+
+
+def visitor() -> str | None:
+    """The visitor this session's runs and uploads belong to in hosted mode; None otherwise,
+    where every run is shared as before."""
+    return state.visitor_id() if settings().hosted else None
+
+
+@st.cache_resource(show_spinner=False)
+def _queue(capacity: int | None) -> TrainingQueue:
+    return TrainingQueue(capacity)
+
+
+def training_queue() -> TrainingQueue:
+    """The process's one line of trainings: SEQLAB_MAX_TRAININGS at once in hosted mode, no
+    limit otherwise."""
+    hosting = settings()
+    return _queue(hosting.max_trainings if hosting.hosted else None)
+
+
+def models_kept() -> int | None:
+    """How many trained models a session keeps loaded: MODELS_KEPT in hosted mode, else all."""
+    return MODELS_KEPT if settings().hosted else None
+
+
+def caps_caption() -> str | None:
+    """What this server allows, for the training panel; None outside hosted mode."""
+    hosting = settings()
+    if not hosting.hosted:
+        return None
+    return (
+        f"This is a shared server: each model trains at most {hosting.max_epochs} epochs, "
+        f"{hosting.max_trainings} training{'s' if hosting.max_trainings > 1 else ''} run at "
+        "once (others wait in line), and your runs and uploads are seen by you alone "
+        "(besides the reference runs everyone sees) until this tab is closed or reloaded."
+    )
