@@ -91,6 +91,11 @@ def upload_size_cap_bytes() -> int:
     return int(megabytes * MEGABYTE)
 
 
+def upload_size_cap_megabytes() -> int:
+    """The cap in whole megabytes (at least 1), as Streamlit's file uploader takes it."""
+    return max(1, upload_size_cap_bytes() // MEGABYTE)
+
+
 def max_rows() -> int:
     """The most rows an uploaded table may have: MAX_ROWS, or the lower hosted-mode cap."""
     hosting = hosting_settings()

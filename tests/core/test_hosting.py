@@ -67,3 +67,6 @@ def test_uploads_are_capped_lower_in_hosted_mode(monkeypatch):
     with pytest.raises(UploadRejected, match="30 rows; seqlab reads at most 25 on this shared"):
         read_table(b"text,label\n" + rows.encode(), "long.csv")
     assert uploads.max_rows() == 25
+    assert uploads.upload_size_cap_megabytes() == 1  # the uploader takes whole megabytes
+    monkeypatch.setenv("SEQLAB_MAX_UPLOAD_MB", "3")
+    assert uploads.upload_size_cap_megabytes() == 3
