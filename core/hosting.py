@@ -3,7 +3,9 @@
 `SEQLAB_HOSTED=1` turns it on. Each visitor's runs and uploads then belong to their browser
 session, and these caps hold (each its own environment variable, with a default that fits the
 platform's guaranteed 1 GB): upload size in megabytes, rows of an uploaded table, epochs of a
-model trained through the training paths, and trainings at once in one app process. Outside
+neural model, and trainings at once in one app process. Baselines keep their epochs (rounds of
+L-BFGS iterations, cheap next to a network's): capping them would leave a baseline short of
+convergence and the comparison unfair. Outside
 hosted mode nothing here applies.
 
 The settings are read from the environment, which every training child process inherits; the
@@ -76,21 +78,27 @@ def adopt(values: Mapping[str, Any]) -> None:
             os.environ[name] = ("1" if value else "0") if isinstance(value, bool) else str(value)
 
 
-def capped_defaults(config: Any, settings: HostingSettings | None = None) -> Any:
-    """A model's default config with its epochs lowered to the hosted cap (unchanged when not
-    hosted), so a form opens on settings that may be trained here."""
+def _capped(spec: Any, settings: HostingSettings) -> bool:
+    return settings.hosted and spec.family == "neural"
+
+
+def capped_defaults(spec: Any, settings: HostingSettings | None = None) -> Any:
+    """A model's (core.registry.ModelSpec's) default config, with a neural model's epochs
+    lowered to the hosted cap, so a form opens on settings that may be trained here."""
     settings = settings or hosting_settings()
+    config = spec.default_config()
     epochs = getattr(config, "epochs", None)
-    if not settings.hosted or epochs is None or epochs <= settings.max_epochs:
+    if not _capped(spec, settings) or epochs is None or epochs <= settings.max_epochs:
         return config
     return dataclasses.replace(config, epochs=settings.max_epochs)
 
 
-def check_within_caps(config: Any, settings: HostingSettings | None = None) -> None:
-    """Raise InvalidConfig when hosted mode caps a setting that `config` exceeds."""
+def check_within_caps(spec: Any, config: Any, settings: HostingSettings | None = None) -> None:
+    """Raise InvalidConfig when hosted mode caps a setting of the model `spec` that `config`
+    exceeds."""
     settings = settings or hosting_settings()
     epochs = getattr(config, "epochs", None)
-    if settings.hosted and epochs is not None and epochs > settings.max_epochs:
+    if _capped(spec, settings) and epochs is not None and epochs > settings.max_epochs:
         raise InvalidConfig(
             f"epochs must be at most {settings.max_epochs} on this shared server "
             f"(hosted mode); got {epochs}."

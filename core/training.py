@@ -89,9 +89,9 @@ def checked_config(task: str, model_name: str, config: Any) -> tuple[ModelSpec, 
     """The model's registry entry and its config (the default if None), validated, and
     within hosted mode's caps (core/hosting.py), which also lower the default's epochs."""
     spec = model_spec(task, model_name)
-    config = config if config is not None else capped_defaults(spec.default_config())
+    config = config if config is not None else capped_defaults(spec)
     validate(config)
-    check_within_caps(config)
+    check_within_caps(spec, config)
     return spec, config
 
 

@@ -118,15 +118,15 @@ def validated(title: str, build: Callable[[], Any]) -> Any | None:
 def config_form(spec: ModelSpec, key: str) -> Any | None:
     """Inputs for every setting the model does not fix; the validated config, or None.
 
-    In hosted mode the epochs start at the server's cap where the default is higher, and a
-    value over the cap gets the same message as any other out-of-range setting.
+    In hosted mode a neural model's epochs start at the server's cap where the default is
+    higher, and a value over the cap gets the same message as any out-of-range setting.
     """
-    values = settings_form(capped_defaults(spec.default_config()), key, frozenset(spec.fixed))
-    return validated(spec.title, lambda: _within_caps(spec.config_with(values)))
+    values = settings_form(capped_defaults(spec), key, frozenset(spec.fixed))
+    return validated(spec.title, lambda: _within_caps(spec, spec.config_with(values)))
 
 
-def _within_caps(config: Any) -> Any:
-    check_within_caps(config)
+def _within_caps(spec: ModelSpec, config: Any) -> Any:
+    check_within_caps(spec, config)
     return config
 
 

@@ -75,7 +75,7 @@ def plan_url_fields(task: str, key: str) -> list[url_state.UrlField]:
     ]
     for spec in specs:
         fields += settings_url_fields(
-            capped_defaults(spec.default_config()),
+            capped_defaults(spec),
             f"{key}.{spec.name}",
             spec.name,
             frozenset(spec.fixed),

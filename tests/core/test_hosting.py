@@ -40,14 +40,17 @@ def test_secrets_are_adopted_into_the_environment(monkeypatch):
     assert hosting_settings() == HostingSettings(hosted=True, max_trainings=2)
 
 
-def test_epochs_are_capped_only_in_hosted_mode(monkeypatch):
+def test_neural_epochs_are_capped_only_in_hosted_mode(monkeypatch):
     spec = model_spec(*LSTM)
     config = spec.config_with({"epochs": 30})
-    check_within_caps(config, HostingSettings(hosted=False, max_epochs=5))
+    check_within_caps(spec, config, HostingSettings(hosted=False, max_epochs=5))
     with pytest.raises(InvalidConfig, match="epochs must be at most 5 .*hosted mode.*got 30"):
-        check_within_caps(config, HostingSettings(hosted=True, max_epochs=5))
-    assert capped_defaults(spec.default_config(), HostingSettings(hosted=True)).epochs == 10
-    assert capped_defaults(spec.default_config(), HostingSettings()).epochs == 40
+        check_within_caps(spec, config, HostingSettings(hosted=True, max_epochs=5))
+    assert capped_defaults(spec, HostingSettings(hosted=True)).epochs == 10
+    assert capped_defaults(spec, HostingSettings()).epochs == 40
+    baseline = model_spec("sequence-classification", "logreg")  # L-BFGS rounds: not capped
+    assert capped_defaults(baseline, HostingSettings(hosted=True)).epochs == 40
+    check_within_caps(baseline, baseline.default_config(), HostingSettings(hosted=True))
     monkeypatch.setenv("SEQLAB_HOSTED", "1")
     monkeypatch.setenv("SEQLAB_MAX_EPOCHS", "5")
     with pytest.raises(InvalidConfig, match="at most 5"):

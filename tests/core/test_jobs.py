@@ -51,7 +51,9 @@ def test_a_job_cancelled_before_it_started_is_done_with_every_model_skipped(stor
     job = TrainingJob(SEQUENCE_CLASSIFICATION, "digits", plan("logreg", "lstm"), 0, store)
     assert not job.done
     job.cancel("Not started: it left the queue.")
-    assert job.done and [(item.status, item.message) for item in job.items] == [
-        ("skipped", "Not started: it left the queue.")
-    ] * 2
+    assert (
+        job.done
+        and [(item.status, item.message) for item in job.items]
+        == [("skipped", "Not started: it left the queue.")] * 2
+    )
     assert store.list_runs() == []
