@@ -6,9 +6,14 @@ browser session is one visitor: in hosted mode it sees only its own runs and upl
 the shared ones, and its trainings wait in one line with every other visitor's.
 """
 
+import threading
+
 import streamlit as st
 
 from core.hosting import HostingSettings, adopt, hosting_settings
+from core.paths import store_url
+from core.reference_runs import ensure_reference_runs
+from core.store import RunStore
 from core.training_queue import TrainingQueue
 from dashboard import state
 
@@ -18,13 +23,22 @@ MODELS_KEPT = 8
 
 
 @st.cache_resource(show_spinner=False)
-def adopt_secrets() -> None:
-    """Once per process: hosted-mode settings from the secrets file into the environment."""
+def start_hosting() -> None:
+    """Once per process: hosted-mode settings from the secrets file into the environment;
+    then, in hosted mode, the reference runs the store lacks are trained in a background
+    thread (baselines only: seconds, no TensorFlow), so no visitor waits for them."""
     try:
         secrets = dict(st.secrets)
     except FileNotFoundError:  # st.secrets raises this (a subclass) when there is no file
-        return
+        secrets = {}
     adopt(secrets)
+    if settings().hosted:
+        threading.Thread(
+            target=ensure_reference_runs,
+            args=(RunStore(store_url()),),
+            name="seqlab-reference-runs",
+            daemon=True,
+        ).start()
 
 
 def settings() -> HostingSettings:

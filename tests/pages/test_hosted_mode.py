@@ -17,11 +17,24 @@ PAGE = "sequence_classification.py"
 
 @pytest.fixture(autouse=True)
 def hosted(monkeypatch):
+    """Hosted mode, a fresh process-wide queue (a cached resource) and start-up step, whose
+    reference runs are only noted: training them would add runs to every test's store."""
     monkeypatch.setenv("SEQLAB_HOSTED", "1")
     monkeypatch.setenv("SEQLAB_MAX_TRAININGS", "1")
-    hosting._queue.clear()  # the process-wide line is a cached resource: a fresh one per test
-    yield
-    hosting._queue.clear()
+    references = []
+    monkeypatch.setattr(hosting, "ensure_reference_runs", references.append)
+    for resource in (hosting._queue, hosting.start_hosting):
+        resource.clear()
+    yield references
+    for resource in (hosting._queue, hosting.start_hosting):
+        resource.clear()
+
+
+def test_the_first_visit_starts_the_reference_runs_in_the_background(hosted):
+    open_page()
+    open_page()
+    [store] = hosted  # once per process, into the configured store
+    assert store.url == RunStore(store_url()).url
 
 
 def logreg_run(visitor):
@@ -75,7 +88,7 @@ class Running:
         raise AssertionError("a running job is never cancelled")
 
 
-def test_over_the_cap_a_visitor_waits_in_line_then_trains():
+def test_over_the_cap_a_visitor_waits_in_line_then_trains(hosted):
     other = Running()
     hosting.training_queue().submit(other)
     app = open_page(PAGE)
@@ -91,6 +104,7 @@ def test_over_the_cap_a_visitor_waits_in_line_then_trains():
     assert texts(app.success) == ["Logistic regression: finished."]
     [run] = RunStore(store_url()).list_runs()
     assert run.visitor == app.session_state["visitor"]
+    assert len(hosted) == 1  # the training process did not start the reference runs again
 
 
 def test_leaving_the_queue_skips_the_training():
