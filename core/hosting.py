@@ -35,8 +35,10 @@ class HostingSettings:
     max_upload_mb: float = 5.0  # a 5 MB CSV is about 50,000 short texts
     max_rows: int = 20_000
     max_epochs: int = 10  # a quarter of the recurrent classifiers' default of 40
-    # Each training is a child process that loads TensorFlow (about 0.4 GB) beside the app's
-    # own copy: one at a time is what fits in 1 GB.
+    # Measured on digits (proportional set size, shared libraries split between processes):
+    # the app with TensorFlow loaded (for trying trained networks) about 450 MB, a training
+    # process of a neural model about 470 MB more, one of baselines only 240 MB (RSS, no
+    # TensorFlow). One at a time is what fits in the platform's guaranteed 1 GB.
     max_trainings: int = 1
 
 

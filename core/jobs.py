@@ -84,13 +84,19 @@ def _train_queue(
     events,
     stop,
 ) -> None:
-    """The child process: train each queued model in turn, reporting as it goes."""
+    """The child process: train each queued model in turn, reporting as it goes.
+
+    TensorFlow is loaded (by choosing the strategy) only when a neural model is queued: a job
+    of baselines then needs a fraction of the memory.
+    """
     from core.distribution import start
+    from core.registry import model_spec
     from core.tasks import train
 
     store = RunStore(*store_location)
     try:
-        start(strategy)  # before any other TensorFlow op in this process
+        if any(model_spec(task, name).family == "neural" for name, _ in plan):
+            start(strategy)  # before any other TensorFlow op in this process
     except UserFacingError as error:
         for index in range(len(plan)):
             events.put(("end", index, "failed", str(error), None))

@@ -47,7 +47,13 @@ def model_plan(task: str, key: str) -> list[tuple[ModelSpec, Any]] | None:
 
 
 def _strategy_choice() -> str:
-    """`mirrored` is offered only where this machine has more than one device."""
+    """`mirrored` is offered only where this machine has more than one device.
+
+    A hosted app trains on one device and skips the question: asking it loads TensorFlow
+    into the app's process (over 0.6 GB), which a visitor training only baselines never needs.
+    """
+    if hosting.settings().hosted:
+        return "default"
     devices = training_devices()
     if len(devices) < 2:
         st.caption(f"Neural models train on {devices[0]}, the only device here.")
