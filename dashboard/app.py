@@ -9,7 +9,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` only puts dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard.hosting import start_hosting  # noqa: E402
+from dashboard.hosting import remember_visitor, start_hosting  # noqa: E402
 
 st.set_page_config(
     page_title="seqlab: do I need a neural net?", page_icon=":material/science:", layout="wide"
@@ -18,6 +18,7 @@ st.set_page_config(
 # __mp_main__ (spawn re-imports the parent's main module), where nothing must start.
 if __name__ == "__main__":
     start_hosting()  # hosted mode: settings from .streamlit/secrets.toml, shared reference runs
+    remember_visitor()  # hosted mode: the visitor's id in a cookie, to survive a reload
 PAGES = ROOT / "pages"
 st.navigation(
     {

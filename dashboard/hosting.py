@@ -41,6 +41,25 @@ def start_hosting() -> None:
         ).start()
 
 
+# Sets the visitor cookie for this site until the browser closes; Secure where served over
+# HTTPS. Only a server-made id, checked against VISITOR_ID, is ever put into it.
+_SET_COOKIE = (
+    "<script>document.cookie = '{name}={value}; path=/; SameSite=Strict' + "
+    "(location.protocol === 'https:' ? '; Secure' : '');</script>"
+)
+
+
+def remember_visitor() -> None:
+    """In hosted mode, keep this session's visitor id in a browser cookie, so a reload or a
+    link opened in the same browser finds the visitor's runs and uploads again."""
+    if not settings().hosted:
+        return
+    visitor_id = state.visitor_id()
+    if state.VISITOR_ID.fullmatch(visitor_id):
+        script = _SET_COOKIE.format(name=state.VISITOR_COOKIE, value=visitor_id)
+        st.html(script, unsafe_allow_javascript=True)
+
+
 def settings() -> HostingSettings:
     return hosting_settings()
 
@@ -77,5 +96,5 @@ def caps_caption() -> str | None:
         f"This is a shared server: a neural model trains at most {hosting.max_epochs} epochs, "
         f"{hosting.max_trainings} training{'s' if hosting.max_trainings > 1 else ''} run at "
         "once (others wait in line), and your runs and uploads are seen by you alone "
-        "(besides the reference runs everyone sees) until this tab is closed or reloaded."
+        "(besides the reference runs everyone sees) until you close the browser."
     )

@@ -3,6 +3,7 @@
 What one visitor trains lives here, never in module globals, which every visitor shares.
 """
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ TRAINED_MODELS = "trained_models"
 UPLOAD_STEPS = "upload_steps"  # per upload step: (its inputs, its result) of the last upload
 UPLOADED_DATASETS = "uploaded_datasets"  # names of the datasets this visitor made by uploading
 VISITOR = "visitor"  # this browser session's opaque id: in hosted mode its runs are its own
+VISITOR_COOKIE = "seqlab_visitor"  # the browser's copy of the visitor id (hosted mode)
+VISITOR_ID = re.compile(r"[0-9a-f]{32}")  # uuid4().hex; the cookie is ignored unless it is one
 
 
 @dataclass
@@ -35,12 +38,17 @@ class TrainedModel:
 
 
 def visitor_id() -> str:
-    """A random id made on the session's first run and kept in its state.
+    """The browser's visitor id: the one its `seqlab_visitor` cookie holds (see
+    dashboard.hosting.remember_visitor), else a new random one, kept in the session's state.
 
-    Streamlit's own session id would do as well (it too lasts as long as the browser tab's
-    connection), but it is internal API; a reload starts a new session either way.
+    Streamlit's session (and its session id) ends when the tab reloads or opens a link; the
+    cookie lasts until the browser closes, so a visitor keeps their runs across reloads.
     """
-    return st.session_state.setdefault(VISITOR, uuid.uuid4().hex)
+    if VISITOR not in st.session_state:
+        remembered = st.context.cookies.get(VISITOR_COOKIE, "")
+        fresh = VISITOR_ID.fullmatch(remembered) is None
+        st.session_state[VISITOR] = uuid.uuid4().hex if fresh else remembered
+    return st.session_state[VISITOR]
 
 
 def training_job() -> TrainingJob | None:
