@@ -45,9 +45,9 @@ def visitor_id() -> str:
     cookie lasts until the browser closes, so a visitor keeps their runs across reloads.
     """
     if VISITOR not in st.session_state:
-        remembered = st.context.cookies.get(VISITOR_COOKIE, "")
-        fresh = VISITOR_ID.fullmatch(remembered) is None
-        st.session_state[VISITOR] = uuid.uuid4().hex if fresh else remembered
+        remembered = st.context.cookies.get(VISITOR_COOKIE)
+        known = isinstance(remembered, str) and VISITOR_ID.fullmatch(remembered) is not None
+        st.session_state[VISITOR] = remembered if known else uuid.uuid4().hex
     return st.session_state[VISITOR]
 
 
