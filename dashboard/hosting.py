@@ -10,6 +10,7 @@ import threading
 
 import streamlit as st
 
+from core.data_packs import fetch_packs
 from core.hosting import HostingSettings, adopt, hosting_settings
 from core.paths import store_url
 from core.reference_runs import ensure_reference_runs
@@ -25,8 +26,8 @@ MODELS_KEPT = 8
 @st.cache_resource(show_spinner=False)
 def start_hosting() -> None:
     """Once per process: hosted-mode settings from the secrets file into the environment;
-    then, in hosted mode, the reference runs the store lacks are trained in a background
-    thread (baselines only: seconds, no TensorFlow), so no visitor waits for them."""
+    then, in hosted mode, data packs and reference runs are prepared in a background thread
+    (`_prepare_reference_runs`), so no visitor waits for them."""
     try:
         secrets = dict(st.secrets)
     except FileNotFoundError:  # st.secrets raises this (a subclass) when there is no file
@@ -34,7 +35,7 @@ def start_hosting() -> None:
     adopt(secrets)
     if settings().hosted:
         threading.Thread(
-            target=ensure_reference_runs,
+            target=_prepare_reference_runs,
             args=(RunStore(store_url()),),
             name="seqlab-reference-runs",
             daemon=True,
@@ -47,6 +48,14 @@ _SET_COOKIE = (
     "<script>document.cookie = '{name}={value}; path=/; SameSite=Strict' + "
     "(location.protocol === 'https:' ? '; Secure' : '');</script>"
 )
+
+
+def _prepare_reference_runs(store: RunStore) -> None:
+    """Fetch the data packs that are missing (nothing runs `make packs` on a fresh Community
+    Cloud container; offline this fails quietly and the pack datasets say how to get them),
+    then train the reference runs the store lacks: baselines only, seconds, no TensorFlow."""
+    fetch_packs(report=lambda line: None)
+    ensure_reference_runs(store)
 
 
 def remember_visitor() -> None:

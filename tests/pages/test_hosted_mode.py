@@ -22,7 +22,7 @@ def hosted(monkeypatch):
     monkeypatch.setenv("SEQLAB_HOSTED", "1")
     monkeypatch.setenv("SEQLAB_MAX_TRAININGS", "1")
     references = []
-    monkeypatch.setattr(hosting, "ensure_reference_runs", references.append)
+    monkeypatch.setattr(hosting, "_prepare_reference_runs", references.append)
     for resource in (hosting._queue, hosting.start_hosting):
         resource.clear()
     yield references
