@@ -56,11 +56,14 @@ def _number(values: Mapping[str, str], name: str, kind: type, default: Any) -> A
 
 
 def hosting_settings(values: Mapping[str, str] | None = None) -> HostingSettings:
-    """The settings in `values` (the environment by default); defaults for those not set."""
+    """The settings in `values` (the environment by default); defaults for those not set.
+    The caps are read only in hosted mode: outside it they do not apply."""
     values = os.environ if values is None else values
     defaults = HostingSettings()
+    if str(values.get(HOSTED, "")).strip().lower() not in {"1", "true", "yes", "on"}:
+        return defaults
     return HostingSettings(
-        hosted=str(values.get(HOSTED, "")).strip().lower() in {"1", "true", "yes", "on"},
+        hosted=True,
         max_upload_mb=_number(values, MAX_UPLOAD_MB, float, defaults.max_upload_mb),
         max_rows=_number(values, MAX_ROWS, int, defaults.max_rows),
         max_epochs=_number(values, MAX_EPOCHS, int, defaults.max_epochs),

@@ -9,7 +9,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` only puts dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard.hosting import remember_visitor, start_hosting  # noqa: E402
+from dashboard.hosting import start_hosting  # noqa: E402
 
 st.set_page_config(
     page_title="seqlab: do I need a neural net?", page_icon=":material/science:", layout="wide"
@@ -17,8 +17,7 @@ st.set_page_config(
 # Streamlit runs this script as __main__; a spawned training process runs it again as
 # __mp_main__ (spawn re-imports the parent's main module), where nothing must start.
 if __name__ == "__main__":
-    start_hosting()  # hosted mode: settings from .streamlit/secrets.toml, shared reference runs
-    remember_visitor()  # hosted mode: the visitor's id in a cookie, to survive a reload
+    start_hosting()  # settings from .streamlit/secrets.toml; hosted: reference runs, cookie
 PAGES = ROOT / "pages"
 st.navigation(
     {

@@ -11,6 +11,7 @@ import threading
 import streamlit as st
 
 from core.data_packs import fetch_packs
+from core.errors import UserFacingError
 from core.hosting import HostingSettings, adopt, hosting_settings
 from core.paths import store_url
 from core.reference_runs import ensure_reference_runs
@@ -23,31 +24,34 @@ from dashboard import state
 MODELS_KEPT = 8
 
 
-@st.cache_resource(show_spinner=False)
 def start_hosting() -> None:
-    """Once per process: hosted-mode settings from the secrets file into the environment;
-    then, in hosted mode, data packs and reference runs are prepared in a background thread
-    (`_prepare_reference_runs`), so no visitor waits for them."""
+    """On every run of the app: hosted-mode settings from the secrets file (once per
+    process), checked; in hosted mode, the reference runs prepared once per process and the
+    visitor's id kept in a browser cookie. A bad setting stops the page with its message."""
+    _adopt_secrets()
+    if settings().hosted:
+        _start_reference_runs()
+        _remember_visitor()
+
+
+@st.cache_resource(show_spinner=False)
+def _adopt_secrets() -> None:
     try:
         secrets = dict(st.secrets)
     except FileNotFoundError:  # st.secrets raises this (a subclass) when there is no file
         secrets = {}
     adopt(secrets)
-    if settings().hosted:
-        threading.Thread(
-            target=_prepare_reference_runs,
-            args=(RunStore(store_url()),),
-            name="seqlab-reference-runs",
-            daemon=True,
-        ).start()
 
 
-# Sets the visitor cookie for this site until the browser closes; Secure where served over
-# HTTPS. Only a server-made id, checked against VISITOR_ID, is ever put into it.
-_SET_COOKIE = (
-    "<script>document.cookie = '{name}={value}; path=/; SameSite=Strict' + "
-    "(location.protocol === 'https:' ? '; Secure' : '');</script>"
-)
+@st.cache_resource(show_spinner=False)
+def _start_reference_runs() -> None:
+    """Once per process, in a background thread, so no visitor waits for them."""
+    threading.Thread(
+        target=_prepare_reference_runs,
+        args=(RunStore(store_url()),),
+        name="seqlab-reference-runs",
+        daemon=True,
+    ).start()
 
 
 def _prepare_reference_runs(store: RunStore) -> None:
@@ -58,11 +62,17 @@ def _prepare_reference_runs(store: RunStore) -> None:
     ensure_reference_runs(store)
 
 
-def remember_visitor() -> None:
-    """In hosted mode, keep this session's visitor id in a browser cookie, so a reload or a
-    link opened in the same browser finds the visitor's runs and uploads again."""
-    if not settings().hosted:
-        return
+# Sets the visitor cookie for this site until the browser closes; Secure where served over
+# HTTPS. Only a server-made id, checked against VISITOR_ID, is ever put into it.
+_SET_COOKIE = (
+    "<script>document.cookie = '{name}={value}; path=/; SameSite=Strict' + "
+    "(location.protocol === 'https:' ? '; Secure' : '');</script>"
+)
+
+
+def _remember_visitor() -> None:
+    """Keep this session's visitor id in a browser cookie, so a reload or a link opened in
+    the same browser finds the visitor's runs again."""
     visitor_id = state.visitor_id()
     if state.VISITOR_ID.fullmatch(visitor_id):
         script = _SET_COOKIE.format(name=state.VISITOR_COOKIE, value=visitor_id)
@@ -70,7 +80,12 @@ def remember_visitor() -> None:
 
 
 def settings() -> HostingSettings:
-    return hosting_settings()
+    """The hosted-mode settings; a bad one stops the page with a message naming it."""
+    try:
+        return hosting_settings()
+    except UserFacingError as error:
+        st.error(f"Hosted mode is misconfigured: {error}")
+        st.stop()
 
 
 def visitor() -> str | None:

@@ -30,7 +30,8 @@ def test_off_by_default_with_defaults_for_every_cap():
 @pytest.mark.parametrize("text", ["many", "0", "-2"])
 def test_a_bad_cap_is_named(text):
     with pytest.raises(UserFacingError, match=f"SEQLAB_MAX_ROWS must be .*{text}"):
-        hosting_settings({"SEQLAB_MAX_ROWS": text})
+        hosting_settings({"SEQLAB_HOSTED": "1", "SEQLAB_MAX_ROWS": text})
+    assert hosting_settings({"SEQLAB_MAX_ROWS": text}) == HostingSettings()  # not hosted
 
 
 def test_secrets_are_adopted_into_the_environment(monkeypatch):

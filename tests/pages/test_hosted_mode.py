@@ -23,10 +23,11 @@ def hosted(monkeypatch):
     monkeypatch.setenv("SEQLAB_MAX_TRAININGS", "1")
     references = []
     monkeypatch.setattr(hosting, "_prepare_reference_runs", references.append)
-    for resource in (hosting._queue, hosting.start_hosting):
+    resources = (hosting._queue, hosting._adopt_secrets, hosting._start_reference_runs)
+    for resource in resources:
         resource.clear()
     yield references
-    for resource in (hosting._queue, hosting.start_hosting):
+    for resource in resources:
         resource.clear()
 
 
@@ -126,3 +127,12 @@ def test_a_link_cannot_open_another_visitors_upload():
     options = app.selectbox(key="text.dataset.name").options
     assert app.selectbox(key="text.dataset.name").value.name == "polarity"
     assert not any("theirs.csv" in option for option in options)
+
+
+def test_a_bad_setting_stops_the_app_with_its_message(monkeypatch):
+    monkeypatch.setenv("SEQLAB_MAX_EPOCHS", "ten")
+    app = AppTest.from_file(ENTRY, default_timeout=TIMEOUT).run()
+    assert not app.exception
+    assert texts(app.error) == [
+        "Hosted mode is misconfigured: SEQLAB_MAX_EPOCHS must be a number; got 'ten'."
+    ]
