@@ -57,7 +57,7 @@ class RunRecord:
     finished_at: str | None
     owner: str | None
     artifact_sha256: str | None
-    visitor: str | None
+    visitor: str | None = None  # hosted mode: the browser it belongs to; None is shared
 
     @classmethod
     def from_row(cls, row: RowMapping, history: list[dict]) -> "RunRecord":
