@@ -40,9 +40,11 @@ lint: $(STAMP)
 # cores (the word LSTM alone trains 15 epochs on the Wikipedia sample).
 bench: $(STAMP) packs
 	$(BIN)/python bench/training_time.py
+	$(BIN)/python bench/time_to_accuracy.py
 	$(BIN)/python bench/language_models.py
 	$(BIN)/python bench/segmentation.py
 	$(BIN)/python bench/keystroke_latency.py
+	$(BIN)/python bench/app_session.py
 	$(BIN)/python bench/replies.py
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).

@@ -10,10 +10,13 @@
     python -m core train regression synthetic perceptron [--set learning_rate=0.01 ...] [--json]
     python -m core train TASK DATASET MODEL --strategy default|mirrored|multi-worker
     python -m core runs [--task T] [--dataset D] [--json]
+    python -m core curve TASK DATASET BASELINE MODEL [--fractions 0.1,0.25,0.5,1] [--seeds N]
+        [--epochs N] [--set key=value ...] [--baseline-set key=value ...] [--json]
     python -m core fetch-hn N
 
 Ctrl-C during training stops it between batches and records the partial model as `stopped`;
-during fetch-hn it stops between requests, keeping the threads already cached.
+during a curve it keeps the points scored so far (the curve says it is partial); during
+fetch-hn it stops between requests, keeping the threads already cached.
 
 `--strategy` chooses the tf.distribute strategy Keras models train under (core/distribution.py);
 `$SEQLAB_LOGICAL_CPUS=2` splits the CPU into two devices for `mirrored`.
@@ -21,6 +24,7 @@ during fetch-hn it stops between requests, keeping the threads already cached.
 
 import argparse
 import json
+import os
 import signal
 import sys
 import tempfile
@@ -31,6 +35,7 @@ from core.datasets import DATASETS
 from core.distribution import STRATEGIES, is_chief, start
 from core.errors import UserFacingError
 from core.labelling_data import SEGMENTATION_PREFIX, SEQUENCE_LABELLING
+from core.learning_curves import CurveObserver, CurvePoint
 from core.paths import store_url
 from core.progress import ObserverChain, StopFlag, TrainingObserver
 from core.registry import TASKS, model_spec, models_for
@@ -38,6 +43,8 @@ from core.regression_runs import REGRESSION, SYNTHETIC
 from core.reply_data import HACKER_NEWS, REPLY
 from core.run_export import run_summary
 from core.store import RunRecord, RunStore
+from core.tensorboard_logs import TENSORBOARD_VARIABLE, logs_folder
+from core.tensorboard_logs import enabled as tensorboard_enabled
 from core.text_datasets import TEXT_CLASSIFICATION
 
 
@@ -86,16 +93,13 @@ def _command_datasets(arguments) -> None:
 
 def _read_upload_file(path: Path) -> bytes:
     """The bytes of a file given with --file, refused before reading when over the cap."""
-    from core.uploads import upload_size_cap_bytes
+    from core.uploads import UploadRejected, over_the_cap_message, upload_size_cap_bytes
 
     try:
         size = path.stat().st_size
         if size > upload_size_cap_bytes():
             # Checked before reading, so a huge file is never loaded into memory.
-            raise UserFacingError(
-                f"{path.name} is {size / 2**20:.1f} MB; the limit is "
-                f"{upload_size_cap_bytes() / 2**20:.0f} MB (server.maxUploadSize)."
-            )
+            raise UploadRejected(over_the_cap_message(path.name, size))
         return path.read_bytes()
     except OSError as error:
         raise UserFacingError(f"Cannot read {path}: {error.strerror or error}.") from error
@@ -180,6 +184,8 @@ def _command_train(arguments) -> None:
     if arguments.epochs is not None:
         settings["epochs"] = str(arguments.epochs)
     start(arguments.strategy)  # before any other TensorFlow op, as multi-worker requires
+    if arguments.tensorboard:
+        os.environ[TENSORBOARD_VARIABLE] = "1"
     stop = StopFlag()
     signal.signal(signal.SIGINT, lambda *_: stop.request_stop())
     progress = _ConsoleProgress() if not arguments.quiet else TrainingObserver()
@@ -193,6 +199,12 @@ def _command_train(arguments) -> None:
                 file=sys.stderr,
             )
         run = _train(arguments, settings, ObserverChain(stop, progress), store)
+    if tensorboard_enabled() and is_chief():
+        print(
+            f"note: TensorBoard logs in {logs_folder() / run.id}; open them all with "
+            f"`tensorboard --logdir {logs_folder()}`",
+            file=sys.stderr,
+        )
     if arguments.json:
         print(json.dumps(run_summary(run)))
         return
@@ -259,6 +271,62 @@ def _command_runs(arguments) -> None:
         )
 
 
+class _CurveConsole(CurveObserver):
+    """A line per point on stderr, and the Ctrl-C stop flag."""
+
+    def __init__(self, stop: StopFlag, quiet: bool) -> None:
+        self.stop, self.quiet = stop, quiet
+
+    def on_point_begin(self, index: int, total: int, description: str) -> None:
+        if not self.quiet:
+            print(f"point {index + 1}/{total}: {description}", file=sys.stderr, flush=True)
+
+    def on_point_end(self, point: CurvePoint) -> None:
+        if not self.quiet:
+            print(f"  scored {point.metric:.4f}", file=sys.stderr, flush=True)
+
+    def should_stop(self) -> bool:
+        return self.stop.should_stop()
+
+
+def _command_curve(arguments) -> None:
+    from core.learning_curves import CurveSettings, learning_curve, parse_fractions, save_curve
+
+    settings = _parse_settings(arguments.set or [])
+    if arguments.epochs is not None:
+        settings["epochs"] = str(arguments.epochs)
+    stop = StopFlag()
+    signal.signal(signal.SIGINT, lambda *_: stop.request_stop())
+    curve = learning_curve(
+        CurveSettings(
+            arguments.task,
+            arguments.dataset,
+            arguments.baseline,
+            arguments.model,
+            parse_fractions(arguments.fractions),
+            arguments.seeds,
+            arguments.seed,
+            _parse_settings(arguments.baseline_set or []),
+            settings,
+        ),
+        _CurveConsole(stop, arguments.quiet),
+    )
+    save_curve(curve)
+    if arguments.json:
+        print(json.dumps(curve.to_dict()))
+        return
+    print(f"{'model':14} {'fraction':>8} {'examples':>9} {'seeds':>5}  {curve.metric_title}")
+    for row in curve.summary():
+        interval = f" ({row['low']:.4f}-{row['high']:.4f})" if row["low"] is not None else ""
+        print(
+            f"{row['model']:14} {row['fraction']:8.0%} {row['examples']:9,} {row['seeds']:5}  "
+            f"{row['mean']:.4f}{interval}"
+        )
+    print(curve.crossover_text() if curve.points else "")
+    if not curve.complete:
+        print(curve.message)
+
+
 def _command_fetch_hn(arguments) -> None:
     from core.hacker_news import fetch_threads
 
@@ -317,6 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--reply-column", help="with --file: the column holding the replies")
     train.add_argument("--quiet", action="store_true", help="no per-epoch lines on stderr")
     train.add_argument(
+        "--tensorboard",
+        action="store_true",
+        help="also write the epochs to <data folder>/tensorboard/<run id>/ "
+        f"(as ${TENSORBOARD_VARIABLE}=1 does)",
+    )
+    train.add_argument(
         "--strategy",
         choices=STRATEGIES,
         default="default",
@@ -331,6 +405,32 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--dataset")
     runs.add_argument("--json", action="store_true")
     runs.set_defaults(handler=_command_runs)
+
+    curve = commands.add_parser(
+        "curve",
+        help="learning curve: a baseline and a neural model on growing training fractions",
+    )
+    curve.add_argument("task", choices=sorted(TASKS))
+    curve.add_argument("dataset")
+    curve.add_argument("baseline", help="a baseline model of the task")
+    curve.add_argument("model", help="a neural model of the task")
+    curve.add_argument(
+        "--fractions", default="0.1,0.25,0.5,1", help="fractions of the training part"
+    )
+    curve.add_argument("--seeds", type=int, default=3, help="seeds (subsets and inits) per size")
+    curve.add_argument(
+        "--seed", type=int, default=0, help="the split seed: the test part every point shares"
+    )
+    curve.add_argument("--epochs", type=int, help="the neural model's epochs (--set epochs=N)")
+    curve.add_argument(
+        "--set", action="append", metavar="KEY=VALUE", help="a setting of the neural model"
+    )
+    curve.add_argument(
+        "--baseline-set", action="append", metavar="KEY=VALUE", help="a setting of the baseline"
+    )
+    curve.add_argument("--json", action="store_true", help="print the curve as one JSON object")
+    curve.add_argument("--quiet", action="store_true", help="no per-point lines on stderr")
+    curve.set_defaults(handler=_command_curve)
 
     fetch_hn = commands.add_parser(
         "fetch-hn", help="fetch and cache Hacker News threads for the hacker-news reply dataset"

@@ -12,9 +12,11 @@ INK_THRESHOLD = 0.05
 
 def ink_of(rgba: np.ndarray) -> np.ndarray:
     """Ink intensity in [0, 1] from canvas RGBA (strokes light on a dark or clear background)."""
-    rgba = np.asarray(rgba, dtype=np.float32)
+    rgba = np.asarray(rgba, dtype=np.float64)
     if rgba.ndim != 3 or rgba.shape[2] != 4:
         raise ValueError(f"Expected an RGBA image (height, width, 4); got shape {rgba.shape}.")
+    # Canvas channels are bytes; anything else (NaN, 1e38) would turn the centring into NaN.
+    rgba = np.nan_to_num(rgba, nan=0.0, posinf=255.0, neginf=0.0).clip(0, 255).astype(np.float32)
     brightness = rgba[..., :3].mean(axis=2) / 255.0
     return brightness * (rgba[..., 3] / 255.0)
 

@@ -128,66 +128,39 @@ def _train_queue(
     events.put(("job-end",))
 
 
-class TrainingJob:
-    """Several models trained one after another on one dataset, in a spawned process."""
+class ChildJob:
+    """A spawned child process that reports events on a queue and reads a stop flag.
 
-    def __init__(
-        self,
-        task: str,
-        dataset: str,
-        plan: list[tuple[ModelSpec, Any]],
-        seed: int,
-        store: RunStore,
-        strategy: str = "default",
-        visitor: str | None = None,
-    ) -> None:
-        """`strategy` names the tf.distribute strategy the child trains Keras models under;
-        `visitor`, the hosted-mode browser session the runs belong to (None: shared)."""
-        self.task, self.dataset, self.seed = task, dataset, seed
-        self.items = [ModelProgress(spec.name, spec.title, config) for spec, config in plan]
+    `target(*args, events, stop)` runs in the child and ends by putting ("job-end",);
+    subclasses turn the other events into state (`_apply`) and say what a child that died
+    without that event leaves behind (`_mark_lost`).
+    """
+
+    def __init__(self, target, args: tuple, name: str) -> None:
         context = multiprocessing.get_context(
             "spawn"
         )  # forking a process with TF threads is unsafe
         self._events = context.Queue()
         self._stop = context.Event()
         self._process = context.Process(
-            target=_train_queue,
-            name="seqlab-training",
-            daemon=True,
-            args=(
-                task,
-                dataset,
-                [(item.name, item.config) for item in self.items],
-                seed,
-                (store.url, str(store.artifacts)),  # the child opens the same database and folder
-                strategy,
-                visitor,
-                self._events,
-                self._stop,
-            ),
+            target=target, name=name, daemon=True, args=(*args, self._events, self._stop)
         )
-        self._reader = threading.Thread(target=self._read_events, name="seqlab-events", daemon=True)
-        self._cancelled = False
-        self.collected = False
+        self._reader = threading.Thread(
+            target=self._read_events, name=f"{name}-events", daemon=True
+        )
+        self._cancelled = False  # ended before it started (TrainingJob.cancel)
 
-    def start(self) -> "TrainingJob":
+    def start(self):
         self._process.start()
         self._reader.start()
         return self
 
     def request_stop(self) -> None:
-        """Stop the model in training between batches, and skip the ones still queued."""
         self._stop.set()
 
     @property
     def stop_requested(self) -> bool:
         return self._stop.is_set()
-
-    def cancel(self, message: str) -> None:
-        """End a job that was never started (taken out of a queue): every model is skipped."""
-        for item in self.items:
-            item.status, item.message = "skipped", message
-        self._cancelled = True
 
     @property
     def done(self) -> bool:
@@ -196,7 +169,7 @@ class TrainingJob:
         return self._reader.ident is not None and not self._reader.is_alive()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until every queued model has ended (tests and scripts); True if they did."""
+        """Block until the child has ended (tests and scripts); True if it did."""
         self._reader.join(timeout)
         return self.done
 
@@ -213,6 +186,54 @@ class TrainingJob:
                 self._process.join()
                 return
             self._apply(event)
+
+    def _apply(self, event: tuple) -> None:
+        raise NotImplementedError
+
+    def _mark_lost(self, exit_code: int | None) -> None:
+        raise NotImplementedError
+
+
+class TrainingJob(ChildJob):
+    """Several models trained one after another on one dataset, in a spawned process.
+
+    A stop request stops the model in training between batches and skips the ones queued.
+    """
+
+    def __init__(
+        self,
+        task: str,
+        dataset: str,
+        plan: list[tuple[ModelSpec, Any]],
+        seed: int,
+        store: RunStore,
+        strategy: str = "default",
+        visitor: str | None = None,
+    ) -> None:
+        """`strategy` names the tf.distribute strategy the child trains Keras models under;
+        `visitor`, the hosted-mode browser session the runs belong to (None: shared)."""
+        self.task, self.dataset, self.seed = task, dataset, seed
+        self.items = [ModelProgress(spec.name, spec.title, config) for spec, config in plan]
+        super().__init__(
+            _train_queue,
+            (
+                task,
+                dataset,
+                [(item.name, item.config) for item in self.items],
+                seed,
+                (store.url, str(store.artifacts)),  # the child opens the same database and folder
+                strategy,
+                visitor,
+            ),
+            name="seqlab-training",
+        )
+        self.collected = False
+
+    def cancel(self, message: str) -> None:
+        """End a job that was never started (taken out of a queue): every model is skipped."""
+        for item in self.items:
+            item.status, item.message = "skipped", message
+        self._cancelled = True
 
     def _apply(self, event: tuple) -> None:
         kind, item = event[0], self.items[event[1]]

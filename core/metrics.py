@@ -94,3 +94,28 @@ def mcnemar_test(y_true, first_pred, second_pred) -> McNemarResult:
         return McNemarResult(0, 0, 1.0)
     p_value = binomtest(only_first, only_first + only_second, 0.5).pvalue
     return McNemarResult(only_first, only_second, float(p_value))
+
+
+def paired_difference(
+    first_correct, second_correct, seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES
+) -> Interval:
+    """Second's hit rate minus first's on the same examples, with a paired percentile
+    bootstrap interval: each resample draws examples, keeping both models' outcomes on them.
+
+    Per example the difference is -1, 0 or +1, so a resample's mean depends only on how many
+    of each it draws: a multinomial draw of those counts is the same bootstrap without an
+    array of resamples by examples (a tagger has tens of thousands of test tokens).
+    """
+    first, second = np.asarray(first_correct, bool), np.asarray(second_correct, bool)
+    if first.shape != second.shape or first.size == 0:
+        raise ValueError("A paired difference needs both models' outcomes on the same examples.")
+    differences = second.astype(int) - first.astype(int)
+    shares = [np.mean(differences == value) for value in (-1, 0, 1)]
+    counts = np.random.default_rng(seed).multinomial(first.size, shares, size=resamples)
+    means = (counts[:, 2] - counts[:, 0]) / first.size
+    tail = (1 - CONFIDENCE) / 2
+    return Interval(
+        float(differences.mean()),
+        float(np.quantile(means, tail)),
+        float(np.quantile(means, 1 - tail)),
+    )

@@ -222,7 +222,7 @@ def _check_conllu_line(line: str, number: int, filename: str) -> None:
     columns = line.strip().split("\t")
     if len(columns) != len(CONLLU_COLUMNS):
         raise UploadRejected(
-            f"Line {number:,} of '{filename}' has {len(columns)} tab-separated columns; "
+            f"Line {number:,} of '{filename}' has {len(columns):,} tab-separated columns; "
             f"CoNLL-U lines have {len(CONLLU_COLUMNS)} ({' '.join(CONLLU_COLUMNS)}), "
             "with _ for an empty one."
         )
@@ -282,8 +282,9 @@ def _corpus(
     if len(sentences) < MIN_SENTENCES:
         found = f"only {len(sentences)}" if sentences else "no"
         raise UploadRejected(
-            f"'{filename}' has {found} tagged sentences; a tagger needs at least "
-            f"{MIN_SENTENCES} to train and test. Put a blank line between sentences."
+            f"'{filename}' has {found} tagged sentence{'' if len(sentences) == 1 else 's'}; a "
+            f"tagger needs at least {MIN_SENTENCES} to train and test. Put a blank line between "
+            "sentences."
         )
     counts = Counter(tag for _, _, tags in sentences for tag in tags)
     if len(counts) == 1:

@@ -29,6 +29,7 @@ from core.progress import ObserverChain, TrainingObserver
 from core.registry import ModelSpec, model_spec
 from core.splits import dataset_split
 from core.store import RunRecord, RunStore
+from core.tensorboard_logs import tensorboard_log
 
 
 @dataclass(frozen=True)
@@ -56,32 +57,36 @@ def fit_recorded(
     fit: Callable[[TrainingObserver], Any],
     observer: TrainingObserver | None,
 ) -> float | None:
-    """Run `fit(observer)` with every epoch written to the store as it ends.
+    """Run `fit(observer)` with every epoch written to the store as it ends (and to the
+    run's TensorBoard folder, when those logs are on: core/tensorboard_logs.py).
 
     Returns the training seconds; None when a stop came before the first step (the run is
     then closed as stopped, without a model). A failure closes the run as failed and is
     raised again.
     """
-    chain = ObserverChain(_HistoryRecorder(store, run_id), observer or TrainingObserver())
-    started = time.perf_counter()
-    try:
-        fit(chain)
-    except TrainingStopped as stop:
-        store.close_without_model(
-            run_id,
-            status="stopped",
-            message=f"{stop} Nothing was trained, so there is no model to evaluate.",
-            train_seconds=time.perf_counter() - started,
+    with tensorboard_log(run_id) as tensorboard:
+        chain = ObserverChain(
+            _HistoryRecorder(store, run_id), tensorboard, observer or TrainingObserver()
         )
-        return None
-    except BaseException as error:
-        store.close_without_model(
-            run_id,
-            status="failed",
-            message=f"{type(error).__name__}: {error}",
-            train_seconds=time.perf_counter() - started,
-        )
-        raise
+        started = time.perf_counter()
+        try:
+            fit(chain)
+        except TrainingStopped as stop:
+            store.close_without_model(
+                run_id,
+                status="stopped",
+                message=f"{stop} Nothing was trained, so there is no model to evaluate.",
+                train_seconds=time.perf_counter() - started,
+            )
+            return None
+        except BaseException as error:
+            store.close_without_model(
+                run_id,
+                status="failed",
+                message=f"{type(error).__name__}: {error}",
+                train_seconds=time.perf_counter() - started,
+            )
+            raise
     return time.perf_counter() - started
 
 

@@ -172,12 +172,8 @@ def _decode(raw: bytes, filename: str, expected: str) -> tuple[str, list[str]]:
     """The upload as text after the checks every upload needs: empty, size, binary, encoding."""
     if not raw:
         raise UploadRejected(f"'{filename}' is empty (0 bytes); choose the file with your data.")
-    cap = upload_size_cap_bytes()
-    if len(raw) > cap:
-        raise UploadRejected(
-            f"'{filename}' is {_size(len(raw))}, over the {_size(cap)} upload limit; "
-            "upload a sample of it instead."
-        )
+    if len(raw) > upload_size_cap_bytes():
+        raise UploadRejected(over_the_cap_message(filename, len(raw)))
     _check_not_binary(raw, filename, expected)
     try:
         text = raw.decode("utf-8-sig")
@@ -185,6 +181,15 @@ def _decode(raw: bytes, filename: str, expected: str) -> tuple[str, list[str]]:
         raise UploadRejected(_encoding_message(raw, error, filename)) from None
     bom = raw.startswith(codecs.BOM_UTF8)
     return text, ["A UTF-8 byte-order mark at the start of the file was removed."] if bom else []
+
+
+def over_the_cap_message(filename: str, num_bytes: int) -> str:
+    """Why a file of `num_bytes` is refused; sizes in bytes where megabytes would look equal."""
+    cap = upload_size_cap_bytes()
+    size, limit = _size(num_bytes), _size(cap)
+    if size == limit:  # "25.0 MB, over the 25.0 MB limit" would read as a contradiction
+        size, limit = f"{num_bytes:,} bytes", f"{cap:,}-byte"
+    return f"'{filename}' is {size}, over the {limit} upload limit; upload a sample of it instead."
 
 
 def _check_not_binary(raw: bytes, filename: str, expected: str) -> None:

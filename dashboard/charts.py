@@ -386,3 +386,89 @@ def metric_bars(table, columns: list[str], title: str) -> go.Figure:
         margin=dict(l=0, r=0, t=40, b=0),
     )
     return figure
+
+
+def metric_against_time(
+    runs: list[RunRecord], labels: list[str], families: list[str], metric: str, title: str
+) -> go.Figure:
+    """Each run's test `metric` against its training seconds (log scale), one colour per
+    family: what each extra point of the metric costs."""
+    figure = go.Figure()
+    for index, name in enumerate(sorted(set(families))):
+        chosen = [i for i, family in enumerate(families) if family == name]
+        figure.add_trace(
+            go.Scatter(
+                x=[runs[i].train_seconds for i in chosen],
+                y=[runs[i].metrics[metric] for i in chosen],
+                mode="markers",
+                name=name or "unlisted",
+                text=[labels[i] for i in chosen],
+                hovertemplate="%{text}<br>%{x:.3g} s, %{y:.4f}<extra></extra>",
+                marker=dict(color=PALETTE[index % len(PALETTE)], size=10),
+            )
+        )
+    figure.update_layout(
+        xaxis=dict(title="training seconds (log scale)", type="log"),
+        yaxis_title=f"test {title}",
+        height=320,
+        margin=dict(l=0, r=0, t=10, b=0),
+    )
+    return figure
+
+
+def learning_curve(curve, titles: dict[str, str]) -> go.Figure:
+    """A core.learning_curves.LearningCurve: each model's mean test metric over seeds against
+    the training examples (log scale) with 95% intervals, every seed's point faint behind,
+    and a dashed line where the neural model overtakes for good."""
+    figure = go.Figure()
+    summary = curve.summary()
+    for index, model in enumerate((curve.settings.baseline, curve.settings.model)):
+        color = PALETTE[index % len(PALETTE)]
+        points = [point for point in curve.points if point.model == model]
+        rows = [row for row in summary if row["model"] == model]
+        figure.add_trace(
+            go.Scatter(
+                x=[point.examples for point in points],
+                y=[point.metric for point in points],
+                mode="markers",
+                marker=dict(color=color, opacity=0.35, size=6),
+                name=f"{titles[model]}, each seed",
+                legendgroup=model,
+            )
+        )
+        bars = all(row["low"] is not None for row in rows)
+        figure.add_trace(
+            go.Scatter(
+                x=[row["examples"] for row in rows],
+                y=[row["mean"] for row in rows],
+                mode="lines+markers",
+                line=dict(color=color, dash=DASHES[index % len(DASHES)]),
+                marker=dict(size=9),
+                name=f"{titles[model]}, mean",
+                legendgroup=model,
+                error_y=dict(
+                    type="data",
+                    symmetric=False,
+                    array=[row["high"] - row["mean"] for row in rows],
+                    arrayminus=[row["mean"] - row["low"] for row in rows],
+                )
+                if bars
+                else None,
+            )
+        )
+    crossing = curve.crossover()
+    if crossing:
+        figure.add_vline(
+            x=crossing["examples"],
+            line=dict(dash="dash", color="#555"),
+            annotation_text=f"{titles[curve.settings.model]} ahead from here",
+            annotation_position="top left",
+        )
+    figure.update_layout(
+        xaxis=dict(title="training examples (log scale)", type="log"),
+        yaxis_title=f"test {curve.metric_title or 'metric'}",
+        height=380,
+        margin=dict(l=0, r=0, t=30, b=0),
+        legend=dict(orientation="h", y=-0.2),
+    )
+    return figure

@@ -1,20 +1,32 @@
-"""The Compare page in a link: its filters (`task=`, `dataset=`, `model=`, `status=`, each
-comma-separated) and the two runs of the paired test (`first=`, `second=`, by run id)."""
+"""The Compare page in a link: the verdict's dataset (`verdict=task/dataset`), the filters
+(`task=`, `dataset=`, `model=`, `family=`, `status=`, each comma-separated), the two runs of
+the paired test (`first=`, `second=`, by run id) and the learning curve's settings."""
 
 from core.store import RunRecord
 from dashboard import url_state
-
-FILTERS = ("task", "dataset", "model", "status")
+from dashboard.compare_view import FILTERS, verdict_choices
+from dashboard.curve_view import curve_url_fields
 
 
 def compare_url_fields(runs: list[RunRecord]) -> list[url_state.UrlField]:
     scored = [run for run in runs if "accuracy" in run.metrics]
     fields = [
         url_state.choices(
-            field, f"compare.{field}", sorted({getattr(run, field) for run in runs}), default=[]
+            field, f"compare.{field}", sorted({value_of(run) for run in runs}), default=[]
         )
-        for field in FILTERS
+        for field, value_of in FILTERS.items()
     ]
+    choices, newest = verdict_choices(runs)
+    if choices:
+        fields.append(
+            url_state.choice(
+                "verdict",
+                "compare.verdict",
+                choices,
+                name=lambda choice: f"{choice[0]}/{choice[1]}",
+                default=newest,
+            )
+        )
     if scored:
         # The runs offered depend on the filters, so their first runs are no fixed default:
         # the chosen runs are always in the link.
@@ -28,4 +40,4 @@ def compare_url_fields(runs: list[RunRecord]) -> list[url_state.UrlField]:
             )
             for position in ("first", "second")
         ]
-    return fields
+    return fields + curve_url_fields()

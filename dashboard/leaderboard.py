@@ -7,17 +7,58 @@ from core.distribution import placement_text
 from core.registry import MODELS
 from core.reply_data import REPLY
 from core.store import RunRecord
+from core.task_metrics import main_metric, secondary_metrics
 
 PREDICTION_UNIT = {TEXT_PREDICTION: "suggestion", REPLY: "message (10 candidates)"}
 
 
-def _title(run: RunRecord) -> str:
+def model_title(run: RunRecord) -> str:
     spec = MODELS.get((run.task, run.model))
     return spec.title if spec else run.model
 
 
+def family(run: RunRecord) -> str:
+    """baseline or neural, from the registry; "" for a model it no longer lists."""
+    spec = MODELS.get((run.task, run.model))
+    return spec.family if spec else ""
+
+
+def compare_table(runs: list[RunRecord]) -> pd.DataFrame:
+    """One row per run of any task: its main metric (core/task_metrics.py) with its interval,
+    the task's other metrics, and its costs; missing values stay empty."""
+    rows = []
+    for run in runs:
+        metric = main_metric(run.task, run.metrics)
+        secondary = secondary_metrics(run.task, run.metrics, metric)
+        rows.append(
+            {
+                "run": run.id,
+                "task": run.task,
+                "dataset": run.dataset,
+                "model": model_title(run),
+                "family": family(run),
+                "status": run.status,
+                "metric": metric.title if metric else "",
+                "score": run.metrics[metric.key] if metric else None,
+                "95% CI": _interval(run.metrics, metric.key) if metric else "",
+                "other metrics": ", ".join(
+                    f"{name} {value:.3g}" for name, value in secondary.items()
+                ),
+                "train s": run.train_seconds,
+                "ms / prediction": run.predict_ms,
+                "parameters": run.param_count,
+                "epochs": len(run.history),
+                "seed": run.seed,
+                "devices": placement_text(run.split),
+                "date": pd.to_datetime(run.created_at),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def leaderboard_table(runs: list[RunRecord]) -> pd.DataFrame:
-    """One row per run with the metrics a comparison needs; missing values stay empty."""
+    """One row per classifier run with the metrics a comparison needs; missing values stay
+    empty."""
     rows = []
     for run in runs:
         metrics = run.metrics
@@ -26,7 +67,7 @@ def leaderboard_table(runs: list[RunRecord]) -> pd.DataFrame:
                 "run": run.id,
                 "task": run.task,
                 "dataset": run.dataset,
-                "model": _title(run),
+                "model": model_title(run),
                 "status": run.status,
                 "accuracy": metrics.get("accuracy"),
                 "95% CI": (

@@ -1,6 +1,6 @@
 """The predictive-text page's results and its keyboard: suggestions on every keystroke.
 
-The text box is `streamlit-keyup`, which reruns the page on every keystroke (no Enter
+The text box is `streamlit-keyup`, which reruns the keyboard on every keystroke (no Enter
 needed). A suggestion button appends its word to the text; the box then gets a new widget
 key with the new text as its value, the component's documented way to set it from Python.
 Session state: TEXT (the text the box starts from) and BOX (a counter in its widget key).
@@ -52,8 +52,13 @@ def _append(word: str, typed: str, prefix: str) -> None:
     st.session_state[BOX] = st.session_state.get(BOX, 0) + 1
 
 
+@st.fragment
 def keyboard(models: list[TrainedModel]) -> None:
-    """Type, and see each model's top 3 next words (or completions) in its own column."""
+    """Type, and see each model's top 3 next words (or completions) in its own column.
+
+    A fragment: a keystroke or a click on a suggestion reruns this part alone, not the page
+    with its tables and charts above (which made each keystroke wait seconds).
+    """
     typed = st_keyup(
         "Type here: suggestions follow every keystroke",
         value=st.session_state.get(TEXT, ""),

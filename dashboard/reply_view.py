@@ -25,6 +25,8 @@ from dashboard.table_upload import message_on_rejection, parsed_table
 UPLOAD = "upload"
 SAMPLES_SHOWN = 8
 EXAMPLES_SHOWN = 5
+PAGE_PIXELS = 640  # the content width of a page in Streamlit's centred layout
+MIN_COLUMN_PIXELS = 120
 MAX_MESSAGE_CHARACTERS = 500
 ANSWERS_SHOWN = 3
 
@@ -201,7 +203,13 @@ def held_out_examples(models: list[TrainedModel], data: ReplyData) -> None:
     rows = {"message": messages, "real reply": replies}
     for trained in models:
         rows[trained.label] = [_first_answer(trained.model, message) for message in messages]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    # Equal columns that fit the page: long texts are cut, and a click on a cell shows it whole.
+    width = max(MIN_COLUMN_PIXELS, PAGE_PIXELS // len(rows))
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        column_config={name: st.column_config.TextColumn(width=width) for name in rows},
+    )
 
 
 def _first_answer(model: Replier, message: str) -> str:

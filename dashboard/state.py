@@ -10,11 +10,13 @@ from typing import Any
 
 import streamlit as st
 
+from core.curve_jobs import CurveJob
 from core.jobs import TrainingJob
 from core.store import RunRecord, RunStore
 from core.training import load_trained_model
 
 TRAINING_JOB = "training_job"
+CURVE_JOB = "curve_job"  # the visitor's current or last learning curve (Compare page)
 TRAINED_MODELS = "trained_models"
 UPLOAD_STEPS = "upload_steps"  # per upload step: (its inputs, its result) of the last upload
 UPLOADED_DATASETS = "uploaded_datasets"  # names of the datasets this visitor made by uploading
@@ -58,6 +60,15 @@ def training_job() -> TrainingJob | None:
 
 def set_training_job(job: TrainingJob) -> None:
     st.session_state[TRAINING_JOB] = job
+
+
+def curve_job() -> CurveJob | None:
+    """The visitor's current or last learning-curve job."""
+    return st.session_state.get(CURVE_JOB)
+
+
+def set_curve_job(job: CurveJob) -> None:
+    st.session_state[CURVE_JOB] = job
 
 
 def trained_models(task: str | None = None, dataset: str | None = None) -> list[TrainedModel]:

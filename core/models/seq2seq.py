@@ -30,7 +30,8 @@ the padding masked out (the decoder inputs' mask reaches the loss).
   finished replies with the best log-probabilities given the message, rated by
   `candidate_scoring` (MMI is for ranking given candidates, not applied here).
 - `generate` samples one reply, with a temperature and top-k (core/models/sampling.py).
-Generated text never contains `<unk>`: the decoder is not allowed to pick it.
+Generated text never contains `<unk>`: the decoder is not allowed to pick it; nor is it empty:
+`</s>` cannot come first.
 """
 
 from dataclasses import dataclass
@@ -264,6 +265,8 @@ class Seq2Seq(VocabularyNetworkArchive, Replier):
             last = np.array([tokens[-1] if tokens else START for tokens, _ in beams])
             log_probs, states = self._next_log_probs(last, states)
             log_probs[:, NEVER_GENERATED] = -np.inf
+            if step == 0:
+                log_probs[:, END] = -np.inf  # a reply has at least one token
             if step == self.resolved_config.reply_tokens:
                 log_probs[:, np.arange(log_probs.shape[1]) != END] = -np.inf
             totals = np.array([total for _, total in beams])[:, None] + log_probs
@@ -309,7 +312,8 @@ class Seq2Seq(VocabularyNetworkArchive, Replier):
         tokens, last = [], START
         while len(tokens) < max_words:
             log_probs, states = self._next_log_probs(np.array([last]), states)
-            last = sample_index(log_probs[0], NEVER_GENERATED, temperature, top_k, rng)
+            excluded = NEVER_GENERATED if tokens else [*NEVER_GENERATED, END]  # never empty
+            last = sample_index(log_probs[0], excluded, temperature, top_k, rng)
             if last == END:
                 break
             tokens.append(last)

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -54,12 +56,13 @@ def browser():
         launched.close()
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+@contextmanager
+def serving(data_folder) -> Iterator[str]:
+    """The dashboard served from this checkout on a free port with `data_folder`; its URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    environment = {**os.environ, "SEQLAB_DATA_DIR": str(tmp_path_factory.mktemp("browser-data"))}
+    environment = {**os.environ, "SEQLAB_DATA_DIR": str(data_folder)}
     server = subprocess.Popen(
         [
             sys.executable,
@@ -94,6 +97,12 @@ def app_url(tmp_path_factory):
     yield url
     server.terminate()
     server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    with serving(tmp_path_factory.mktemp("browser-data")) as url:
+        yield url
 
 
 def screenshot(page, name: str) -> None:

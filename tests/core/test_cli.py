@@ -6,7 +6,12 @@ import subprocess
 import sys
 import time
 
-from core.paths import REPO_ROOT
+import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorboard.util.tensor_util import make_ndarray
+
+from core.paths import REPO_ROOT, store_url
+from core.store import RunStore
 
 
 def run_cli(*arguments):
@@ -218,3 +223,51 @@ def test_train_a_replier_reports_recall_at_1_2_and_5(tmp_path):
     assert "1-of-10 recall@1" in uploaded.stdout and "95% CI" in uploaded.stdout
     wrong = run_cli("train", "reply", "tfidf-retrieval", "--file", str(pairs))
     assert wrong.returncode == 2 and "--message-column and --reply-column" in wrong.stderr
+
+
+def test_curve_prints_points_and_crossover_and_refuses_bad_fractions(data_folder):
+    result = run_cli(
+        "curve", "sequence-classification", "digits", "logreg", "lstm",
+        "--fractions", "0.25,1", "--seeds", "1", "--epochs", "1", "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    curve = json.loads(result.stdout)
+    assert curve["complete"] and curve["metric"] == "accuracy"
+    points = {(point["model"], point["fraction"]): point for point in curve["points"]}
+    assert sorted(points) == [("logreg", 0.25), ("logreg", 1.0), ("lstm", 0.25), ("lstm", 1.0)]
+    assert points[("logreg", 0.25)]["examples"] < points[("logreg", 1.0)]["examples"]
+    assert all(0 < point["metric"] <= 1 for point in curve["points"])
+    assert "crossover" in curve and "point 4/4: LSTM on 100%" in result.stderr
+    assert len(list((data_folder / "learning-curves").glob("*.json"))) == 1
+
+    refused = run_cli("curve", "sequence-classification", "digits", "logreg", "lstm",
+                      "--fractions", "0.5,2")  # fmt: skip
+    assert refused.returncode == 2 and "at most 1" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_tensorboard_flag_writes_each_epochs_metrics_for_tensorboard(data_folder):
+    trained = run_cli(
+        "train",
+        "sequence-classification",
+        "digits",
+        "logreg",
+        "--epochs",
+        "3",
+        "--tensorboard",
+        "--json",
+    )
+    assert trained.returncode == 0, trained.stderr
+    summary = json.loads(trained.stdout)
+    folder = data_folder / "tensorboard" / summary["run_id"]
+    assert f"TensorBoard logs in {folder}" in trained.stderr
+    events = EventAccumulator(str(folder))
+    events.Reload()
+    tags = events.Tags()["tensors"]  # the summary Writer stores scalars as tensors
+    assert "train/loss" in tags and "validation/accuracy" in tags, tags
+    stored = RunStore(store_url()).get(summary["run_id"]).history  # the same numbers
+    losses = events.Tensors("train/loss")
+    assert [event.step for event in losses] == [1, 2, 3]
+    assert [float(make_ndarray(event.tensor_proto)) for event in losses] == pytest.approx(
+        [record["loss"] for record in stored]
+    )

@@ -14,7 +14,7 @@ import pytest
 
 from core.errors import TrainingStopped
 from core.models.dual_encoder import DualEncoder, DualEncoderConfig
-from core.models.reply_tokens import joined_tokens, reply_tokens
+from core.models.reply_tokens import END, joined_tokens, reply_tokens
 from core.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from core.progress import StopFlag, TrainingObserver
 from core.reply_evaluation import evaluate_replier
@@ -132,6 +132,22 @@ def test_empty_message_is_refused(fitted):
             fitted.respond(message)
         with pytest.raises(ValueError, match="empty"):
             fitted.score([message], [["red so."]])
+
+
+def test_a_decoder_that_would_end_at_once_still_writes_a_word(fitted):
+    if not isinstance(fitted, Seq2Seq):
+        pytest.skip("only the encoder-decoder writes replies")
+    bias = fitted.model_.get_layer("logits").bias
+    kept = bias.numpy()
+    favours_the_end = kept.copy()
+    favours_the_end[END] += 50.0  # `</s>` first, by far, unless it is ruled out there
+    bias.assign(favours_the_end)
+    try:
+        replies = [response.reply for response in fitted.respond("what about the sky?", 3)]
+        sampled = [fitted.generate("what about the sky?", seed=seed) for seed in range(5)]
+    finally:
+        bias.assign(kept)
+    assert all(reply.strip() for reply in replies + sampled), replies + sampled
 
 
 def test_generate_is_reproducible_and_checks_its_settings(fitted):

@@ -68,3 +68,20 @@ def test_perceptron_and_tensors_restore_their_settings():
     assert app.text_area(key="tensors.text.a vector").value == "[4, 5]"
     assert app.number_input(key="tensors.batch").value == 3
     assert "(2,)" in [metric.value for metric in app.metric]
+
+
+def test_the_compare_page_opens_with_the_links_learning_curve_settings():
+    link = {
+        "curve.task": "text-classification",
+        "curve.text-classification.dataset": "chatterbot-topics",
+        "curve.text-classification.neural": "gru",
+        "curve.fractions": "0.25,1",
+        "curve.seeds": "2",
+    }
+    app = open_page("compare.py", link)
+    assert app.selectbox(key="curve.task").value == "text-classification"
+    assert app.selectbox(key="curve.dataset.text-classification").value.name == "chatterbot-topics"
+    assert app.selectbox(key="curve.neural.text-classification").value.name == "gru"
+    assert app.multiselect(key="curve.fractions").value == [0.25, 1.0]
+    assert app.number_input(key="curve.seeds").value == 2
+    assert dict(app.query_params) == link
