@@ -106,6 +106,26 @@ def training_queue() -> TrainingQueue:
     return _queue(hosting.max_trainings if hosting.hosted else None)
 
 
+def waiting_in_line(job, key: str) -> bool:
+    """While `job` waits for a training slot: its place in the line and a button to leave
+    it; False (and nothing shown) once the job has started."""
+    ahead = training_queue().ahead_of(job)
+    if ahead is None:
+        return False
+    st.subheader("Waiting for a free training slot")
+    st.info(
+        f"Waiting: {ahead} training{'s' if ahead != 1 else ''} ahead of yours. This server "
+        "trains a few at a time; yours starts by itself when a slot frees. Keep this tab open."
+    )
+    st.button("Leave the queue", on_click=_leave_queue, args=(job,), key=key)
+    return True
+
+
+def _leave_queue(job) -> None:
+    if training_queue().withdraw(job):
+        job.cancel("Not started: you left the queue.")
+
+
 def models_kept() -> int | None:
     """How many trained models a session keeps loaded: MODELS_KEPT in hosted mode, else all."""
     return MODELS_KEPT if settings().hosted else None

@@ -127,26 +127,13 @@ def _status_text(item: ModelProgress) -> str:
     return f"{item.title}: {item.status}"
 
 
-def _leave_queue(job: TrainingJob) -> None:
-    if hosting.training_queue().withdraw(job):
-        job.cancel("Not started: you left the queue.")
-
-
 @st.fragment(run_every=1.0)
 def training_monitor(job: TrainingJob) -> None:
     """Progress bars, live curves and the Stop button, refreshed every second; while every
     training slot is taken (hosted mode), the job's place in the line instead."""
     if job.done:
         st.rerun(scope="app")
-    ahead = hosting.training_queue().ahead_of(job)
-    if ahead is not None:
-        st.subheader("Waiting for a free training slot")
-        st.info(
-            f"Waiting: {ahead} training{'s' if ahead != 1 else ''} ahead of yours. This "
-            "server trains a few at a time; yours starts by itself when a slot frees. Keep "
-            "this tab open."
-        )
-        st.button("Leave the queue", on_click=_leave_queue, args=(job,), key="leave_queue")
+    if hosting.waiting_in_line(job, key="leave_queue"):
         return
     st.subheader("Training")
     for item in job.items:

@@ -136,3 +136,14 @@ def test_a_bad_setting_stops_the_app_with_its_message(monkeypatch):
     assert texts(app.error) == [
         "Hosted mode is misconfigured: SEQLAB_MAX_EPOCHS must be a number; got 'ten'."
     ]
+
+
+def test_a_learning_curve_waits_in_the_same_line_and_can_leave_it():
+    hosting.training_queue().submit(Running())
+    app = open_page("compare.py")
+    assert app.number_input(key="curve.epochs").value == 10  # the LSTM's cap, not its 40
+    app.button(key="curve.start").click().run()
+    assert "Waiting: 1 training ahead of yours." in " ".join(texts(app.info))
+    app.button(key="curve.leave_queue").click().run()
+    assert readable(app.error) == ["Not started: you left the queue."]
+    assert app.session_state["curve_job"].done
