@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: run test packs lint bench bench-env browser-deps clean
+.PHONY: run test packs lint bench bench-env browser-deps reference-runs clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: packs
 # Exits 0 offline, so run and test still work; the pack datasets then say how to fetch them.
 packs: $(STAMP)
 	$(BIN)/python -m core.data_packs
+
+# Fast baselines (logistic regression on digits, TF-IDF on sms-spam) stored once, shared with
+# every visitor; a hosted app (SEQLAB_HOSTED=1) also trains them itself at start if missing.
+reference-runs: packs
+	$(BIN)/python -m core.reference_runs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

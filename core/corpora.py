@@ -12,7 +12,7 @@ import bz2
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from core.data_packs import read_member
 from core.datasets import dataset_info, datasets_for, load_dataset
@@ -173,7 +173,8 @@ def corpus_choices() -> list[CorpusChoice]:
     return built_in + datasets
 
 
-@cache
+# Bounded: uploaded corpora are cached too, and a hosted app must not keep every visitor's.
+@lru_cache(maxsize=8)
 def load_corpus(name: str) -> Corpus:
     """A built-in corpus or `dataset:<name>`; raises UserFacingError (or DatasetUnavailable)."""
     if name in BUILT_IN:

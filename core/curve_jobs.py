@@ -71,6 +71,11 @@ class CurveJob(ChildJob):
         self.error = ""
         super().__init__(_compute_curve, (settings,), name="seqlab-curve")
 
+    def cancel(self, message: str) -> None:
+        """End a curve that was never started (taken out of a queue), saying why."""
+        self.error = message
+        self._cancelled = True
+
     @property
     def fraction_done(self) -> float:
         if self.done:

@@ -5,7 +5,7 @@ uploads (core/uploaded_datasets.py, found by name) share `DatasetInfo`; loading 
 and the arrays are made read-only, since one loaded dataset is shared by every caller.
 """
 
-from functools import cache
+from functools import lru_cache
 
 from core.dataset_info import DatasetInfo
 from core.errors import DatasetUnavailable
@@ -36,7 +36,8 @@ def dataset_info(name: str) -> DatasetInfo:
         ) from None
 
 
-@cache
+# Bounded: uploads are datasets too, and a hosted app must not keep every visitor's.
+@lru_cache(maxsize=8)
 def load_dataset(name: str):
     """Load a dataset by name; raises DatasetUnavailable with instructions when it cannot."""
     info = dataset_info(name)

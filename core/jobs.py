@@ -80,16 +80,23 @@ def _train_queue(
     seed: int,
     store_location: tuple[str, str],
     strategy: str,
+    visitor: str | None,
     events,
     stop,
 ) -> None:
-    """The child process: train each queued model in turn, reporting as it goes."""
+    """The child process: train each queued model in turn, reporting as it goes.
+
+    TensorFlow is loaded (by choosing the strategy) only when a neural model is queued: a job
+    of baselines then needs a fraction of the memory.
+    """
     from core.distribution import start
+    from core.registry import model_spec
     from core.tasks import train
 
     store = RunStore(*store_location)
     try:
-        start(strategy)  # before any other TensorFlow op in this process
+        if any(model_spec(task, name).family == "neural" for name, _ in plan):
+            start(strategy)  # before any other TensorFlow op in this process
     except UserFacingError as error:
         for index in range(len(plan)):
             events.put(("end", index, "failed", str(error), None))
@@ -109,6 +116,7 @@ def _train_queue(
                 config=config,
                 seed=seed,
                 observer=_EventObserver(index, events, stop),
+                visitor=visitor,
             )
         except UserFacingError as error:
             events.put(("end", index, "failed", str(error), None))
@@ -140,6 +148,7 @@ class ChildJob:
         self._reader = threading.Thread(
             target=self._read_events, name=f"{name}-events", daemon=True
         )
+        self._cancelled = False  # ended before it started (TrainingJob.cancel)
 
     def start(self):
         self._process.start()
@@ -155,6 +164,8 @@ class ChildJob:
 
     @property
     def done(self) -> bool:
+        if self._cancelled:
+            return True
         return self._reader.ident is not None and not self._reader.is_alive()
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -197,8 +208,10 @@ class TrainingJob(ChildJob):
         seed: int,
         store: RunStore,
         strategy: str = "default",
+        visitor: str | None = None,
     ) -> None:
-        """`strategy` names the tf.distribute strategy the child trains Keras models under."""
+        """`strategy` names the tf.distribute strategy the child trains Keras models under;
+        `visitor`, the hosted-mode browser session the runs belong to (None: shared)."""
         self.task, self.dataset, self.seed = task, dataset, seed
         self.items = [ModelProgress(spec.name, spec.title, config) for spec, config in plan]
         super().__init__(
@@ -210,10 +223,17 @@ class TrainingJob(ChildJob):
                 seed,
                 (store.url, str(store.artifacts)),  # the child opens the same database and folder
                 strategy,
+                visitor,
             ),
             name="seqlab-training",
         )
         self.collected = False
+
+    def cancel(self, message: str) -> None:
+        """End a job that was never started (taken out of a queue): every model is skipped."""
+        for item in self.items:
+            item.status, item.message = "skipped", message
+        self._cancelled = True
 
     def _apply(self, event: tuple) -> None:
         kind, item = event[0], self.items[event[1]]

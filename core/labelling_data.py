@@ -12,7 +12,7 @@ Preparation is memoised per name and seed: every model of a comparison gets the 
 """
 
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 import numpy as np
 
@@ -123,7 +123,8 @@ def _tagged_upload(name: str, seed: int) -> LabellingData:
     )
 
 
-@cache
+# Bounded: one per corpus and seed, and a hosted app must not keep every visitor's.
+@lru_cache(maxsize=4)
 def load_labelling_data(name: str, seed: int) -> LabellingData:
     """A segmentation corpus or a stored tagged upload; UserFacingError when unknown."""
     if name.startswith(SEGMENTATION_PREFIX):

@@ -12,7 +12,7 @@ positions and words by `evaluate_character_model`.
 """
 
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 import numpy as np
 
@@ -85,7 +85,8 @@ def _evaluate(model, prepared: PreparedCorpus, seed: int) -> Evaluation:
     )
 
 
-@cache
+# Bounded: one per corpus and seed, and a hosted app must not keep every visitor's.
+@lru_cache(maxsize=4)
 def prepare_corpus(name: str, seed: int) -> PreparedCorpus:
     """Tokenise, split by document and build the shared vocabulary (memoised per process)."""
     tokens = tuple(tuple(word_tokens(document)) for document in load_corpus(name).documents)

@@ -114,9 +114,14 @@ class PendingFit:
 
 
 def start_line_fit(
-    store: RunStore, data_config: LineDataConfig, config: PerceptronConfig, seed: int = 0
+    store: RunStore,
+    data_config: LineDataConfig,
+    config: PerceptronConfig,
+    seed: int = 0,
+    visitor: str | None = None,
 ) -> PendingFit:
-    """Validate, generate the data, solve in closed form, and record the run as running."""
+    """Validate, generate the data, solve in closed form, and record the run as running
+    (belonging to `visitor`, a hosted-mode browser session; None shares it)."""
     validate(data_config)
     validate(config)
     data = make_line_data(data_config, seed)
@@ -127,6 +132,7 @@ def start_line_fit(
         {**dataclasses.asdict(data_config), **dataclasses.asdict(config)},
         seed,
         {"points": len(data.y), "fitted_on": "all points, as curve fitting in the seed"},
+        visitor,
     )
     return PendingFit(run_id, config, seed, data, least_squares(data.X, data.y))
 

@@ -15,7 +15,7 @@ training with another reply, and retrieval cannot win by looking it up.
 
 import hashlib
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 import numpy as np
 
@@ -185,7 +185,8 @@ def _pairs_and_title(name: str) -> tuple[list[tuple[str, str]], str, str]:
     raise UserFacingError(f"Unknown reply dataset {name!r}; choose {known} or upload a CSV.")
 
 
-@cache
+# Bounded: one per dataset and seed, and a hosted app must not keep every visitor's.
+@lru_cache(maxsize=4)
 def load_reply_data(name: str, seed: int) -> ReplyData:
     """A named dataset's pairs and split (memoised); UserFacingError when unknown or unusable."""
     pairs, title, source = _pairs_and_title(name)

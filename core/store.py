@@ -27,6 +27,7 @@ from sqlalchemy import (
     create_engine,
     event,
     make_url,
+    or_,
     select,
 )
 
@@ -56,6 +57,7 @@ class RunRecord:
     finished_at: str | None
     owner: str | None
     artifact_sha256: str | None
+    visitor: str | None = None  # hosted mode: the browser it belongs to; None is shared
 
     @classmethod
     def from_row(cls, row: RowMapping, history: list[dict]) -> "RunRecord":
@@ -143,9 +145,19 @@ class RunStore:
             return stored_version(connection)
 
     def create_run(
-        self, task: str, dataset: str, model: str, config: dict, seed: int, split: dict
+        self,
+        task: str,
+        dataset: str,
+        model: str,
+        config: dict,
+        seed: int,
+        split: dict,
+        visitor: str | None = None,
     ) -> str:
-        """Record a run as `running` and return its id (sortable by creation time)."""
+        """Record a run as `running` and return its id (sortable by creation time).
+
+        `visitor` is the hosted-mode browser session the run belongs to; None shares it.
+        """
         run_id = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
         with self._engine.begin() as connection:
             connection.execute(
@@ -160,6 +172,7 @@ class RunStore:
                     status="running",
                     created_at=_now(),
                     owner=_this_process(),
+                    visitor=visitor,
                 )
             )
         return run_id
@@ -294,15 +307,21 @@ class RunStore:
             raise KeyError(f"No run {run_id!r} in the run store")
         return found[0]
 
-    def list_runs(self, task: str | None = None, dataset: str | None = None) -> list[RunRecord]:
-        """Runs newest first (by insertion), optionally only those of one task and dataset."""
-        return self._select_runs(
-            *(
-                column == value
-                for column, value in ((runs.c.task, task), (runs.c.dataset, dataset))
-                if value is not None
-            )
-        )
+    def list_runs(
+        self, task: str | None = None, dataset: str | None = None, visitor: str | None = None
+    ) -> list[RunRecord]:
+        """Runs newest first (by insertion), optionally only those of one task and dataset.
+
+        Given a `visitor`, only that visitor's runs and the shared ones (no visitor) are listed.
+        """
+        conditions = [
+            column == value
+            for column, value in ((runs.c.task, task), (runs.c.dataset, dataset))
+            if value is not None
+        ]
+        if visitor is not None:
+            conditions.append(or_(runs.c.visitor == visitor, runs.c.visitor.is_(None)))
+        return self._select_runs(*conditions)
 
     def predictions(self, run_id: str) -> tuple[np.ndarray, np.ndarray]:
         """The run's test labels and predictions, in test-index order."""

@@ -30,31 +30,44 @@ STATUSES = ("running", "finished", "stopped", "failed")
 
 metadata = MetaData()
 
-runs = Table(
-    "runs",
+
+def _runs_table(metadata: MetaData, *later_columns: Column) -> Table:
+    """The runs table as version 3 made it, plus the columns later versions added."""
+    return Table(
+        "runs",
+        metadata,
+        # Insertion order, for listing newest first; the text id is what everything else uses.
+        Column("number", Integer, primary_key=True, autoincrement=True),
+        Column("id", Text, nullable=False, unique=True),
+        Column("task", Text, nullable=False),
+        Column("dataset", Text, nullable=False),
+        Column("model", Text, nullable=False),
+        Column("config", Text, nullable=False),  # JSON, as are split and metrics
+        Column("seed", Integer, nullable=False),
+        Column("split", Text, nullable=False),
+        Column("status", Text, nullable=False),
+        Column("metrics", Text, nullable=False, server_default="{}"),
+        Column("train_seconds", Float),
+        Column("predict_ms", Float),
+        Column("param_count", Integer),
+        Column("artifact_path", Text),
+        Column("artifact_sha256", Text),
+        Column("message", Text, nullable=False, server_default=""),
+        Column("created_at", Text, nullable=False),
+        Column("finished_at", Text),
+        Column("owner", Text),  # "host:pid" of the training process, so a killed run can be found
+        *later_columns,
+        CheckConstraint(f"status IN {STATUSES}", name="runs_status"),
+        Index("runs_by_task_dataset", "task", "dataset"),
+    )
+
+
+runs = _runs_table(
     metadata,
-    # Insertion order, for listing newest first; the text id is what everything else uses.
-    Column("number", Integer, primary_key=True, autoincrement=True),
-    Column("id", Text, nullable=False, unique=True),
-    Column("task", Text, nullable=False),
-    Column("dataset", Text, nullable=False),
-    Column("model", Text, nullable=False),
-    Column("config", Text, nullable=False),  # JSON, as are split and metrics
-    Column("seed", Integer, nullable=False),
-    Column("split", Text, nullable=False),
-    Column("status", Text, nullable=False),
-    Column("metrics", Text, nullable=False, server_default="{}"),
-    Column("train_seconds", Float),
-    Column("predict_ms", Float),
-    Column("param_count", Integer),
-    Column("artifact_path", Text),
-    Column("artifact_sha256", Text),
-    Column("message", Text, nullable=False, server_default=""),
-    Column("created_at", Text, nullable=False),
-    Column("finished_at", Text),
-    Column("owner", Text),  # "host:pid" of the training process, so a killed run can be found
-    CheckConstraint(f"status IN {STATUSES}", name="runs_status"),
-    Index("runs_by_task_dataset", "task", "dataset"),
+    # v4: the browser session that trained the run in hosted mode (core/hosting.py), which
+    # alone sees it there; NULL for runs every visitor sees (the CLI's, reference runs, and
+    # every run made outside hosted mode).
+    Column("visitor", Text),
 )
 
 # One row per epoch, in insertion order: concurrent writers each add a row, none can overwrite
@@ -89,8 +102,9 @@ def _epochs_in_rows(connection: Connection) -> None:
     """v2 -> v3 (SQLite only): history moves to `epochs`, runs gain `number` and a checksum.
 
     SQLite cannot change a primary key in place, so the tables are rebuilt and the rows copied
-    in their insertion order. This is the first version written through SQLAlchemy: a later
-    version must freeze a copy of these three tables here before it changes them.
+    in their insertion order. This is the first version written through SQLAlchemy; it makes
+    the runs table as version 3 had it (a later version that changes epochs or predictions must
+    likewise freeze their version 3 here).
     """
     for statement in (
         "DROP INDEX runs_by_task_dataset",
@@ -98,9 +112,13 @@ def _epochs_in_rows(connection: Connection) -> None:
         "ALTER TABLE predictions RENAME TO v2_predictions",
     ):
         connection.exec_driver_sql(statement)
-    metadata.create_all(connection, tables=[runs, epochs, predictions])
+    version_3_runs = _runs_table(MetaData())
+    version_3_runs.create(connection)
+    metadata.create_all(connection, tables=[epochs, predictions])
     copied = ", ".join(
-        column.name for column in runs.columns if column.name not in ("number", "artifact_sha256")
+        column.name
+        for column in version_3_runs.columns
+        if column.name not in ("number", "artifact_sha256")
     )
     for statement in (
         f"INSERT INTO runs ({copied}) SELECT {copied} FROM v2_runs ORDER BY rowid",
@@ -113,7 +131,12 @@ def _epochs_in_rows(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-UPGRADES: tuple[Callable[[Connection], None], ...] = (_add_owner, _epochs_in_rows)
+def _add_visitor(connection: Connection) -> None:
+    """v3 -> v4: the hosted-mode visitor a run belongs to (NULL: shared with everyone)."""
+    connection.exec_driver_sql("ALTER TABLE runs ADD COLUMN visitor TEXT")
+
+
+UPGRADES: tuple[Callable[[Connection], None], ...] = (_add_owner, _epochs_in_rows, _add_visitor)
 SCHEMA_VERSION = len(UPGRADES) + 1
 
 

@@ -30,7 +30,7 @@ PATHS = {
 
 def train(task: str, dataset: str, model_name: str, **options) -> TrainingResult:
     """Train `model_name` on `dataset` by the task's path and record the run; options are
-    `store`, `config`, `seed` and `observer` (see `train_on_path`)."""
+    `store`, `config`, `seed`, `observer` and `visitor` (see `train_on_path`)."""
     try:
         path = PATHS[task]
     except KeyError:

@@ -22,6 +22,7 @@ from core.datasets import load_dataset
 from core.distribution import placement
 from core.errors import TrainingStopped
 from core.evaluation import Evaluation
+from core.hosting import capped_defaults, check_within_caps
 from core.metrics import classification_report
 from core.models.base import Classifier
 from core.progress import ObserverChain, TrainingObserver
@@ -90,10 +91,12 @@ def fit_recorded(
 
 
 def checked_config(task: str, model_name: str, config: Any) -> tuple[ModelSpec, Any]:
-    """The model's registry entry and its config (the default if None), validated."""
+    """The model's registry entry and its config (the default if None), validated, and
+    within hosted mode's caps (core/hosting.py), which also lower the default's epochs."""
     spec = model_spec(task, model_name)
-    config = config if config is not None else spec.default_config()
+    config = config if config is not None else capped_defaults(spec)
     validate(config)
+    check_within_caps(spec, config)
     return spec, config
 
 
@@ -106,17 +109,19 @@ def fit_new_run(
     split: dict,
     fit: Callable[[Any, TrainingObserver], Any],
     observer: TrainingObserver | None,
+    visitor: str | None = None,
 ) -> tuple[str, Any, float | None]:
     """Create the run, build its model and `fit(model, observer)` it with every epoch recorded.
 
     Returns (run id, model, training seconds); the seconds are None when a stop came before
     the first step, and the run is then already closed (see `fit_recorded`). A neural (Keras)
-    model's split also records the strategy and devices it trains on.
+    model's split also records the strategy and devices it trains on. `visitor` is the
+    hosted-mode browser session the run belongs to (None: shared).
     """
     if spec.family == "neural":
         split = {**split, **placement()}
     run_id = store.create_run(
-        spec.task, dataset, spec.name, dataclasses.asdict(config), seed, split
+        spec.task, dataset, spec.name, dataclasses.asdict(config), seed, split, visitor
     )
     model = spec.build(config, seed)
     return run_id, model, fit_recorded(store, run_id, lambda chain: fit(model, chain), observer)
@@ -184,8 +189,12 @@ def train_on_path(
     config: Any = None,
     seed: int = 0,
     observer: TrainingObserver | None = None,
+    visitor: str | None = None,
 ) -> TrainingResult:
-    """Train, evaluate on held-out data and store the run; raises UserFacingError on bad input."""
+    """Train, evaluate on held-out data and store the run; raises UserFacingError on bad input.
+
+    `visitor` is the hosted-mode browser session the run belongs to; None shares the run.
+    """
     spec, config = checked_config(task, model_name, config)
     data = path.prepare(dataset, seed)
     run_id, model, train_seconds = fit_new_run(
@@ -197,6 +206,7 @@ def train_on_path(
         data.describe(),
         lambda model, chain: path.fit(model, data, chain),
         observer,
+        visitor,
     )
     if train_seconds is None:
         return TrainingResult(store.get(run_id), None)

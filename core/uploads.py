@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from core.errors import UserFacingError
+from core.hosting import hosting_settings
 from core.paths import REPO_ROOT
 from core.splits import MIN_EXAMPLES_PER_CLASS  # one of each class per part of the split
 
@@ -73,7 +74,8 @@ class UploadedTable:
 
 
 def upload_size_cap_bytes() -> int:
-    """The largest upload accepted: `server.maxUploadSize` in .streamlit/config.toml.
+    """The largest upload accepted: `server.maxUploadSize` in .streamlit/config.toml, or the
+    lower hosted-mode cap (core/hosting.py).
 
     Streamlit already refuses bigger files in the browser; this also guards the CLI's `--file`.
     """
@@ -83,7 +85,21 @@ def upload_size_cap_bytes() -> int:
     except (OSError, tomllib.TOMLDecodeError):
         config = {}
     megabytes = config.get("server", {}).get("maxUploadSize", STREAMLIT_DEFAULT_UPLOAD_MEGABYTES)
+    hosting = hosting_settings()
+    if hosting.hosted:
+        megabytes = min(megabytes, hosting.max_upload_mb)
     return int(megabytes * MEGABYTE)
+
+
+def upload_size_cap_megabytes() -> int:
+    """The cap in whole megabytes (at least 1), as Streamlit's file uploader takes it."""
+    return max(1, upload_size_cap_bytes() // MEGABYTE)
+
+
+def max_rows() -> int:
+    """The most rows an uploaded table may have: MAX_ROWS, or the lower hosted-mode cap."""
+    hosting = hosting_settings()
+    return min(MAX_ROWS, hosting.max_rows) if hosting.hosted else MAX_ROWS
 
 
 def read_table(raw: bytes, filename: str) -> UploadedTable:
@@ -314,9 +330,10 @@ def _apply_header(cells: pd.DataFrame, filename: str) -> tuple[pd.DataFrame, lis
 
 
 def _check_row_count(rows: int, filename: str) -> None:
-    if rows > MAX_ROWS:
+    if rows > max_rows():
         raise UploadRejected(
-            f"'{filename}' has {rows:,} rows; seqlab reads at most {MAX_ROWS:,}. "
+            f"'{filename}' has {rows:,} rows; seqlab reads at most {max_rows():,}"
+            f"{' on this shared server' if max_rows() < MAX_ROWS else ''}. "
             "Upload a random sample of the rows."
         )
 

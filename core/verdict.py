@@ -105,10 +105,12 @@ def _pairing(run: RunRecord) -> tuple:
     return run.seed, run.split.get("test_fingerprint")
 
 
-def _candidates(store: RunStore, task: str, dataset: str) -> dict[str, list[RunRecord]]:
+def _candidates(
+    store: RunStore, task: str, dataset: str, visitor: str | None
+) -> dict[str, list[RunRecord]]:
     """Scored runs of each family (finished, or stopped with a partly trained model)."""
     families = {"baseline": [], "neural": []}
-    for run in store.list_runs(task=task, dataset=dataset):
+    for run in store.list_runs(task=task, dataset=dataset, visitor=visitor):
         spec = MODELS.get((run.task, run.model))
         if spec and run.status in ("finished", "stopped") and main_metric(task, run.metrics):
             families[spec.family].append(run)
@@ -144,15 +146,18 @@ def _choose_pair(baselines: list[RunRecord], neurals: list[RunRecord]) -> tuple:
     )
 
 
-def verdict(store: RunStore, task: str, dataset: str, seed: int = 0) -> Verdict:
+def verdict(
+    store: RunStore, task: str, dataset: str, seed: int = 0, visitor: str | None = None
+) -> Verdict:
     """The best baseline against the best neural run on `dataset`, paired on its test set.
 
-    `seed` seeds the bootstrap. Raises NoVerdict when a family has no scored run or no
-    baseline and neural run share a test set.
+    `seed` seeds the bootstrap; given a hosted-mode `visitor`, only that visitor's runs and
+    the shared ones take part (RunStore.list_runs). Raises NoVerdict when a family has no
+    scored run or no baseline and neural run share a test set.
     """
     if task not in TASK_METRICS:
         raise NoVerdict(f"{task} has no verdict: its runs have no shared test metric.")
-    families = _candidates(store, task, dataset)
+    families = _candidates(store, task, dataset, visitor)
     missing = [family for family, runs in families.items() if not runs]
     if missing:
         raise NoVerdict(

@@ -9,9 +9,15 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` only puts dash
 
 import streamlit as st  # noqa: E402
 
+from dashboard.hosting import start_hosting  # noqa: E402
+
 st.set_page_config(
     page_title="seqlab: do I need a neural net?", page_icon=":material/science:", layout="wide"
 )
+# Streamlit runs this script as __main__; a spawned training process runs it again as
+# __mp_main__ (spawn re-imports the parent's main module), where nothing must start.
+if __name__ == "__main__":
+    start_hosting()  # settings from .streamlit/secrets.toml; hosted: reference runs, cookie
 PAGES = ROOT / "pages"
 st.navigation(
     {

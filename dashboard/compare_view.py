@@ -11,7 +11,7 @@ from core.exports import spreadsheet_safe_csv
 from core.store import RunRecord
 from core.task_metrics import main_metric
 from core.verdict import NoVerdict, verdict
-from dashboard import charts
+from dashboard import charts, hosting
 from dashboard.highlight import escape_markdown
 from dashboard.leaderboard import compare_table, family, model_title
 from dashboard.services import run_store
@@ -47,7 +47,7 @@ def verdict_view(runs: list[RunRecord]) -> None:
         key="compare.verdict",
     )
     try:
-        found = verdict(run_store(), task, dataset)
+        found = verdict(run_store(), task, dataset, visitor=hosting.visitor())
     except NoVerdict as error:
         st.info(escape_markdown(str(error)))
         return

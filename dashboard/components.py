@@ -9,6 +9,7 @@ from core.configs import settings_of
 from core.dataset_info import DatasetInfo
 from core.datasets import datasets_for
 from core.errors import UserFacingError
+from core.hosting import capped_defaults, check_within_caps
 from core.registry import ModelSpec
 from dashboard import url_state
 from dashboard.highlight import escape_markdown
@@ -115,9 +116,18 @@ def validated(title: str, build: Callable[[], Any]) -> Any | None:
 
 
 def config_form(spec: ModelSpec, key: str) -> Any | None:
-    """Inputs for every setting the model does not fix; the validated config, or None."""
-    values = settings_form(spec.default_config(), key, hidden=frozenset(spec.fixed))
-    return validated(spec.title, lambda: spec.config_with(values))
+    """Inputs for every setting the model does not fix; the validated config, or None.
+
+    In hosted mode a neural model's epochs start at the server's cap where the default is
+    higher, and a value over the cap gets the same message as any out-of-range setting.
+    """
+    values = settings_form(capped_defaults(spec), key, frozenset(spec.fixed))
+    return validated(spec.title, lambda: _within_caps(spec, spec.config_with(values)))
+
+
+def _within_caps(spec: ModelSpec, config: Any) -> Any:
+    check_within_caps(spec, config)
+    return config
 
 
 def attempt(compute: Callable[[], Any]) -> Any | None:

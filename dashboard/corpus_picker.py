@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.corpora import Corpus, corpus_choices, corpus_from_upload, load_corpus
-from core.uploads import MEGABYTE, upload_size_cap_bytes
+from core.uploads import upload_size_cap_megabytes
 from dashboard import url_state
 from dashboard.components import attempt
 
@@ -32,7 +32,8 @@ def corpus_picker(key: str) -> Corpus | None:
         "Plain text, UTF-8",
         type=["txt"],
         key=f"{key}.file",
-        help=f"Up to {upload_size_cap_bytes() // MEGABYTE} MB. Paragraphs separated by blank "
+        max_upload_size=upload_size_cap_megabytes(),
+        help=f"Up to {upload_size_cap_megabytes()} MB. Paragraphs separated by blank "
         "lines become the documents; a file without blank lines has one document per line.",
     )
     if upload is None:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.curve_jobs import CurveJob
 from core.datasets import datasets_for
+from core.hosting import capped_defaults
 from core.learning_curves import (
     DEFAULT_FRACTIONS,
     DEFAULT_SEEDS,
@@ -14,7 +15,7 @@ from core.learning_curves import (
     cached_curves,
 )
 from core.registry import MODELS, TASKS, ModelSpec, models_for
-from dashboard import charts, state, url_state
+from dashboard import charts, hosting, state, url_state
 from dashboard.components import dataset_picker
 from dashboard.highlight import escape_markdown
 
@@ -74,7 +75,7 @@ def curve_url_fields() -> list[url_state.UrlField]:
         ),
         url_state.value("curve.seeds", "curve.seeds", DEFAULT_SEEDS),
         url_state.value(
-            "curve.epochs", "curve.epochs", _default_neural(CURVE_TASKS[0]).default_config().epochs
+            "curve.epochs", "curve.epochs", capped_defaults(_default_neural(CURVE_TASKS[0])).epochs
         ),
     ]
 
@@ -113,8 +114,8 @@ def curve_settings() -> CurveSettings | None:
     seeds = columns[1].number_input(
         "Seeds per size", 1, MAX_SEEDS, DEFAULT_SEEDS, key="curve.seeds"
     )
-    epochs = columns[2].number_input(
-        f"{neural.title} epochs", 1, 500, neural.default_config().epochs, key="curve.epochs"
+    epochs = columns[2].number_input(  # in hosted mode from the cap, which core enforces
+        f"{neural.title} epochs", 1, 500, capped_defaults(neural).epochs, key="curve.epochs"
     )
     if not fractions:
         st.warning("Choose at least one fraction of the training set.")
@@ -141,7 +142,9 @@ def start_curve_button(settings: CurveSettings | None) -> None:
         help="Trains both models on each fraction with each seed, in the background; every "
         "point is scored on the whole held-out test set.",
     ):
-        state.set_curve_job(CurveJob(settings).start())
+        job = CurveJob(settings)
+        hosting.training_queue().submit(job)  # in hosted mode it may wait for a free slot
+        state.set_curve_job(job)
         st.rerun()
 
 
@@ -150,6 +153,8 @@ def curve_monitor(job: CurveJob) -> None:
     """Progress, the points so far, and the Stop button, refreshed every second."""
     if job.done:
         st.rerun(scope="app")
+    if hosting.waiting_in_line(job, key="curve.leave_queue"):
+        return
     done = len(job.points)
     where = (
         f", epoch {max(job.epoch, 1)}/{job.total_epochs}" if job.total_epochs and job.epoch else ""

@@ -13,7 +13,7 @@ from core.errors import UserFacingError
 from core.labelling_data import SEGMENTATION_PREFIX, LabellingData, load_labelling_data
 from core.segmentation import sentence_words, words_from_labels
 from core.tagged_corpora import parse_tagged_upload, save_tagged_upload
-from core.uploads import MEGABYTE, upload_size_cap_bytes
+from core.uploads import upload_size_cap_megabytes
 from dashboard import charts, state, url_state
 from dashboard.components import attempt
 from dashboard.highlight import escape_markdown
@@ -51,7 +51,8 @@ def labelling_source(key: str) -> str | None:
         "A CoNLL-U file, or one `word TAG` per line with a blank line between sentences",
         type=["conllu", "conll", "txt", "tsv"],
         key=f"{key}.file",
-        help=f"UTF-8, up to {upload_size_cap_bytes() // MEGABYTE} MB. CoNLL-U files are tagged "
+        max_upload_size=upload_size_cap_megabytes(),
+        help=f"UTF-8, up to {upload_size_cap_megabytes()} MB. CoNLL-U files are tagged "
         "by their UPOS column. Nothing in the file is run.",
     )
     if upload is None:

@@ -9,7 +9,7 @@ from core.progress import TrainingObserver
 from core.regression import LineDataConfig, PerceptronConfig, make_line_data, parse_slopes
 from core.regression_runs import complete_line_fit, split_settings, start_line_fit
 from core.store import RunRecord
-from dashboard import charts
+from dashboard import charts, hosting
 from dashboard.components import settings_form, validated
 from dashboard.services import run_store
 
@@ -79,7 +79,7 @@ class _LiveView(TrainingObserver):
 def train(data_config: LineDataConfig, config: PerceptronConfig, seed: int) -> None:
     """Fit in the foreground with live charts; any click meanwhile stops it (recorded)."""
     store = run_store()
-    pending = start_line_fit(store, data_config, config, seed)
+    pending = start_line_fit(store, data_config, config, seed, hosting.visitor())
     st.session_state[LAST_FIT] = pending.run_id
     st.button(
         "Stop",

@@ -10,6 +10,7 @@ from core.datasets import dataset_info
 from core.distribution import local_devices
 from core.paths import store_url
 from core.store import RunRecord, RunStore
+from dashboard import hosting
 
 
 @st.cache_resource(show_spinner=False)
@@ -24,10 +25,11 @@ def run_store() -> RunStore:
 
 
 def stored_runs() -> list[RunRecord]:
-    """Every stored run, newest first, after closing runs whose process was killed."""
+    """Every stored run this visitor may see, newest first, after closing runs whose process
+    was killed: in hosted mode their own and the shared ones, otherwise all."""
     store = run_store()
     store.mark_abandoned()
-    return store.list_runs()
+    return store.list_runs(visitor=hosting.visitor())
 
 
 @st.cache_resource(show_spinner=False)

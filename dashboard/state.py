@@ -3,6 +3,8 @@
 What one visitor trains lives here, never in module globals, which every visitor shares.
 """
 
+import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,9 @@ CURVE_JOB = "curve_job"  # the visitor's current or last learning curve (Compare
 TRAINED_MODELS = "trained_models"
 UPLOAD_STEPS = "upload_steps"  # per upload step: (its inputs, its result) of the last upload
 UPLOADED_DATASETS = "uploaded_datasets"  # names of the datasets this visitor made by uploading
+VISITOR = "visitor"  # this browser session's opaque id: in hosted mode its runs are its own
+VISITOR_COOKIE = "seqlab_visitor"  # the browser's copy of the visitor id (hosted mode)
+VISITOR_ID = re.compile(r"[0-9a-f]{32}")  # uuid4().hex; the cookie is ignored unless it is one
 
 
 @dataclass
@@ -32,6 +37,20 @@ class TrainedModel:
     def label(self) -> str:
         """The model's title with the end of its run id, to tell repeated runs apart."""
         return f"{self.title} ({self.run.id[-6:]})"
+
+
+def visitor_id() -> str:
+    """The browser's visitor id: the one its `seqlab_visitor` cookie holds (see
+    dashboard.hosting.remember_visitor), else a new random one, kept in the session's state.
+
+    Streamlit's session (and its session id) ends when the tab reloads or opens a link; the
+    cookie lasts until the browser closes, so a visitor keeps their runs across reloads.
+    """
+    if VISITOR not in st.session_state:
+        remembered = st.context.cookies.get(VISITOR_COOKIE)
+        known = isinstance(remembered, str) and VISITOR_ID.fullmatch(remembered) is not None
+        st.session_state[VISITOR] = remembered if known else uuid.uuid4().hex
+    return st.session_state[VISITOR]
 
 
 def training_job() -> TrainingJob | None:
@@ -87,16 +106,18 @@ def remember_upload(name: str) -> None:
     names.insert(0, name)
 
 
-def collect_finished(job: TrainingJob, store: RunStore) -> None:
-    """Load a finished job's usable models (Keras files in safe mode) into the session, once."""
+def collect_finished(job: TrainingJob, store: RunStore, keep: int | None = None) -> None:
+    """Load a finished job's usable models (Keras files in safe mode) into the session, once;
+    only the latest `keep` of the session's models stay loaded when `keep` is given."""
     if job.collected:
         return
+    models = st.session_state.setdefault(TRAINED_MODELS, [])
     for item in job.items:
         if item.run_id is None:
             continue
         run = store.get(item.run_id)
         if run.artifact_path:
-            st.session_state.setdefault(TRAINED_MODELS, []).append(
-                TrainedModel(run, load_trained_model(run), item.title)
-            )
+            models.append(TrainedModel(run, load_trained_model(run), item.title))
+    if keep is not None:
+        del models[:-keep]
     job.collected = True

@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from core.errors import UserFacingError
-from core.uploads import UploadedTable, read_table
+from core.uploads import UploadedTable, read_table, upload_size_cap_megabytes
 from dashboard import state
 from dashboard.highlight import escape_markdown
 
@@ -33,6 +33,7 @@ def parsed_table(key: str, hint: str) -> tuple[Any, UploadedTable] | None:
         "A CSV or TSV file whose first row names the columns (UTF-8)",
         type=["csv", "tsv", "txt"],
         key=f"{key}.file",
+        max_upload_size=upload_size_cap_megabytes(),
     )
     if upload is None:
         st.info(f"{hint} Cells are read as plain text: nothing in the file is run.")

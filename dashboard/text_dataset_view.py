@@ -12,7 +12,7 @@ from core.text_datasets import TEXT_CLASSIFICATION, LabelledTexts
 from core.text_stats import class_length_table
 from core.uploaded_datasets import UPLOAD_PREFIX, save_labelled_upload
 from core.uploads import UploadedTable
-from dashboard import charts, state, url_state
+from dashboard import charts, hosting, state, url_state
 from dashboard.dataset_view import loaded_dataset
 from dashboard.table_upload import message_on_rejection, parsed_table
 
@@ -30,11 +30,14 @@ def text_dataset_source(key: str) -> DatasetInfo | None:
 
 def text_dataset_url_field(key: str) -> url_state.UrlField:
     """The chosen dataset in a link: `dataset=<name>`, a bundled set or a stored upload by its
-    id (`upload-<12 hex digits>`), which then joins this visitor's list if it is still stored."""
+    id (`upload-<12 hex digits>`), which then joins this visitor's list if it is still stored.
+    In hosted mode a visitor's uploads are their own: a link cannot add another's."""
     field = url_state.choice("dataset", f"{key}.name", _options(), name=lambda info: info.name)
 
     def read(text: str) -> DatasetInfo:
         if re.fullmatch(rf"{UPLOAD_PREFIX}[0-9a-f]{{12}}", text):
+            if hosting.settings().hosted and text not in state.uploaded_datasets():
+                raise ValueError("uploads on this shared server are seen only by who made them")
             info = _known_upload(text)
             if info is None:
                 raise ValueError("that upload is not stored on this server")

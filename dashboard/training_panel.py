@@ -4,9 +4,10 @@ from typing import Any
 
 import streamlit as st
 
+from core.hosting import capped_defaults
 from core.jobs import ModelProgress, TrainingJob
 from core.registry import ModelSpec, models_for
-from dashboard import charts, state, url_state
+from dashboard import charts, hosting, state, url_state
 from dashboard.components import config_form, settings_url_fields
 from dashboard.services import run_store, training_devices
 
@@ -46,7 +47,13 @@ def model_plan(task: str, key: str) -> list[tuple[ModelSpec, Any]] | None:
 
 
 def _strategy_choice() -> str:
-    """`mirrored` is offered only where this machine has more than one device."""
+    """`mirrored` is offered only where this machine has more than one device.
+
+    A hosted app trains on one device and skips the question: asking it loads TensorFlow
+    into the app's process (over 0.6 GB), which a visitor training only baselines never needs.
+    """
+    if hosting.settings().hosted:
+        return "default"
     devices = training_devices()
     if len(devices) < 2:
         st.caption(f"Neural models train on {devices[0]}, the only device here.")
@@ -74,7 +81,10 @@ def plan_url_fields(task: str, key: str) -> list[url_state.UrlField]:
     ]
     for spec in specs:
         fields += settings_url_fields(
-            spec.default_config(), f"{key}.{spec.name}", spec.name, frozenset(spec.fixed)
+            capped_defaults(spec),
+            f"{key}.{spec.name}",
+            spec.name,
+            frozenset(spec.fixed),
         )
     return fields
 
@@ -89,6 +99,9 @@ def start_button(
     job = state.training_job()
     busy = job is not None and not job.done
     strategy = _strategy_choice()
+    caps = hosting.caps_caption()
+    if caps:
+        st.caption(caps)
     if not st.button("Train", type="primary", disabled=busy or plan is None, key="train"):
         return
     if not plan:
@@ -97,9 +110,9 @@ def start_button(
     if unavailable:
         st.error(unavailable)
         return
-    state.set_training_job(
-        TrainingJob(task, dataset_name, plan, seed, run_store(), strategy).start()
-    )
+    job = TrainingJob(task, dataset_name, plan, seed, run_store(), strategy, hosting.visitor())
+    hosting.training_queue().submit(job)
+    state.set_training_job(job)
     st.rerun()
 
 
@@ -116,9 +129,12 @@ def _status_text(item: ModelProgress) -> str:
 
 @st.fragment(run_every=1.0)
 def training_monitor(job: TrainingJob) -> None:
-    """Progress bars, live curves and the Stop button, refreshed every second."""
+    """Progress bars, live curves and the Stop button, refreshed every second; while every
+    training slot is taken (hosted mode), the job's place in the line instead."""
     if job.done:
         st.rerun(scope="app")
+    if hosting.waiting_in_line(job, key="leave_queue"):
+        return
     st.subheader("Training")
     for item in job.items:
         st.progress(item.fraction_done, text=_status_text(item))
@@ -149,5 +165,5 @@ def job_section() -> None:
     if job is not None and not job.done:
         training_monitor(job)
     elif job is not None:
-        state.collect_finished(job, run_store())
+        state.collect_finished(job, run_store(), keep=hosting.models_kept())
         job_outcome(job)

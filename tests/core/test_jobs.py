@@ -19,12 +19,15 @@ def store(tmp_path):
 
 
 def test_a_job_trains_every_model_and_reports_progress(store):
-    job = TrainingJob(SEQUENCE_CLASSIFICATION, "digits", plan("logreg", "gru"), 0, store)
+    job = TrainingJob(
+        SEQUENCE_CLASSIFICATION, "digits", plan("logreg", "gru"), 0, store, visitor="visitor-a"
+    )
     assert job.start().wait(300)
     logreg, gru = job.items
     assert (logreg.status, gru.status) == ("finished", "finished")
     assert len(gru.history) == 2 and gru.total_epochs == 2 and gru.fraction_done == 1.0
-    assert {run.id for run in store.list_runs()} == {logreg.run_id, gru.run_id}
+    assert {run.id for run in store.list_runs(visitor="visitor-a")} == {logreg.run_id, gru.run_id}
+    assert store.list_runs(visitor="visitor-b") == []  # the runs belong to the visitor
     assert [record["epoch"] for record in store.get(gru.run_id).history] == [1, 2]
 
 
@@ -42,3 +45,15 @@ def test_a_killed_training_process_is_reported_not_hung(store):
     assert job.wait(60)
     [item] = job.items
     assert item.status == "failed" and "ended unexpectedly" in item.message
+
+
+def test_a_job_cancelled_before_it_started_is_done_with_every_model_skipped(store):
+    job = TrainingJob(SEQUENCE_CLASSIFICATION, "digits", plan("logreg", "lstm"), 0, store)
+    assert not job.done
+    job.cancel("Not started: it left the queue.")
+    assert (
+        job.done
+        and [(item.status, item.message) for item in job.items]
+        == [("skipped", "Not started: it left the queue.")] * 2
+    )
+    assert store.list_runs() == []

@@ -277,3 +277,33 @@ def test_runs_of_a_dead_process_are_marked_abandoned(store, store_url):
     abandoned = store.get(dead_run)
     assert abandoned.status == "failed" and f"pid {dead.pid}" in abandoned.message
     assert abandoned.history == [{"epoch": 1, "loss": 0.5}]
+
+
+def test_a_version_3_store_gains_the_visitor_column_and_keeps_its_runs(store_url, tmp_path):
+    RunStore(store_url, artifacts=tmp_path / "artifacts")
+    execute(store_url, "ALTER TABLE runs DROP COLUMN visitor")  # as version 3 had it
+    execute(store_url, "UPDATE schema_version SET version = 3")
+    execute(
+        store_url,
+        "INSERT INTO runs (id, task, dataset, model, config, seed, split, status, created_at) "
+        "VALUES ('v3-run', 'sequence-classification', 'digits', 'gru', '{}', 0, '{}', "
+        "'finished', '2026-01-01T00:00:00+00:00')",
+    )
+    store = RunStore(store_url, artifacts=tmp_path / "artifacts")
+    assert store.schema_version == SCHEMA_VERSION == 4
+    assert store.get("v3-run").visitor is None  # shared: every visitor sees it
+    assert [run.id for run in store.list_runs(visitor="a")] == ["v3-run"]
+
+
+def test_a_visitor_lists_their_own_runs_and_the_shared_ones(store):
+    shared = new_run(store)
+    mine = new_run(store, visitor="visitor-a")
+    theirs = new_run(store, visitor="visitor-b")
+    theirs_on_mnist = new_run(store, dataset="mnist-5k", visitor="visitor-b")
+    assert [run.id for run in store.list_runs()] == [theirs_on_mnist, theirs, mine, shared]
+    assert [run.id for run in store.list_runs(visitor="visitor-a")] == [mine, shared]
+    assert [run.id for run in store.list_runs(dataset="digits", visitor="visitor-b")] == [
+        theirs,
+        shared,
+    ]
+    assert store.get(mine).visitor == "visitor-a" and store.get(shared).visitor is None

@@ -48,9 +48,15 @@ def test_the_interval_is_paired_not_two_independent_ones():
     assert 0 <= difference.low <= 0.02 <= difference.high <= 0.05
 
 
-def _stored(store, model, hits, seconds, seed=0, fingerprint="same"):
+def _stored(store, model, hits, seconds, seed=0, fingerprint="same", visitor=None):
     run_id = store.create_run(
-        SEQUENCE_CLASSIFICATION, "digits", model, {}, seed, {"test_fingerprint": fingerprint}
+        SEQUENCE_CLASSIFICATION,
+        "digits",
+        model,
+        {},
+        seed,
+        {"test_fingerprint": fingerprint},
+        visitor,
     )
     artifact = store.artifact_path(run_id, ".npz")
     artifact.parent.mkdir(parents=True, exist_ok=True)
@@ -127,3 +133,14 @@ def test_no_pair_on_the_same_test_set_gets_a_message(store):
     _stored(store, "lstm", 80, seconds=9.0, seed=1, fingerprint="b")
     with pytest.raises(NoVerdict, match="Train both with the same seed"):
         verdict(store, SEQUENCE_CLASSIFICATION, "digits")
+
+
+def test_a_visitors_verdict_leaves_out_other_visitors_runs(store):
+    shared = _stored(store, "logreg", 50, seconds=2.0)
+    mine = _stored(store, "lstm", 70, seconds=8.0, visitor="me")
+    _stored(store, "logreg", 95, seconds=2.0, visitor="someone-else")
+    found = verdict(store, SEQUENCE_CLASSIFICATION, "digits", visitor="me")
+    assert (found.baseline.id, found.neural.id) == (shared, mine)
+    assert verdict(store, SEQUENCE_CLASSIFICATION, "digits").baseline.id != shared  # all runs
+    with pytest.raises(NoVerdict, match="No neural run"):
+        verdict(store, SEQUENCE_CLASSIFICATION, "digits", visitor="someone-else")

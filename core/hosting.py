@@ -1,0 +1,110 @@
+"""Hosted mode: limits for a public deployment such as Streamlit Community Cloud.
+
+`SEQLAB_HOSTED=1` turns it on. Each visitor's runs and uploads then belong to their browser
+session, and these caps hold (each its own environment variable, with a default that fits the
+platform's guaranteed 1 GB): upload size in megabytes, rows of an uploaded table, epochs of a
+neural model, and trainings at once in one app process. Baselines keep their epochs (rounds of
+L-BFGS iterations, cheap next to a network's): capping them would leave a baseline short of
+convergence and the comparison unfair. Outside
+hosted mode nothing here applies.
+
+The settings are read from the environment, which every training child process inherits; the
+dashboard first copies any set in `.streamlit/secrets.toml` into it (`adopt`). Core never
+reads Streamlit's secrets itself.
+"""
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from core.errors import InvalidConfig, UserFacingError
+
+HOSTED = "SEQLAB_HOSTED"
+MAX_UPLOAD_MB = "SEQLAB_MAX_UPLOAD_MB"
+MAX_ROWS = "SEQLAB_MAX_ROWS"
+MAX_EPOCHS = "SEQLAB_MAX_EPOCHS"
+MAX_TRAININGS = "SEQLAB_MAX_TRAININGS"
+SETTINGS = (HOSTED, MAX_UPLOAD_MB, MAX_ROWS, MAX_EPOCHS, MAX_TRAININGS)
+
+
+@dataclass(frozen=True)
+class HostingSettings:
+    hosted: bool = False
+    max_upload_mb: float = 5.0  # a 5 MB CSV is about 50,000 short texts
+    max_rows: int = 20_000
+    max_epochs: int = 10  # a quarter of the recurrent classifiers' default of 40
+    # Measured on digits (proportional set size, shared libraries split between processes):
+    # the app with TensorFlow loaded (for trying trained networks) about 450 MB, a training
+    # process of a neural model about 470 MB more, one of baselines only 240 MB (RSS, no
+    # TensorFlow). One at a time is what fits in the platform's guaranteed 1 GB.
+    max_trainings: int = 1
+
+
+def _number(values: Mapping[str, str], name: str, kind: type, default: Any) -> Any:
+    text = values.get(name)
+    if text is None or str(text).strip() == "":
+        return default
+    try:
+        number = kind(str(text).strip())
+    except ValueError:
+        raise UserFacingError(f"{name} must be a number; got {text!r}.") from None
+    if number <= 0:
+        raise UserFacingError(f"{name} must be above 0; got {text!r}.")
+    return number
+
+
+def hosting_settings(values: Mapping[str, str] | None = None) -> HostingSettings:
+    """The settings in `values` (the environment by default); defaults for those not set.
+    The caps are read only in hosted mode: outside it they do not apply."""
+    values = os.environ if values is None else values
+    defaults = HostingSettings()
+    if str(values.get(HOSTED, "")).strip().lower() not in {"1", "true", "yes", "on"}:
+        return defaults
+    return HostingSettings(
+        hosted=True,
+        max_upload_mb=_number(values, MAX_UPLOAD_MB, float, defaults.max_upload_mb),
+        max_rows=_number(values, MAX_ROWS, int, defaults.max_rows),
+        max_epochs=_number(values, MAX_EPOCHS, int, defaults.max_epochs),
+        max_trainings=_number(values, MAX_TRAININGS, int, defaults.max_trainings),
+    )
+
+
+def adopt(values: Mapping[str, Any]) -> None:
+    """Put the hosting settings found in `values` (the app's secrets) into the environment.
+
+    TOML gives booleans and numbers; the environment holds text ("1" for true), and training
+    processes started afterwards inherit it.
+    """
+    for name in SETTINGS:
+        if name in values:
+            value = values[name]
+            os.environ[name] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+
+
+def _capped(spec: Any, settings: HostingSettings) -> bool:
+    return settings.hosted and spec.family == "neural"
+
+
+def capped_defaults(spec: Any, settings: HostingSettings | None = None) -> Any:
+    """A model's (core.registry.ModelSpec's) default config, with a neural model's epochs
+    lowered to the hosted cap, so a form opens on settings that may be trained here."""
+    settings = settings or hosting_settings()
+    config = spec.default_config()
+    epochs = getattr(config, "epochs", None)
+    if not _capped(spec, settings) or epochs is None or epochs <= settings.max_epochs:
+        return config
+    return dataclasses.replace(config, epochs=settings.max_epochs)
+
+
+def check_within_caps(spec: Any, config: Any, settings: HostingSettings | None = None) -> None:
+    """Raise InvalidConfig when hosted mode caps a setting of the model `spec` that `config`
+    exceeds."""
+    settings = settings or hosting_settings()
+    epochs = getattr(config, "epochs", None)
+    if _capped(spec, settings) and epochs is not None and epochs > settings.max_epochs:
+        raise InvalidConfig(
+            f"epochs must be at most {settings.max_epochs} on this shared server "
+            f"(hosted mode); got {epochs}."
+        )

@@ -1,0 +1,144 @@
+"""Hosted mode on the Streamlit side: settings from the app's secrets, the visitor, the queue.
+
+core/hosting.py reads the settings from the environment; here the ones set in
+`.streamlit/secrets.toml` (or Community Cloud's Secrets box) are put there first. Each
+browser session is one visitor: in hosted mode it sees only its own runs and uploads besides
+the shared ones, and its trainings wait in one line with every other visitor's.
+"""
+
+import threading
+
+import streamlit as st
+
+from core.data_packs import fetch_packs
+from core.errors import UserFacingError
+from core.hosting import HostingSettings, adopt, hosting_settings
+from core.paths import store_url
+from core.reference_runs import ensure_reference_runs
+from core.store import RunStore
+from core.training_queue import TrainingQueue
+from dashboard import state
+
+# A session keeps only its latest trained models in memory in hosted mode (their runs stay
+# stored), so one visitor's many trainings cannot fill the server's memory.
+MODELS_KEPT = 8
+
+
+def start_hosting() -> None:
+    """On every run of the app: hosted-mode settings from the secrets file (once per
+    process), checked; in hosted mode, the reference runs prepared once per process and the
+    visitor's id kept in a browser cookie. A bad setting stops the page with its message."""
+    _adopt_secrets()
+    if settings().hosted:
+        _start_reference_runs()
+        _remember_visitor()
+
+
+@st.cache_resource(show_spinner=False)
+def _adopt_secrets() -> None:
+    try:
+        secrets = dict(st.secrets)
+    except FileNotFoundError:  # st.secrets raises this (a subclass) when there is no file
+        secrets = {}
+    adopt(secrets)
+
+
+@st.cache_resource(show_spinner=False)
+def _start_reference_runs() -> None:
+    """Once per process, in a background thread, so no visitor waits for them."""
+    threading.Thread(
+        target=_prepare_reference_runs,
+        args=(RunStore(store_url()),),
+        name="seqlab-reference-runs",
+        daemon=True,
+    ).start()
+
+
+def _prepare_reference_runs(store: RunStore) -> None:
+    """Fetch the data packs that are missing (nothing runs `make packs` on a fresh Community
+    Cloud container; offline this fails quietly and the pack datasets say how to get them),
+    then train the reference runs the store lacks: baselines only, seconds, no TensorFlow."""
+    fetch_packs(report=lambda line: None)
+    ensure_reference_runs(store)
+
+
+# Sets the visitor cookie for this site until the browser closes; Secure where served over
+# HTTPS. Only a server-made id, checked against VISITOR_ID, is ever put into it.
+_SET_COOKIE = (
+    "<script>document.cookie = '{name}={value}; path=/; SameSite=Strict' + "
+    "(location.protocol === 'https:' ? '; Secure' : '');</script>"
+)
+
+
+def _remember_visitor() -> None:
+    """Keep this session's visitor id in a browser cookie, so a reload or a link opened in
+    the same browser finds the visitor's runs again."""
+    visitor_id = state.visitor_id()
+    if state.VISITOR_ID.fullmatch(visitor_id):
+        script = _SET_COOKIE.format(name=state.VISITOR_COOKIE, value=visitor_id)
+        st.html(script, unsafe_allow_javascript=True)
+
+
+def settings() -> HostingSettings:
+    """The hosted-mode settings; a bad one stops the page with a message naming it."""
+    try:
+        return hosting_settings()
+    except UserFacingError as error:
+        st.error(f"Hosted mode is misconfigured: {error}")
+        st.stop()
+
+
+def visitor() -> str | None:
+    """The visitor this session's runs and uploads belong to in hosted mode; None otherwise,
+    where every run is shared as before."""
+    return state.visitor_id() if settings().hosted else None
+
+
+@st.cache_resource(show_spinner=False)
+def _queue(capacity: int | None) -> TrainingQueue:
+    return TrainingQueue(capacity)
+
+
+def training_queue() -> TrainingQueue:
+    """The process's one line of trainings: SEQLAB_MAX_TRAININGS at once in hosted mode, no
+    limit otherwise."""
+    hosting = settings()
+    return _queue(hosting.max_trainings if hosting.hosted else None)
+
+
+def waiting_in_line(job, key: str) -> bool:
+    """While `job` waits for a training slot: its place in the line and a button to leave
+    it; False (and nothing shown) once the job has started."""
+    ahead = training_queue().ahead_of(job)
+    if ahead is None:
+        return False
+    st.subheader("Waiting for a free training slot")
+    st.info(
+        f"Waiting: {ahead} training{'s' if ahead != 1 else ''} ahead of yours. This server "
+        "trains a few at a time; yours starts by itself when a slot frees. Keep this tab open."
+    )
+    st.button("Leave the queue", on_click=_leave_queue, args=(job,), key=key)
+    return True
+
+
+def _leave_queue(job) -> None:
+    if training_queue().withdraw(job):
+        job.cancel("Not started: you left the queue.")
+
+
+def models_kept() -> int | None:
+    """How many trained models a session keeps loaded: MODELS_KEPT in hosted mode, else all."""
+    return MODELS_KEPT if settings().hosted else None
+
+
+def caps_caption() -> str | None:
+    """What this server allows, for the training panel; None outside hosted mode."""
+    hosting = settings()
+    if not hosting.hosted:
+        return None
+    return (
+        f"This is a shared server: a neural model trains at most {hosting.max_epochs} epochs, "
+        f"{hosting.max_trainings} training{'s' if hosting.max_trainings > 1 else ''} run at "
+        "once (others wait in line), and your runs and uploads are seen by you alone "
+        "(besides the reference runs everyone sees) until you close the browser."
+    )

@@ -1,0 +1,148 @@
+"""Two visitors of a hosted app (SEQLAB_HOSTED=1) at once, in two Chromium contexts.
+
+Each trains on the digits; with one training slot the second waits in a visible queue, then
+trains. Each finds its own run on Compare beside the shared reference runs, never the other's,
+also after opening Compare by its address (a new Streamlit session: the visitor is known by
+a browser cookie); the upload of one is not offered to the other, not even through a link.
+Screenshots land in .reports/browser/hosted-*.png.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from core.paths import REPO_ROOT
+from tests.browser.test_dashboard_in_chromium import SCREENSHOTS, browser, screenshot  # noqa: F401
+
+pytestmark = pytest.mark.browser
+RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
+CELLS = '[data-testid="stDataFrame"] [data-testid^="glide-cell-"]'
+
+
+@pytest.fixture(scope="module")
+def hosted_url(tmp_path_factory):
+    """The app in hosted mode with one training slot, on its own empty data folder."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {
+        **os.environ,
+        "SEQLAB_DATA_DIR": str(tmp_path_factory.mktemp("hosted-data")),
+        "SEQLAB_HOSTED": "1",
+        "SEQLAB_MAX_TRAININGS": "1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port",
+         str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=REPO_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("the Streamlit server did not come up")
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def run_ids(page) -> set[str]:
+    """The run ids in the page's tables (the data grid keeps an accessible copy of its cells)."""
+    cells = page.locator(CELLS)
+    cells.first.wait_for(state="attached", timeout=60_000)
+    return {cell for cell in cells.all_inner_texts() if RUN_ID.match(cell)}
+
+
+def leaderboard(page, url: str, wanted: int) -> set[str]:
+    """The run ids on Compare once at least `wanted` runs are listed (reference runs train in
+    the background when the app starts, so the page is reloaded until they are there)."""
+    deadline = time.monotonic() + 120
+    while True:
+        page.goto(f"{url}/compare")
+        page.get_by_text("Is the difference real?").wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
+        listed = run_ids(page)
+        if len(listed) >= wanted or time.monotonic() > deadline:
+            return listed
+        time.sleep(3)
+
+
+def dataset_options(page) -> list[str]:
+    """The titles the text page's dataset box offers this visitor."""
+    page.get_by_role("combobox", name="Dataset").click()
+    options = page.get_by_role("option")
+    options.first.wait_for(timeout=30_000)
+    titles = options.all_inner_texts()
+    page.keyboard.press("Escape")
+    return titles
+
+
+def test_two_visitors_see_only_their_own_runs_and_uploads(browser, hosted_url, tmp_path):  # noqa: F811
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in "ab"]
+    first, second = (context.new_page() for context in contexts)
+    try:
+        # The first visitor trains a 1-epoch LSTM, which holds the only slot while TensorFlow
+        # loads; the second visitor's logistic regression waits for it in the queue.
+        first.goto(f"{hosted_url}/sequence-classification?models=lstm&lstm.epochs=1")
+        second.goto(f"{hosted_url}/sequence-classification?models=logreg")
+        for page in (first, second):
+            page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+        first.get_by_role("button", name="Train", exact=True).click()
+        first.get_by_role("button", name="Stop").wait_for(timeout=60_000)
+        second.get_by_role("button", name="Train", exact=True).click()
+        second.get_by_text("Waiting: 1 training ahead of yours.").wait_for(timeout=30_000)
+        screenshot(second, "hosted-second-visitor-waiting.png")
+        first.get_by_text("LSTM: finished.").wait_for(timeout=240_000)
+        second.get_by_text("Logistic regression: finished.").wait_for(timeout=240_000)
+        [first_run], [second_run] = run_ids(first), run_ids(second)  # each page's results
+
+        # The second visitor uploads labelled texts; the first is never offered them.
+        rows = ["review,verdict"] + [
+            f'"{word} film number {number}",{verdict}'
+            for number in range(20)
+            for word, verdict in (("lovely", "good"), ("dreary", "bad"))
+        ]
+        upload = tmp_path / "second-visitor.csv"
+        upload.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        second.goto(f"{hosted_url}/text-classification")
+        second.get_by_text("Upload a CSV/TSV").click()
+        second.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(upload)
+        saved = second.get_by_text("Saved as dataset")
+        saved.wait_for(timeout=60_000)
+        upload_id = re.search(r"upload-[0-9a-f]{12}", saved.inner_text()).group()
+        second.get_by_text("A bundled dataset").click()
+        assert any("second-visitor.csv" in title for title in dataset_options(second))
+
+        first.goto(f"{hosted_url}/text-classification")
+        offered = dataset_options(first)
+        assert offered and not any("second-visitor.csv" in title for title in offered)
+        first.goto(f"{hosted_url}/text-classification?dataset={upload_id}")
+        first.get_by_text("seen only by who made them").wait_for(timeout=60_000)
+        screenshot(first, "hosted-first-visitor-link-to-other-upload.png")
+
+        # Compare: each visitor's own run and the shared reference runs, never the other's.
+        first_listed = leaderboard(first, hosted_url, wanted=3)
+        second_listed = leaderboard(second, hosted_url, wanted=3)
+        screenshot(first, "hosted-first-visitor-compare.png")
+        screenshot(second, "hosted-second-visitor-compare.png")
+        assert first_run in first_listed and second_run not in first_listed
+        assert second_run in second_listed and first_run not in second_listed
+        shared = first_listed & second_listed
+        assert shared and shared == first_listed - {first_run} == second_listed - {second_run}
+    finally:
+        for context in contexts:
+            context.close()
