@@ -10,7 +10,9 @@ trains and uses one model of each task.
   "completing '<the word so far>'": what the visitor waits for, browser and rerun included.
 - Memory: the resident memory of the server process, and the proportional memory of it with
   all its children (training runs in a child process; shared libraries counted once),
-  sampled every 0.25 s over the whole session; the hosted platform guarantees about 1 GB.
+  sampled every 0.25 s over the whole session; the hosted platform guarantees about 1 GB, so
+  this session's server runs in hosted mode (SEQLAB_HOSTED=1, default caps: one training at
+  a time), as deployed. Page switches and keystrokes are measured on that server too.
 
 Every model trains for one epoch: this measures the app, not the models. Usage:
 
@@ -128,9 +130,10 @@ class MemorySampler(threading.Thread):
 
 
 @contextmanager
-def served(page_ready=None):
-    """A fresh dashboard on a free port; yields (url, process, seconds from launch until
-    `page_ready(url)` returned, or None)."""
+def served(page_ready=None, hosted: bool = False):
+    """A fresh dashboard on a free port (in hosted mode if `hosted`: SEQLAB_HOSTED=1 with
+    its default caps); yields (url, process, seconds from launch until `page_ready(url)`
+    returned, or None)."""
     port = _free_port()
     with tempfile.TemporaryDirectory() as data:
         started = time.perf_counter()
@@ -147,7 +150,7 @@ def served(page_ready=None):
                 str(port),
             ],
             cwd=REPO,
-            env={**os.environ, "SEQLAB_DATA_DIR": data},
+            env={**os.environ, "SEQLAB_DATA_DIR": data, "SEQLAB_HOSTED": "1" if hosted else ""},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -277,7 +280,11 @@ def main() -> None:
             f"{np.median(starts):.1f} s (min {min(starts):.1f}, max {max(starts):.1f})"
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        with served(lambda url: _open_when_up(page, url, PAGES["Home"])) as (url, server, _):
+        with served(lambda url: _open_when_up(page, url, PAGES["Home"]), hosted=True) as (
+            url,
+            server,
+            _,
+        ):
             sampler = MemorySampler(server.pid)
             sampler.start()
             switches = page_switches(page, arguments.rounds)
