@@ -99,7 +99,7 @@ def leaderboard_view(runs: list[RunRecord]) -> None:
     if not runs:
         st.info("No run matches these filters.")
         return
-    table = compare_table(runs).sort_values(
+    table = compare_table(runs, hosting.visitor()).sort_values(
         ["task", "score"], ascending=[True, False], na_position="last"
     )
     st.dataframe(

@@ -23,9 +23,10 @@ def family(run: RunRecord) -> str:
     return spec.family if spec else ""
 
 
-def compare_table(runs: list[RunRecord]) -> pd.DataFrame:
+def compare_table(runs: list[RunRecord], visitor: str | None = None) -> pd.DataFrame:
     """One row per run of any task: its main metric (core/task_metrics.py) with its interval,
-    the task's other metrics, and its costs; missing values stay empty."""
+    the task's other metrics, and its costs; missing values stay empty. Given a hosted
+    visitor, a "whose" column says which runs are theirs and which are shared."""
     rows = []
     for run in runs:
         metric = main_metric(run.task, run.metrics)
@@ -51,6 +52,7 @@ def compare_table(runs: list[RunRecord]) -> pd.DataFrame:
                 "seed": run.seed,
                 "devices": placement_text(run.split),
                 "date": pd.to_datetime(run.created_at),
+                **({"whose": "yours" if run.visitor == visitor else "shared"} if visitor else {}),
             }
         )
     return pd.DataFrame(rows)

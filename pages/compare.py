@@ -3,7 +3,7 @@ between two runs, and learning curves."""
 
 import streamlit as st
 
-from dashboard import url_state
+from dashboard import hosting, url_state
 from dashboard.compare_links import compare_url_fields
 from dashboard.compare_view import (
     leaderboard_filters,
@@ -17,8 +17,13 @@ from dashboard.services import stored_runs
 
 st.title("Compare")
 st.caption(
-    "Every stored run, from the dashboard and from `python -m core train`. Metrics are "
-    "measured on held-out test data with 95% bootstrap intervals."
+    (
+        "Your runs and the shared ones (reference runs and runs from the command line); "
+        "other visitors' runs are theirs alone."
+        if hosting.settings().hosted
+        else "Every stored run, from the dashboard and from `python -m core train`."
+    )
+    + " Metrics are measured on held-out test data with 95% bootstrap intervals."
 )
 runs = stored_runs()
 url_state.sync("compare", compare_url_fields(runs))

@@ -63,8 +63,15 @@ def as_visitor(visitor, page):
 
 def test_compare_lists_the_visitors_own_runs_and_the_shared_ones():
     shared, mine, theirs = logreg_run(None), logreg_run("me"), logreg_run("someone-else")
-    listed = as_visitor("me", "compare.py").dataframe[0].value["run"].tolist()
+    app = as_visitor("me", "compare.py")
+    table = app.dataframe[0].value
+    listed = table["run"].tolist()
     assert sorted(listed) == sorted([shared.id, mine.id]) and theirs.id not in listed
+    assert dict(zip(table["run"], table["whose"], strict=True)) == {
+        shared.id: "shared",
+        mine.id: "yours",
+    }
+    assert any("other visitors' runs are theirs alone" in text for text in readable(app.caption))
 
 
 def test_epochs_start_at_the_cap_and_more_is_refused_with_a_message():
