@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from core.artifacts import ArtifactChanged, sha256_of, verified_artifact
+from core.errors import InvalidConfig, UserFacingError
 from core.registry import model_spec
 from core.regression import LineDataConfig, PerceptronConfig
 from core.regression_runs import REGRESSION
@@ -23,6 +24,11 @@ from core.training import load_model_file
 RUN_JSON = "run.json"
 COMMAND_FILE = "reproduce.sh"
 README_FILE = "README.txt"
+
+
+class NotReproducible(UserFacingError):
+    """A stored run whose model this version of seqlab does not have (a store shared with
+    another version, say): there is no command that trains it again."""
 
 
 def run_summary(run: RunRecord) -> dict:
@@ -55,14 +61,20 @@ def run_document(run: RunRecord) -> dict:
         "artifact_sha256": run.artifact_sha256,
         "finished_at": run.finished_at,
         "history": run.history,
-        "reproduce": reproduce_command(run),
+        "reproduce": _command_if_any(run),  # None: this version has no such model
     }
 
 
 def _default_settings(run: RunRecord) -> dict[str, Any]:
     if run.task == REGRESSION:  # data and training settings are stored as one config
         return {**dataclasses.asdict(LineDataConfig()), **dataclasses.asdict(PerceptronConfig())}
-    spec = model_spec(run.task, run.model)
+    try:
+        spec = model_spec(run.task, run.model)
+    except InvalidConfig:
+        raise NotReproducible(
+            f"Run {run.id}'s model {run.model!r} is not one this version of seqlab trains for "
+            f"{run.task}, so there is no command to train it again."
+        ) from None
     defaults = dataclasses.asdict(spec.default_config())
     return {name: value for name, value in defaults.items() if name not in spec.fixed}
 
@@ -86,11 +98,19 @@ def reproduce_arguments(run: RunRecord) -> list[str]:
 
 def reproduce_command(run: RunRecord) -> str:
     """The shell command that trains the run again, e.g.
-    `python -m core train sequence-classification digits lstm --seed 0 --set units=64`."""
+    `python -m core train sequence-classification digits lstm --seed 0 --set units=64`;
+    NotReproducible when this version has no such model."""
     return shlex.join(["python", "-m", "core", *reproduce_arguments(run)])
 
 
-def _readme(run: RunRecord, model_file: str | None) -> str:
+def _command_if_any(run: RunRecord) -> str | None:
+    try:
+        return reproduce_command(run)
+    except NotReproducible:
+        return None
+
+
+def _readme(run: RunRecord, model_file: str | None, command: str | None) -> str:
     lines = [
         f"seqlab run {run.id}: {run.model} on {run.dataset} ({run.task}), seed {run.seed}, "
         f"{run.status}.",
@@ -98,7 +118,9 @@ def _readme(run: RunRecord, model_file: str | None) -> str:
         f"{RUN_JSON}: settings, split, test metrics and per-epoch history.",
         f"{COMMAND_FILE}: the command that trains the same model on the same data, split and "
         "seed again, from a seqlab checkout (an uploaded dataset must be stored in its data "
-        "folder under the same name).",
+        "folder under the same name)."
+        if command
+        else f"No {COMMAND_FILE}: this version of seqlab has no model {run.model!r}.",
     ]
     if model_file is None:
         lines.append("No model file: the run ended before anything was trained.")
@@ -129,8 +151,10 @@ def export_bundle(run: RunRecord) -> bytes:
             model_file = f"{run.id}{artifact.suffix}"
             bundle.write(artifact, model_file)
         bundle.writestr(RUN_JSON, json.dumps(run_document(run), indent=2))
-        bundle.writestr(COMMAND_FILE, f"#!/bin/sh\n{reproduce_command(run)}\n")
-        bundle.writestr(README_FILE, _readme(run, model_file))
+        command = _command_if_any(run)
+        if command:
+            bundle.writestr(COMMAND_FILE, f"#!/bin/sh\n{command}\n")
+        bundle.writestr(README_FILE, _readme(run, model_file, command))
     return buffer.getvalue()
 
 

@@ -6,8 +6,9 @@ import json
 import streamlit as st
 
 from core.artifacts import ArtifactChanged, verified_artifact
-from core.run_export import export_bundle, reproduce_command, run_document
+from core.run_export import NotReproducible, export_bundle, reproduce_command, run_document
 from core.store import RunRecord
+from dashboard.highlight import escape_markdown
 
 MODEL_FILES = {
     ".keras": "a Keras model",
@@ -25,11 +26,16 @@ def run_downloads(runs: list[RunRecord], key: str) -> None:
     if not runs:
         return
     run = st.selectbox("Run to download", runs, format_func=_label, key=f"{key}.run")
-    st.caption(
-        "Trains the same model on the same data, split and seed again, from a seqlab "
-        "checkout (an uploaded dataset must be in its data folder under the same name):"
-    )
-    st.code(reproduce_command(run), language="bash", wrap_lines=True)
+    try:
+        command = reproduce_command(run)
+    except NotReproducible as error:
+        st.info(escape_markdown(str(error)))
+    else:
+        st.caption(
+            "Trains the same model on the same data, split and seed again, from a seqlab "
+            "checkout (an uploaded dataset must be in its data folder under the same name):"
+        )
+        st.code(command, language="bash", wrap_lines=True)
     model, record, bundle = st.columns(3)
     artifact = None
     if run.artifact_path:

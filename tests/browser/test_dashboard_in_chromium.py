@@ -170,8 +170,10 @@ def test_train_two_models_draw_and_compare(page, app_url):
     cells.first.wait_for(state="attached", timeout=30_000)
     leaderboard = cells.all_inner_texts()
     assert "Logistic regression" in leaderboard and "LSTM" in leaderboard
-    page.get_by_text("McNemar's exact test").wait_for(timeout=30_000)
-    verdict = page.get_by_text("McNemar's exact test").inner_text()
+    # The paired test's sentence (the verdict's caption names McNemar's test too).
+    paired = page.get_by_text("McNemar's exact test p =")
+    paired.wait_for(timeout=30_000)
+    verdict = paired.inner_text()
     assert "lstm" in verdict and "logreg" in verdict
     screenshot(page, "compare.png")
 

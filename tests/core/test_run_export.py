@@ -17,6 +17,7 @@ from core.paths import REPO_ROOT, store_url
 from core.registry import model_spec
 from core.regression_runs import split_settings
 from core.run_export import (
+    NotReproducible,
     export_bundle,
     load_exported,
     reproduce_arguments,
@@ -163,3 +164,19 @@ def test_a_run_without_a_model_exports_its_record_and_says_so():
     assert sorted(bundle.namelist()) == ["README.txt", "reproduce.sh", "run.json"]
     assert "No model file" in bundle.read("README.txt").decode()
     assert "--set units=8" in bundle.read("reproduce.sh").decode()
+
+
+def test_a_run_of_a_model_this_version_lacks_exports_without_a_command():
+    store = RunStore(store_url())  # e.g. a store shared with another version of seqlab
+    run_id = store.create_run(TASK, "digits", "=old-model", {}, 0, {})
+    store.close_without_model(run_id, status="stopped", message="Stopped before the first batch.")
+    run = store.get(run_id)
+    with pytest.raises(NotReproducible, match="'=old-model' is not one this version"):
+        reproduce_command(run)
+    assert run_document(run)["reproduce"] is None
+    bundle = zipfile.ZipFile(io.BytesIO(export_bundle(run)))
+    assert sorted(bundle.namelist()) == ["README.txt", "run.json"]
+    assert (
+        "No reproduce.sh: this version of seqlab has no model '=old-model'"
+        in bundle.read("README.txt").decode()
+    )
