@@ -57,12 +57,13 @@ def browser():
 
 
 @contextmanager
-def serving(data_folder) -> Iterator[str]:
-    """The dashboard served from this checkout on a free port with `data_folder`; its URL."""
+def serving(data_folder, **settings: str) -> Iterator[str]:
+    """The dashboard served from this checkout on a free port with `data_folder` and any
+    further environment `settings` (e.g. SEQLAB_HOSTED="1"); its URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    environment = {**os.environ, "SEQLAB_DATA_DIR": str(data_folder)}
+    environment = {**os.environ, "SEQLAB_DATA_DIR": str(data_folder), **settings}
     server = subprocess.Popen(
         [
             sys.executable,

@@ -7,18 +7,17 @@ a browser cookie); the upload of one is not offered to the other, not even throu
 Screenshots land in .reports/browser/hosted-*.png.
 """
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
-from core.paths import REPO_ROOT
-from tests.browser.test_dashboard_in_chromium import SCREENSHOTS, browser, screenshot  # noqa: F401
+from tests.browser.test_dashboard_in_chromium import (  # noqa: F401
+    SCREENSHOTS,
+    browser,
+    screenshot,
+    serving,
+)
 
 pytestmark = pytest.mark.browser
 RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
@@ -28,35 +27,10 @@ CELLS = '[data-testid="stDataFrame"] [data-testid^="glide-cell-"]'
 @pytest.fixture(scope="module")
 def hosted_url(tmp_path_factory):
     """The app in hosted mode with one training slot, on its own empty data folder."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    environment = {
-        **os.environ,
-        "SEQLAB_DATA_DIR": str(tmp_path_factory.mktemp("hosted-data")),
-        "SEQLAB_HOSTED": "1",
-        "SEQLAB_MAX_TRAININGS": "1",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port",
-         str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=REPO_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail("the Streamlit server did not come up")
-            time.sleep(0.5)
-    yield url
-    server.terminate()
-    server.wait(timeout=30)
+    with serving(
+        tmp_path_factory.mktemp("hosted-data"), SEQLAB_HOSTED="1", SEQLAB_MAX_TRAININGS="1"
+    ) as url:
+        yield url
 
 
 def run_ids(page) -> set[str]:
