@@ -1,6 +1,7 @@
-"""A learning curve computed in a spawned child process, with progress and Stop.
+"""A learning curve computed in a spawned child process (or the model worker), with progress
+and Stop.
 
-It runs in a child for the reason core/jobs.py gives for training: inside Streamlit a
+It runs outside the app for the reason core/jobs.py gives for training: inside Streamlit a
 training thread retraces its Keras graph after every script run. The child saves the curve
 in the data folder (core/learning_curves.py) and sends it back when it ends.
 """
@@ -61,7 +62,8 @@ def _compute_curve(settings: CurveSettings, events, stop) -> None:
 class CurveJob(ChildJob):
     """One learning curve in the background; `curve` is set when it ends, `error` if it failed."""
 
-    def __init__(self, settings: CurveSettings) -> None:
+    def __init__(self, settings: CurveSettings, worker=None) -> None:
+        """`worker`: the model worker to compute in (None: a child process of its own)."""
         self.settings = settings
         self.points: list[CurvePoint] = []
         self.total_points = 0
@@ -69,7 +71,7 @@ class CurveJob(ChildJob):
         self.epoch = self.total_epochs = self.step = self.steps_per_epoch = 0
         self.curve: LearningCurve | None = None
         self.error = ""
-        super().__init__(_compute_curve, (settings,), name="seqlab-curve")
+        super().__init__(_compute_curve, (settings,), name="seqlab-curve", worker=worker)
 
     def cancel(self, message: str) -> None:
         """End a curve that was never started (taken out of a queue), saying why."""

@@ -1,11 +1,13 @@
-"""Train queued models in a child process and stream their progress back as events.
+"""Train queued models outside the app's process and stream their progress back as events.
 
 A UI needs training to run in the background, report every batch and epoch, and stop on
-request. A thread is not enough inside Streamlit: after every script run Streamlit calls
-`keras.backend.clear_session()` (script_runner._clean_problem_modules), and with the progress
-view refreshing each second that made a training thread retrace its graph over and over
-(epochs of 0.5 s took 10-20 s). A spawned process is untouched by that, does not compete
-with the UI for the GIL, and records into the same run store as any other run.
+request. A thread of the app is not enough inside Streamlit: after every script run Streamlit
+calls `keras.backend.clear_session()` (script_runner._clean_problem_modules), and with the
+progress view refreshing each second that made a training thread retrace its graph over and
+over (epochs of 0.5 s took 10-20 s). A spawned process is untouched by that, does not compete
+with the UI for the GIL, and records into the same run store as any other run. A job runs in
+a child process of its own, or, in hosted mode, in the app's one model worker
+(core/model_worker.py), which is such a process too but is shared, so TensorFlow is loaded once.
 """
 
 import multiprocessing
@@ -129,63 +131,97 @@ def _train_queue(
 
 
 class ChildJob:
-    """A spawned child process that reports events on a queue and reads a stop flag.
+    """A job run in a spawned child process of its own, or as a thread of the app's shared
+    model worker (core/model_worker.py, hosted mode), reporting events and reading a stop flag.
 
-    `target(*args, events, stop)` runs in the child and ends by putting ("job-end",);
-    subclasses turn the other events into state (`_apply`) and say what a child that died
-    without that event leaves behind (`_mark_lost`).
+    `target(*args, events, stop)` runs there and ends by putting ("job-end",); subclasses
+    turn the other events into state (`_apply`) and say what a process that died without
+    that event leaves behind (`_mark_lost`).
     """
 
-    def __init__(self, target, args: tuple, name: str) -> None:
-        context = multiprocessing.get_context(
-            "spawn"
-        )  # forking a process with TF threads is unsafe
-        self._events = context.Queue()
-        self._stop = context.Event()
-        self._process = context.Process(
-            target=target, name=name, daemon=True, args=(*args, self._events, self._stop)
-        )
-        self._reader = threading.Thread(
-            target=self._read_events, name=f"{name}-events", daemon=True
-        )
+    def __init__(self, target, args: tuple, name: str, worker=None) -> None:
+        """`worker`: a core.model_worker.ModelWorker to run in; None spawns a process."""
+        self._target, self._args, self._name, self._worker = target, args, name, worker
+        self._ended = threading.Event()
+        self._stop_requested = False
         self._cancelled = False  # ended before it started (TrainingJob.cancel)
+        self._started = False
+        self._number = None  # the job's number in the worker
+        self._process = self._stop = None  # the child process and its stop flag
 
     def start(self):
-        self._process.start()
-        self._reader.start()
+        self._started = True
+        if self._worker is not None:
+            self._number = self._worker.run_job(
+                self, self._target, self._args, stopped=self._stop_requested
+            )
+            return self
+        context = multiprocessing.get_context("spawn")  # forking a process with TF is unsafe
+        events, self._stop = context.Queue(), context.Event()
+        if self._stop_requested:
+            self._stop.set()
+        self._process = process = context.Process(
+            target=self._target,
+            name=self._name,
+            daemon=True,
+            args=(*self._args, events, self._stop),
+        )
+        process.start()
+        threading.Thread(
+            target=self._read_events,
+            args=(process, events),
+            name=f"{self._name}-events",
+            daemon=True,
+        ).start()
         return self
 
     def request_stop(self) -> None:
-        self._stop.set()
+        self._stop_requested = True
+        if self._stop is not None:
+            self._stop.set()
+        elif self._number is not None:
+            self._worker.stop_job(self._number)
 
     @property
     def stop_requested(self) -> bool:
-        return self._stop.is_set()
+        return self._stop_requested
 
     @property
     def done(self) -> bool:
-        if self._cancelled:
-            return True
-        return self._reader.ident is not None and not self._reader.is_alive()
+        return self._cancelled or self._ended.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the child has ended (tests and scripts); True if it did."""
-        self._reader.join(timeout)
+        """Block until the job has ended (tests and scripts); True if it did."""
+        if self._started:
+            self._ended.wait(timeout)
         return self.done
 
-    def _read_events(self) -> None:
+    def deliver(self, event: tuple) -> None:
+        """One event from the job; ("job-end",) ends it."""
+        if event[0] == "job-end":
+            self._ended.set()
+        else:
+            self._apply(event)
+
+    def lose(self, exit_code: int | None) -> None:
+        """The process running the job died before the job ended."""
+        self._mark_lost(exit_code)
+        self._ended.set()
+
+    def _read_events(self, process, events) -> None:
         while True:
             try:
-                event = self._events.get(timeout=0.5)
+                event = events.get(timeout=0.5)
             except queue.Empty:
-                if self._process.is_alive():
+                if process.is_alive():
                     continue
-                self._mark_lost(self._process.exitcode)
+                self.lose(process.exitcode)
                 return
             if event[0] == "job-end":
-                self._process.join()
+                process.join()
+            self.deliver(event)
+            if self.done:
                 return
-            self._apply(event)
 
     def _apply(self, event: tuple) -> None:
         raise NotImplementedError
@@ -195,7 +231,7 @@ class ChildJob:
 
 
 class TrainingJob(ChildJob):
-    """Several models trained one after another on one dataset, in a spawned process.
+    """Several models trained one after another on one dataset, in the background.
 
     A stop request stops the model in training between batches and skips the ones queued.
     """
@@ -209,9 +245,11 @@ class TrainingJob(ChildJob):
         store: RunStore,
         strategy: str = "default",
         visitor: str | None = None,
+        worker=None,
     ) -> None:
         """`strategy` names the tf.distribute strategy the child trains Keras models under;
-        `visitor`, the hosted-mode browser session the runs belong to (None: shared)."""
+        `visitor`, the hosted-mode browser session the runs belong to (None: shared);
+        `worker`, the model worker to train in (None: a child process of its own)."""
         self.task, self.dataset, self.seed = task, dataset, seed
         self.items = [ModelProgress(spec.name, spec.title, config) for spec, config in plan]
         super().__init__(
@@ -226,6 +264,7 @@ class TrainingJob(ChildJob):
                 visitor,
             ),
             name="seqlab-training",
+            worker=worker,
         )
         self.collected = False
 

@@ -1,0 +1,117 @@
+"""The shared model worker: calls and their errors, jobs run in it, networks used through it,
+and a worker that dies takes nothing down with it."""
+
+import os
+import signal
+import threading
+
+import numpy as np
+import pytest
+
+from core.curve_jobs import CurveJob
+from core.datasets import load_dataset
+from core.errors import UserFacingError
+from core.jobs import TrainingJob
+from core.model_worker import ModelWorker, RemoteModel, WorkerLost
+from core.registry import SEQUENCE_CLASSIFICATION
+from core.store import RunStore
+from core.tensors import inspect_tensor
+from core.training import load_trained_model
+from tests.core.test_curve_jobs import SETTINGS as CURVE
+from tests.core.test_jobs import plan
+
+
+@pytest.fixture
+def worker():
+    """One per test: a worker keeps the environment (the data folder) it was started in."""
+    worker = ModelWorker()
+    yield worker
+    worker.close()
+
+
+@pytest.fixture
+def store(tmp_path):
+    return RunStore(tmp_path / "runs.sqlite3")
+
+
+def _refuse(message: str):
+    raise UserFacingError(message)
+
+
+def _divide(a, b):
+    return a / b
+
+
+def _wait_forever():
+    threading.Event().wait()
+
+
+def test_a_call_runs_in_the_worker_and_its_errors_come_back_as_messages(worker):
+    report = worker.call(inspect_tensor, np.array([[1, 2], [3, 4]]))
+    assert (report.rank, report.shape, report.dtype) == (2, (2, 2), "int32")
+    assert worker.call(os.getpid) == worker.pid != os.getpid()
+    with pytest.raises(UserFacingError, match="no such corpus"):
+        worker.call(_refuse, "no such corpus")
+    with pytest.raises(ValueError, match="invalid literal"):
+        worker.call(int, "seven")
+    with pytest.raises(RuntimeError, match="ZeroDivisionError: division by zero"):
+        worker.call(_divide, 1, 0)
+
+
+def test_a_training_job_in_the_worker_records_runs_whose_networks_answer_there(worker, store):
+    job = TrainingJob(
+        SEQUENCE_CLASSIFICATION, "digits", plan("logreg", "gru"), 0, store, worker=worker
+    )
+    assert job.start().wait(300)
+    logreg, gru = job.items
+    assert (logreg.status, gru.status) == ("finished", "finished")
+    assert [record["epoch"] for record in gru.history] == [1, 2]  # events arrived
+    run = store.get(gru.run_id)
+    images = load_dataset("digits").inputs[:5]
+    remote = RemoteModel(run, worker).predict_proba(images)
+    np.testing.assert_allclose(remote, load_trained_model(run).predict_proba(images), atol=1e-6)
+
+
+def test_a_stop_reaches_a_job_in_the_worker_and_a_stop_before_start_skips_it(worker, store):
+    skipped = TrainingJob(SEQUENCE_CLASSIFICATION, "digits", plan("lstm"), 0, store, worker=worker)
+    skipped.request_stop()
+    assert skipped.start().wait(60)
+    assert skipped.items[0].status == "skipped"
+
+    curve = CurveJob(CURVE, worker=worker).start()
+    while not curve.points:  # stopped once its first point is in
+        assert not curve.wait(0.2), curve.error
+    curve.request_stop()
+    assert curve.wait(300)
+    assert 1 <= len(curve.curve.points) < 4 and not curve.curve.complete
+
+
+def test_a_worker_that_dies_fails_its_calls_and_jobs_and_the_next_call_starts_another(store):
+    worker = ModelWorker()
+    try:
+        first = worker.call(os.getpid)
+        job = TrainingJob(
+            SEQUENCE_CLASSIFICATION, "digits", plan("lstm", epochs=500), 0, store, worker=worker
+        ).start()
+        waiting = []
+        caller = threading.Thread(
+            target=lambda: waiting.append(_caught(worker.call, _wait_forever))
+        )
+        caller.start()
+        while not job.items[0].history and not job.done:  # the job is under way
+            job.wait(0.5)
+        os.kill(first, signal.SIGKILL)
+        assert job.wait(60)
+        assert job.items[0].status == "failed" and "ended unexpectedly" in job.items[0].message
+        caller.join(60)
+        assert isinstance(waiting[0], WorkerLost) and "ended unexpectedly" in str(waiting[0])
+        assert worker.call(os.getpid) not in (first, None)
+    finally:
+        worker.close()
+
+
+def _caught(function, *args):
+    try:
+        function(*args)
+    except Exception as error:
+        return error
