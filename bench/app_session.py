@@ -9,7 +9,8 @@ trains and uses one model of each task.
   polarity corpus, each keystroke inside a word until every model's column shows
   "completing '<the word so far>'": what the visitor waits for, browser and rerun included.
 - Memory: the resident memory of the server process, and the proportional memory of it with
-  all its children (training runs in a child process; shared libraries counted once),
+  all its children (in hosted mode the model worker, which does all TensorFlow work; shared
+  libraries counted once),
   sampled every 0.25 s over the whole session; the hosted platform guarantees about 1 GB, so
   this session's server runs in hosted mode (SEQLAB_HOSTED=1, default caps: one training at
   a time), as deployed. Page switches and keystrokes are measured on that server too.

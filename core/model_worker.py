@@ -169,6 +169,10 @@ class RemoteModel:
     def __init__(self, run, worker: ModelWorker) -> None:
         self.run, self.worker = run, worker
 
+    def __deepcopy__(self, memo: dict) -> "RemoteModel":
+        """Itself: a handle on the worker's one copy (Streamlit deep-copies widget options)."""
+        return self
+
     def __getattr__(self, method: str) -> Callable:
         if method.startswith("_"):
             raise AttributeError(method)

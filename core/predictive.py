@@ -6,7 +6,8 @@ questions here, so a page can show every model side by side:
 - `suggest(model, text, k)`: the k likeliest words to type next, or the completions of the
   word being typed when the text does not end in a space or punctuation;
 - `continue_text(model, prompt, ...)`: a sampled continuation at a temperature and top-k.
-Suggestions are real words only: never `<unk>`, `<s>` or `</s>`.
+Suggestions are real words only: never `<unk>`, `<s>` or `</s>`. A network that lives in
+the model worker (hosted mode's RemoteModel) answers both there.
 """
 
 import time
@@ -16,6 +17,7 @@ import numpy as np
 
 from core.lm_evaluation import CONTEXT_TOKENS
 from core.lm_vocabulary import SENTENCE_END, SPECIAL_TOKENS, split_typed_text, word_tokens
+from core.model_worker import RemoteModel
 from core.models.language_model import LanguageModel
 
 CHARACTERS_PER_WORD = 6  # a character model's continuation of n words writes about 6n characters
@@ -52,6 +54,8 @@ def _word_model_suggestions(model: LanguageModel, context: list[str], prefix: st
 
 def suggest(model, text: str, k: int = 3) -> Suggestions:
     """The model's k best next words (or completions of the word being typed) after `text`."""
+    if isinstance(model, RemoteModel):
+        return model.apply(suggest, text, k)
     started = time.perf_counter()
     context, prefix = split_typed_text(text)
     if isinstance(model, LanguageModel):
@@ -82,6 +86,8 @@ def continue_text(
 
     The character model writes CHARACTERS_PER_WORD characters per word asked for.
     """
+    if isinstance(model, RemoteModel):
+        return model.apply(continue_text, prompt, words, temperature, top_k, seed)
     if isinstance(model, LanguageModel):
         ids = model.vocabulary_.encode(word_tokens(prompt)[-CONTEXT_TOKENS:])
         generated = model.generate(ids, words, temperature=temperature, top_k=top_k, seed=seed)

@@ -142,7 +142,7 @@ def start_curve_button(settings: CurveSettings | None) -> None:
         help="Trains both models on each fraction with each seed, in the background; every "
         "point is scored on the whole held-out test set.",
     ):
-        job = CurveJob(settings)
+        job = CurveJob(settings, hosting.model_worker())
         hosting.training_queue().submit(job)  # in hosted mode it may wait for a free slot
         state.set_curve_job(job)
         st.rerun()

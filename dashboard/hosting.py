@@ -1,21 +1,30 @@
-"""Hosted mode on the Streamlit side: settings from the app's secrets, the visitor, the queue.
+"""Hosted mode on the Streamlit side: settings from the app's secrets, the visitor, the
+queue, and the model worker.
 
 core/hosting.py reads the settings from the environment; here the ones set in
 `.streamlit/secrets.toml` (or Community Cloud's Secrets box) are put there first. Each
 browser session is one visitor: in hosted mode it sees only its own runs and uploads besides
-the shared ones, and its trainings wait in one line with every other visitor's.
+the shared ones, and its trainings wait in one line with every other visitor's. All the
+TensorFlow work of a hosted app (training, learning curves, line fits, trying a network, the
+Tensors page) happens in one model worker process (core/model_worker.py), so the app process
+never loads TensorFlow and the server holds one copy of it, not one per process.
 """
 
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
 from core.data_packs import fetch_packs
 from core.errors import UserFacingError
 from core.hosting import HostingSettings, adopt, hosting_settings
+from core.model_worker import ModelWorker, RemoteModel
 from core.paths import store_url
 from core.reference_runs import ensure_reference_runs
-from core.store import RunStore
+from core.registry import model_spec
+from core.store import RunRecord, RunStore
+from core.training import load_trained_model
 from core.training_queue import TrainingQueue
 from dashboard import state
 
@@ -124,6 +133,33 @@ def waiting_in_line(job, key: str) -> bool:
 def _leave_queue(job) -> None:
     if training_queue().withdraw(job):
         job.cancel("Not started: you left the queue.")
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_worker() -> ModelWorker:
+    return ModelWorker()  # its process starts at the first request
+
+
+def model_worker() -> ModelWorker | None:
+    """The app's one model worker in hosted mode; None otherwise, where each job has a
+    process of its own and the app loads the networks it tries."""
+    return _shared_worker() if settings().hosted else None
+
+
+def trained_model(run: RunRecord) -> Any:
+    """A stored run's model, ready to use: a network lives in the model worker in hosted
+    mode (a RemoteModel); anything else is loaded here (baselines need no TensorFlow)."""
+    worker = model_worker()
+    if worker is not None and model_spec(run.task, run.model).family == "neural":
+        return RemoteModel(run, worker)
+    return load_trained_model(run)
+
+
+def with_tensorflow(function: Callable, *args) -> Any:
+    """`function(*args)`, a core function that uses TensorFlow: run in the model worker in
+    hosted mode, here otherwise."""
+    worker = model_worker()
+    return function(*args) if worker is None else worker.call(function, *args)
 
 
 def models_kept() -> int | None:

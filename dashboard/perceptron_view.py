@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.configs import with_overrides
+from core.line_fit_jobs import LineFitJob
 from core.progress import TrainingObserver
 from core.regression import LineDataConfig, PerceptronConfig, make_line_data, parse_slopes
 from core.regression_runs import complete_line_fit, split_settings, start_line_fit
@@ -86,9 +87,31 @@ def train(data_config: LineDataConfig, config: PerceptronConfig, seed: int) -> N
         key="perceptron.stop",
         help="Stops after the current step; the weights reached are kept and recorded.",
     )
-    placeholders = (st.empty(), st.empty(), st.empty())
-    complete_line_fit(store, pending, _LiveView(pending.data, placeholders))
+    view = _LiveView(pending.data, (st.empty(), st.empty(), st.empty()))
+    worker = hosting.model_worker()
+    if worker is None:
+        complete_line_fit(store, pending, view)
+    elif not _fit_in_worker(LineFitJob(store, pending, worker), view):
+        return
     st.rerun()
+
+
+def _fit_in_worker(job: LineFitJob, view: TrainingObserver) -> bool:
+    """Hosted mode: the fit runs in the model worker and is drawn here as its epochs come
+    back; a click meanwhile stops it there (the worker records the run) before the page
+    reruns. False, with its message shown, when the fit failed."""
+    job.start()
+    try:
+        while not job.wait(0.05):
+            job.replay(view)  # its drawing is where a click interrupts this script run
+        job.replay(view)
+    except BaseException:
+        job.request_stop()
+        job.wait(30)
+        raise
+    if job.error:
+        st.error(job.error)
+    return not job.error
 
 
 def last_run() -> RunRecord | None:

@@ -5,6 +5,7 @@ What one visitor trains lives here, never in module globals, which every visitor
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,9 +107,15 @@ def remember_upload(name: str) -> None:
     names.insert(0, name)
 
 
-def collect_finished(job: TrainingJob, store: RunStore, keep: int | None = None) -> None:
-    """Load a finished job's usable models (Keras files in safe mode) into the session, once;
-    only the latest `keep` of the session's models stay loaded when `keep` is given."""
+def collect_finished(
+    job: TrainingJob,
+    store: RunStore,
+    keep: int | None = None,
+    load: Callable[[RunRecord], Any] = load_trained_model,
+) -> None:
+    """Load a finished job's usable models (by `load`: Keras files in safe mode) into the
+    session, once; only the latest `keep` of the session's models stay loaded when `keep` is
+    given."""
     if job.collected:
         return
     models = st.session_state.setdefault(TRAINED_MODELS, [])
@@ -117,7 +124,7 @@ def collect_finished(job: TrainingJob, store: RunStore, keep: int | None = None)
             continue
         run = store.get(item.run_id)
         if run.artifact_path:
-            models.append(TrainedModel(run, load_trained_model(run), item.title))
+            models.append(TrainedModel(run, load(run), item.title))
     if keep is not None:
         del models[:-keep]
     job.collected = True

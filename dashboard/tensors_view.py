@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.errors import UserFacingError
 from core.tensors import EXAMPLES, inspect_tensor, parse_nested_list, sequence_layouts
-from dashboard import charts, url_state
+from dashboard import charts, hosting, url_state
 
 
 def tensors_url_fields() -> list[url_state.UrlField]:
@@ -31,7 +31,7 @@ def tensor_inspector() -> None:
         help="Written like [[1, 2, 3], [4, 5, 6]]. Parsed as JSON, never run as code.",
     )
     try:
-        report = inspect_tensor(parse_nested_list(text))
+        report = hosting.with_tensorflow(inspect_tensor, parse_nested_list(text))
     except UserFacingError as error:
         st.error(str(error))
         return
@@ -55,7 +55,7 @@ def layout_explorer() -> None:
     timesteps = int(sizes[1].number_input("Timesteps", value=3, step=1, key="tensors.time"))
     features = int(sizes[2].number_input("Features", value=4, step=1, key="tensors.features"))
     try:
-        layouts = sequence_layouts(batch, timesteps, features)
+        layouts = hosting.with_tensorflow(sequence_layouts, batch, timesteps, features)
     except UserFacingError as error:
         st.error(str(error))
         return

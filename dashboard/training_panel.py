@@ -110,7 +110,16 @@ def start_button(
     if unavailable:
         st.error(unavailable)
         return
-    job = TrainingJob(task, dataset_name, plan, seed, run_store(), strategy, hosting.visitor())
+    job = TrainingJob(
+        task,
+        dataset_name,
+        plan,
+        seed,
+        run_store(),
+        strategy,
+        hosting.visitor(),
+        hosting.model_worker(),
+    )
     hosting.training_queue().submit(job)
     state.set_training_job(job)
     st.rerun()
@@ -165,5 +174,7 @@ def job_section() -> None:
     if job is not None and not job.done:
         training_monitor(job)
     elif job is not None:
-        state.collect_finished(job, run_store(), keep=hosting.models_kept())
+        state.collect_finished(
+            job, run_store(), keep=hosting.models_kept(), load=hosting.trained_model
+        )
         job_outcome(job)

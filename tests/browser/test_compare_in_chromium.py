@@ -45,8 +45,8 @@ def compare_url(tmp_path_factory):
             timeout=600,
         )
         assert trained.returncode == 0, trained.stderr
-    with chromium.serving(folder) as url:
-        yield url
+    with chromium.serving(folder) as served:
+        yield served.url
 
 
 def _choose(page, label: str, option: str) -> None:

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 import pytest
 
@@ -56,10 +57,15 @@ def browser():
         launched.close()
 
 
+class Served(NamedTuple):
+    url: str
+    pid: int
+
+
 @contextmanager
-def serving(data_folder, **settings: str) -> Iterator[str]:
+def serving(data_folder, **settings: str) -> Iterator["Served"]:
     """The dashboard served from this checkout on a free port with `data_folder` and any
-    further environment `settings` (e.g. SEQLAB_HOSTED="1"); its URL."""
+    further environment `settings` (e.g. SEQLAB_HOSTED="1"): its URL and process id."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -95,15 +101,15 @@ def serving(data_folder, **settings: str) -> Iterator[str]:
                 server.kill()
                 pytest.fail("the Streamlit server did not come up")
             time.sleep(0.5)
-    yield url
+    yield Served(url, server.pid)
     server.terminate()
     server.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    with serving(tmp_path_factory.mktemp("browser-data")) as url:
-        yield url
+    with serving(tmp_path_factory.mktemp("browser-data")) as served:
+        yield served.url
 
 
 def screenshot(page, name: str) -> None:

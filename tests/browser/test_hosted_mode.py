@@ -9,6 +9,7 @@ Screenshots land in .reports/browser/hosted-*.png.
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -25,12 +26,25 @@ CELLS = '[data-testid="stDataFrame"] [data-testid^="glide-cell-"]'
 
 
 @pytest.fixture(scope="module")
-def hosted_url(tmp_path_factory):
+def hosted(tmp_path_factory):
     """The app in hosted mode with one training slot, on its own empty data folder."""
     with serving(
         tmp_path_factory.mktemp("hosted-data"), SEQLAB_HOSTED="1", SEQLAB_MAX_TRAININGS="1"
-    ) as url:
-        yield url
+    ) as served:
+        yield served
+
+
+def maps_tensorflow(pid: int) -> bool:
+    """Whether the process has TensorFlow's library loaded."""
+    return "libtensorflow" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def children(pid: int) -> list[int]:
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
 
 
 def run_ids(page) -> set[str]:
@@ -64,7 +78,8 @@ def dataset_options(page) -> list[str]:
     return titles
 
 
-def test_two_visitors_see_only_their_own_runs_and_uploads(browser, hosted_url, tmp_path):  # noqa: F811
+def test_two_visitors_see_only_their_own_runs_and_uploads(browser, hosted, tmp_path):  # noqa: F811
+    hosted_url = hosted.url
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in "ab"]
     first, second = (context.new_page() for context in contexts)
@@ -117,6 +132,10 @@ def test_two_visitors_see_only_their_own_runs_and_uploads(browser, hosted_url, t
         assert second_run in second_listed and first_run not in second_listed
         shared = first_listed & second_listed
         assert shared and shared == first_listed - {first_run} == second_listed - {second_run}
+
+        # The LSTM trained in the app's one model worker: TensorFlow is loaded there only.
+        assert not maps_tensorflow(hosted.pid)
+        assert [maps_tensorflow(child) for child in children(hosted.pid)].count(True) == 1
     finally:
         for context in contexts:
             context.close()

@@ -8,15 +8,19 @@ import threading
 import numpy as np
 import pytest
 
+from core.corpora import TEXT_PREDICTION
 from core.curve_jobs import CurveJob
 from core.datasets import load_dataset
 from core.errors import UserFacingError
 from core.jobs import TrainingJob
 from core.model_worker import ModelWorker, RemoteModel, WorkerLost
-from core.registry import SEQUENCE_CLASSIFICATION
+from core.predictive import continue_text, suggest
+from core.registry import SEQUENCE_CLASSIFICATION, model_spec
 from core.store import RunStore
+from core.tasks import train
 from core.tensors import inspect_tensor
 from core.training import load_trained_model
+from tests.core.helpers import tiny_config
 from tests.core.test_curve_jobs import SETTINGS as CURVE
 from tests.core.test_jobs import plan
 
@@ -115,3 +119,16 @@ def _caught(function, *args):
         function(*args)
     except Exception as error:
         return error
+
+
+def test_the_keyboard_asks_a_network_in_the_worker_what_it_would_ask_it_here(worker, store):
+    spec = model_spec(TEXT_PREDICTION, "word-lstm")
+    run = train(TEXT_PREDICTION, "hamlet", "word-lstm", store=store, config=tiny_config(spec)).run
+    remote, local = RemoteModel(run, worker), load_trained_model(run)
+    for typed in ("to be or not to ", "the ki"):
+        here, there = suggest(local, typed, 3), suggest(remote, typed, 3)
+        assert there.words == here.words and there.prefix == here.prefix
+        np.testing.assert_allclose(there.probabilities, here.probabilities, rtol=1e-5)
+    assert continue_text(remote, "my lord", 5, 1.0, 10, seed=3) == continue_text(
+        local, "my lord", 5, 1.0, 10, seed=3
+    )

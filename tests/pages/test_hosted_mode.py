@@ -3,6 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.model_worker import ModelWorker, RemoteModel
 from core.paths import store_url
 from core.registry import SEQUENCE_CLASSIFICATION, model_spec
 from core.store import RunStore
@@ -17,8 +18,9 @@ PAGE = "sequence_classification.py"
 
 @pytest.fixture(autouse=True)
 def hosted(monkeypatch):
-    """Hosted mode, a fresh process-wide queue (a cached resource) and start-up step, whose
-    reference runs are only noted: training them would add runs to every test's store."""
+    """Hosted mode, a fresh process-wide queue (a cached resource), model worker and start-up
+    step, whose reference runs are only noted: training them would add runs to every test's
+    store."""
     monkeypatch.setenv("SEQLAB_HOSTED", "1")
     monkeypatch.setenv("SEQLAB_MAX_TRAININGS", "1")
     references = []
@@ -26,7 +28,10 @@ def hosted(monkeypatch):
     resources = (hosting._queue, hosting._adopt_secrets, hosting._start_reference_runs)
     for resource in resources:
         resource.clear()
+    worker = ModelWorker()  # the test's own: a worker keeps the data folder it started in
+    monkeypatch.setattr(hosting, "_shared_worker", lambda: worker)
     yield references
+    worker.close()
     for resource in resources:
         resource.clear()
 
@@ -154,3 +159,33 @@ def test_a_learning_curve_waits_in_the_same_line_and_can_leave_it():
     app.button(key="curve.leave_queue").click().run()
     assert readable(app.error) == ["Not started: you left the queue."]
     assert app.session_state["curve_job"].done
+
+
+def test_the_tensorflow_work_of_every_page_happens_in_the_model_worker():
+    """Training, trying the network, the Tensors page and the perceptron's fit: all done, and
+    by the worker (which only starts when asked), so the app process needs no TensorFlow."""
+    worker = hosting.model_worker()
+    tiny_lstm = {"models": "lstm", "lstm.epochs": "1", "lstm.units": "8", "lstm.embedding_dim": "8"}
+    app = open_page("text_classification.py", link=tiny_lstm)
+    app.button(key="train").click().run()
+    assert worker.pid is not None
+    app = wait_for_training(app)
+    assert not app.exception, app.exception
+    assert texts(app.success) == ["LSTM: finished."]
+    [trained] = app.session_state["trained_models"]
+    assert isinstance(trained.model, RemoteModel)
+    app.text_area(key="text.try.text").input("a wonderful and moving film").run()
+    assert not app.exception, app.exception
+    assert any(text.startswith("**LSTM") for text in texts(app.markdown))
+
+    app = open_page("tensors.py")
+    assert "int32" in [metric.value for metric in app.metric]  # "3", the first example
+    assert not app.error
+
+    app = open_page("perceptron.py")
+    app.number_input(key="perceptron.training.epochs").set_value(50).run()
+    app.button(key="perceptron.train").click().run()
+    assert not app.exception, app.exception
+    assert app.dataframe[0].value["parameter"].tolist() == ["W1", "b"]
+    [run] = RunStore(store_url()).list_runs(task="regression")
+    assert run.status == "finished" and len(run.history) > 0
