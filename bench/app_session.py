@@ -92,30 +92,33 @@ def _children() -> dict[int, list[int]]:
     return children
 
 
-def _memory(pid: int) -> tuple[int, int]:
-    """A process's resident and proportional set sizes in bytes (0, 0 once it has ended).
+def _memory(pid: int) -> tuple[int, int, int]:
+    """A process's resident, proportional and anonymous set sizes in bytes (zeros once it
+    has ended).
 
     Resident memory counts a shared library in full in every process that maps it, so the
     children's TensorFlow libraries would be counted twice; the proportional size splits
-    shared pages among the processes sharing them, so a process tree's sizes add up."""
+    shared pages among the processes sharing them, so a process tree's sizes add up.
+    Anonymous memory (heaps, stacks) is the part the kernel cannot drop and read back from
+    disk under memory pressure, as it can the pages of library code."""
     sizes = {}
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
             name, _, value = line.partition(":")
-            if name in ("Rss", "Pss"):
+            if name in ("Rss", "Pss", "Anonymous"):
                 sizes[name] = int(value.split()[0]) * 1024
     except OSError:
         pass
-    return sizes.get("Rss", 0), sizes.get("Pss", 0)
+    return sizes.get("Rss", 0), sizes.get("Pss", 0), sizes.get("Anonymous", 0)
 
 
 class MemorySampler(threading.Thread):
-    """Peak resident memory of a process, and peak proportional memory of it with all its
-    descendants (training runs in child processes)."""
+    """Peak resident memory of a process, and peak proportional and anonymous memory of it
+    with all its descendants (in hosted mode the model worker)."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
-        self.pid, self.peak_server, self.peak_tree = pid, 0, 0
+        self.pid, self.peak_server, self.peak_tree, self.peak_anonymous = pid, 0, 0, 0
         self.finished = threading.Event()
 
     def run(self) -> None:
@@ -126,8 +129,10 @@ class MemorySampler(threading.Thread):
                 pid = pending.pop()
                 tree.append(pid)
                 pending += children.get(pid, [])
-            self.peak_server = max(self.peak_server, _memory(self.pid)[0])
-            self.peak_tree = max(self.peak_tree, sum(_memory(pid)[1] for pid in tree))
+            sizes = [_memory(pid) for pid in tree]
+            self.peak_server = max(self.peak_server, sizes[0][0])
+            self.peak_tree = max(self.peak_tree, sum(size[1] for size in sizes))
+            self.peak_anonymous = max(self.peak_anonymous, sum(size[2] for size in sizes))
 
 
 @contextmanager
@@ -320,8 +325,11 @@ def main() -> None:
             sampler.join()
         print(
             f"\npeak memory over the session: server {sampler.peak_server / 2**20:,.0f} MiB "
-            f"resident; server with its training children {sampler.peak_tree / 2**20:,.0f} MiB "
-            f"proportional ({sampler.peak_tree / BUDGET_BYTES:.2f}x the 1 GiB budget)"
+            f"resident; server with its children (the model worker) "
+            f"{sampler.peak_tree / 2**20:,.0f} MiB proportional "
+            f"({sampler.peak_tree / BUDGET_BYTES:.2f}x the 1 GiB budget), "
+            f"{sampler.peak_anonymous / 2**20:,.0f} MiB anonymous "
+            f"({sampler.peak_anonymous / BUDGET_BYTES:.2f}x)"
         )
         browser.close()
 

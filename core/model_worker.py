@@ -16,6 +16,8 @@ likely out of memory), running calls raise `WorkerLost`, running jobs are marked
 child process that died, and the next request starts a new worker.
 """
 
+import ctypes
+import gc
 import itertools
 import multiprocessing
 import queue
@@ -51,8 +53,8 @@ class ModelWorker:
         future = Future()
         with self._lock:
             number = next(self._numbers)
-            self._calls[number] = future
             self._send(("call", number, function, args, kwargs))
+            self._calls[number] = future
         return future.result()
 
     def run_job(self, job, target: Callable, args: tuple, stopped: bool = False) -> int:
@@ -61,8 +63,8 @@ class ModelWorker:
         already set when `stopped`); the job's number, for `stop_job`."""
         with self._lock:
             number = next(self._numbers)
-            self._jobs[number] = job
             self._send(("job", number, target, args, stopped))
+            self._jobs[number] = job
         return number
 
     def stop_job(self, number: int) -> None:
@@ -88,8 +90,11 @@ class ModelWorker:
         return process.pid if process is not None and process.is_alive() else None
 
     def _send(self, request: tuple) -> None:
-        """Put a request to the worker, starting one first if none runs (lock held)."""
+        """Put a request to the worker, starting one first if none runs; what a dead one still
+        owed fails first (lock held, so its reply reader does not fail the new requests)."""
         if self._process is None or not self._process.is_alive():
+            if self._process is not None:
+                self._fail_outstanding(self._process.exitcode)
             self._start()
         self._requests.put(request)
 
@@ -117,7 +122,9 @@ class ModelWorker:
             except queue.Empty:
                 if process.is_alive():
                     continue
-                self._lose_everything(process.exitcode)
+                with self._lock:
+                    if process is self._process:  # else a request already found it dead
+                        self._fail_outstanding(process.exitcode)
                 return
             kind, number = reply[0], reply[1]
             if kind == "event":
@@ -146,20 +153,19 @@ class ModelWorker:
                     error(message) if error else RuntimeError(f"{name}: {message}")
                 )
 
-    def _lose_everything(self, exit_code: int | None) -> None:
-        with self._lock:
-            calls, jobs = list(self._calls.values()), list(self._jobs.values())
-            self._calls.clear()
-            self._jobs.clear()
-        for future in calls:
+    def _fail_outstanding(self, exit_code: int | None) -> None:
+        """The worker died: its calls raise WorkerLost, its jobs are lost (lock held)."""
+        for future in self._calls.values():
             future.set_exception(
                 WorkerLost(
                     f"The model worker ended unexpectedly (exit code {exit_code}); it may have "
                     "run out of memory. Try again: a new one starts."
                 )
             )
-        for job in jobs:
+        for job in self._jobs.values():
             job.lose(exit_code)
+        self._calls.clear()
+        self._jobs.clear()
 
 
 class RemoteModel:
@@ -242,6 +248,25 @@ def _run_job(replies, number: int, target: Callable, args: tuple, stops: dict) -
         raise
     finally:
         del stops[number]
+        _release_freed_memory()
+
+
+def _release_freed_memory() -> None:
+    """After a job: drop the data it loaded (core/data_caches.py), collect its garbage and
+    hand the C heap's free pages back to the system.
+
+    glibc keeps freed memory in its arenas (one per thread that allocated), so a worker grew
+    by every training it ran; `malloc_trim` returned 30-150 MB after each of the five
+    trainings of bench/app_session.py. Elsewhere than glibc it is skipped.
+    """
+    from core.data_caches import clear_data_caches
+
+    clear_data_caches()
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _serve(requests, replies) -> None:
