@@ -258,7 +258,8 @@ USES = {  # what a visitor does with the model just trained, on the same page
 
 
 def train_in_server(page, url: str) -> None:
-    """Word2vec and the perceptron, which train inside the server process."""
+    """Word2vec, which trains inside the server process, and the perceptron (in the model
+    worker, in hosted mode)."""
     page.goto(f"{url}/word2vec")
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Trained ").first.wait_for(timeout=900_000)
