@@ -16,8 +16,6 @@ likely out of memory), running calls raise `WorkerLost`, running jobs are marked
 child process that died, and the next request starts a new worker.
 """
 
-import ctypes
-import gc
 import itertools
 import multiprocessing
 import queue
@@ -28,6 +26,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from core.errors import UserFacingError
+from core.freed_memory import release_freed_memory
 
 MODELS_CACHED = 6  # trained networks kept loaded in the worker, least recently used dropped
 _REBUILT_ERRORS = {"UserFacingError": UserFacingError, "ValueError": ValueError}
@@ -252,21 +251,11 @@ def _run_job(replies, number: int, target: Callable, args: tuple, stops: dict) -
 
 
 def _release_freed_memory() -> None:
-    """After a job: drop the data it loaded (core/data_caches.py), collect its garbage and
-    hand the C heap's free pages back to the system.
-
-    glibc keeps freed memory in its arenas (one per thread that allocated), so a worker grew
-    by every training it ran; `malloc_trim` returned 30-150 MB after each of the five
-    trainings of bench/app_session.py. Elsewhere than glibc it is skipped.
-    """
+    """After a job: drop the data it loaded (core/data_caches.py) and return what it freed."""
     from core.data_caches import clear_data_caches
 
     clear_data_caches()
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    release_freed_memory()
 
 
 def _serve(requests, replies) -> None:

@@ -18,6 +18,7 @@ import streamlit as st
 
 from core.data_packs import fetch_packs
 from core.errors import UserFacingError
+from core.freed_memory import release_freed_memory
 from core.hosting import HostingSettings, adopt, hosting_settings
 from core.model_worker import ModelWorker, RemoteModel
 from core.paths import store_url
@@ -69,6 +70,7 @@ def _prepare_reference_runs(store: RunStore) -> None:
     then train the reference runs the store lacks: baselines only, seconds, no TensorFlow."""
     fetch_packs(report=lambda line: None)
     ensure_reference_runs(store)
+    release_freed_memory()  # training them left freed memory with the C heap
 
 
 # Sets the visitor cookie for this site until the browser closes; Secure where served over
