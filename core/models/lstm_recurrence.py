@@ -12,7 +12,7 @@ The batch is split into two halves, each its own chain of steps: a (128, 128) @ 
 product runs no faster with a second thread (28 of them took 5.5 ms on one, 5.4 ms on two),
 but TensorFlow's executor runs two independent chains on two cores at once. One chain over
 the whole batch trained at 0.75-0.91x the speed of Keras's LSTM, the two halves at
-0.86-1.11x (bench/README.md, throughput.py): level with Keras, not steadily faster. Rows of
+0.86-1.14x (bench/README.md, throughput.py): level with Keras, not steadily faster. Rows of
 a batch never mix in an LSTM, so this changes nothing but the order in which dU's sums are
 added.
 
