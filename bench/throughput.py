@@ -5,12 +5,15 @@ Random rows shaped like MNIST read row by row (28 steps x 28 features, 10 classe
 
 - keras fit: the reference, Input -> LSTM/GRU(128) -> Dense(10, softmax), Adam, sparse
   categorical cross entropy, `model.fit` on the arrays;
-- keras fit, unroll=True: the same with Keras's layer unrolled;
-- fast, unrolled / fast, while loop: the same with core/models/fast_recurrent.py's layer
-  (all input projections in one product, only h @ U in the loop);
+- fast: the same with core/models/fast_recurrent.py's layer (all input projections in one
+  product, only h @ U in the loop, unrolled; the LSTM's backward pass written by hand,
+  core/models/lstm_recurrence.py, the GRU's by autodiff);
+- fast, autodiff while loop: the same layer stepped in a while loop and differentiated by
+  autodiff;
 - seqlab: what `RecurrentClassifier` builds (standardisation -> recurrent layer -> softmax)
   with one 128-unit layer, no dropout, Adam at 0.001, trained by seqlab's own
-  `fit_with_observer` (tf.data pipeline, progress callback);
+  `fit_with_observer` (tf.data pipeline, progress callback); "seqlab, batch 32" the same at
+  seqlab's default batch size (on the same samples, so samples/s compare);
 - pytorch: nn.LSTM/nn.GRU + Linear, Adam, cross entropy, in a `.venv-bench` subprocess
   (bench/torch_worker.py; `make bench-env` creates it), with 2 threads and with 1;
   "x pytorch" divides by the faster of the two.
@@ -71,7 +74,7 @@ def keras_fit_row(layer, by_batch: bool = False, **compile_options):
     return epoch
 
 
-def seqlab_row(cell: str):
+def seqlab_row(cell: str, batch_size: int = BATCH):
     """One epoch of RecurrentClassifier's network, trained the way seqlab trains it."""
     import keras
 
@@ -80,7 +83,7 @@ def seqlab_row(cell: str):
         units=UNITS,
         layers=1,
         dropout=0.0,
-        batch_size=BATCH,
+        batch_size=batch_size,
         epochs=1,
         learning_rate=0.001,
         learning_rate_schedule="constant",
@@ -143,14 +146,14 @@ def measure(
     keras_layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
     runners = {
         REFERENCE: keras_fit_row(keras_layer(UNITS), by_batch),
-        "keras fit, unroll=True": keras_fit_row(keras_layer(UNITS, unroll=True), by_batch),
-        "fast, unrolled": keras_fit_row(fast(UNITS, unroll=True), by_batch),
-        "fast, while loop": keras_fit_row(fast(UNITS, unroll=False), by_batch),
+        "fast": keras_fit_row(fast(UNITS), by_batch),
+        "fast, autodiff while loop": keras_fit_row(fast(UNITS, unroll=False), by_batch),
         "seqlab": seqlab_row(cell),
+        "seqlab, batch 32": seqlab_row(cell, batch_size=32),
     }
     if knobs:
         runners |= {
-            "fast, unrolled, XLA": keras_fit_row(fast(UNITS), jit_compile=True),
+            "fast, XLA": keras_fit_row(fast(UNITS), jit_compile=True),
             "fast, 10 steps/execution": keras_fit_row(fast(UNITS), steps_per_execution=10),
         }
     torch_rows = []

@@ -2,10 +2,12 @@
 
 Keras's LSTM and GRU (off GPU) multiply each timestep's input by the input kernel inside the
 recurrent loop: 28 small matrix products where one large one does. These layers project every
-timestep's input at once, x @ W + b as one (batch * time, features) product, and loop only
+timestep's input at once, x @ W + b as one (time * batch, features) product, and loop only
 over the recurrent part h @ U, unrolled into the graph (the default) or in a while loop.
-Weights, gate order (LSTM i, f, c, o; GRU z, r, h with the reset gate after the recurrent
-product), activations, initialisers and variable order are Keras's own, so
+Unrolled, the LSTM's backward pass is written by hand (core/models/lstm_recurrence.py); the
+GRU's, and the while loops', are TensorFlow's autodiff. Weights, gate order (LSTM i, f, c,
+o; GRU z, r, h with the reset gate after the recurrent product), activations, initialisers
+and variable order are Keras's own, so
 `set_weights(keras_layer.get_weights())` copies a Keras layer exactly, and outputs and
 gradients match it (tests/core/test_fast_recurrent.py).
 
@@ -17,6 +19,8 @@ first called; TensorFlow is imported only then.
 """
 
 from functools import cache
+
+from core.models.lstm_recurrence import lstm_recurrence
 
 
 @cache
@@ -88,27 +92,37 @@ def fast_recurrent_classes() -> dict[str, type]:
             self.refuse_mask(mask)
             if self.go_backwards:
                 inputs = ops.flip(inputs, axis=1)
-            projected = self.project(inputs)  # (batch, time, gates * units), one product
-            steps = ops.transpose(projected, (1, 0, 2))  # (time, batch, gates * units)
-            zeros = ops.zeros((ops.shape(inputs)[0], self.units), dtype=projected.dtype)
+            outputs = self.recur(self.project(inputs))
+            if self.return_sequences:
+                return ops.transpose(outputs, (1, 0, 2))  # (batch, time, units)
+            return outputs
+
+        def project(self, inputs):
+            """x @ W + input bias for every timestep as one 2-D product, time-major (a 3-D
+            product runs as a batched one, which profiled several times slower)."""
+            time, features = ops.shape(inputs)[1], ops.shape(inputs)[2]
+            rows = ops.reshape(ops.transpose(inputs, (1, 0, 2)), (-1, features))
+            projected = ops.matmul(rows, self.kernel) + self.input_bias()
+            return ops.reshape(projected, (time, -1, self.gates * self.units))
+
+        def recur(self, steps):
+            """The hidden states from the projected inputs (time, batch, gates * units): the
+            last (batch, units), or all (time, batch, units) with return_sequences."""
+            zeros = ops.zeros((ops.shape(steps)[1], self.units), dtype=steps.dtype)
             carry = (zeros,) * self.states
             if self.unroll:
                 outputs = []
-                for step in ops.unstack(steps, inputs.shape[1], axis=0):
+                for step in ops.unstack(steps, steps.shape[0], axis=0):
                     carry = self.step(step, carry)
                     outputs.append(carry[0])
-                if not self.return_sequences:
-                    return outputs[-1]
-                return ops.stack(outputs, axis=1)  # (batch, time, units)
+                return ops.stack(outputs) if self.return_sequences else outputs[-1]
 
             def scan_step(carry, step):
                 carry = self.step(step, carry)
                 return carry, carry  # Keras's scan wants outputs shaped like the carry
 
             last, outputs = ops.scan(scan_step, carry, steps)
-            if not self.return_sequences:
-                return last[0]
-            return ops.transpose(outputs[0], (1, 0, 2))  # (batch, time, units)
+            return outputs[0] if self.return_sequences else last[0]
 
         def get_config(self):
             return {
@@ -143,8 +157,13 @@ def fast_recurrent_classes() -> dict[str, type]:
 
             return unit_forget_bias
 
-        def project(self, inputs):
-            return ops.matmul(inputs, self.kernel) + self.bias
+        def input_bias(self):
+            return self.bias
+
+        def recur(self, steps):
+            if self.unroll:  # differentiated by hand (core/models/lstm_recurrence.py)
+                return lstm_recurrence()(steps, self.recurrent_kernel, self.return_sequences)
+            return super().recur(steps)
 
         def step(self, projected, carry):
             h, c = carry
@@ -166,8 +185,8 @@ def fast_recurrent_classes() -> dict[str, type]:
         def bias_initializer(self):
             return "zeros"
 
-        def project(self, inputs):
-            return ops.matmul(inputs, self.kernel) + self.bias[0]
+        def input_bias(self):
+            return self.bias[0]
 
         def step(self, projected, carry):
             (h,) = carry

@@ -5,9 +5,10 @@ model) -> stacked recurrent layers (optionally bidirectional, dropout between th
 softmax over classes, trained with softmax cross entropy. Dropout sits between layers, not
 inside the recurrence. The GRU layers are core/models/fast_recurrent.py's: Keras's maths
 with every row's input projection in one product, unrolled over the fixed number of rows,
-which trained about 1.2x faster on a CPU; its LSTM was not faster than Keras's, so the LSTM
-stays Keras's (bench/README.md, throughput.py). Models saved with Keras's GRU still load.
-TensorFlow is imported only when a model is built or loaded.
+which trained 0.98-1.63x as fast as Keras's GRU on a CPU (1.01x in the quietest run). Its
+LSTM, even with a hand-written backward pass, trained at 0.86-1.14x Keras's LSTM, not
+steadily faster, so the LSTM stays Keras's (bench/README.md, throughput.py). Models saved
+with Keras's GRU still load. TensorFlow is imported only when a model is built or loaded.
 """
 
 from dataclasses import dataclass

@@ -17,12 +17,13 @@ def _keras_class(cell: str):
     return {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
 
 
-def _pair(cell: str, unroll: bool, bidirectional: bool, return_sequences: bool):
+def _pair(cell: str, unroll: bool, bidirectional: bool, return_sequences: bool, go_backwards: bool):
     """A Keras recurrent layer and a fast one holding the Keras layer's weights."""
     import keras
 
-    reference = _keras_class(cell)(UNITS, return_sequences=return_sequences)
-    fast = fast_recurrent_classes()[cell](UNITS, return_sequences=return_sequences, unroll=unroll)
+    options = {"return_sequences": return_sequences, "go_backwards": go_backwards}
+    reference = _keras_class(cell)(UNITS, **options)
+    fast = fast_recurrent_classes()[cell](UNITS, unroll=unroll, **options)
     if bidirectional:
         reference, fast = keras.layers.Bidirectional(reference), keras.layers.Bidirectional(fast)
     inputs = np.zeros((1, TIME, FEATURES), dtype=np.float32)
@@ -32,32 +33,60 @@ def _pair(cell: str, unroll: bool, bidirectional: bool, return_sequences: bool):
     return reference, fast
 
 
-def _output_and_gradients(layer, inputs):
+def _output_and_gradients(layer, inputs, graph: bool = False):
+    """The layer's outputs and the gradients of a weighted sum of them, run eagerly or, with
+    `graph`, traced into a tf.function as training does."""
     import tensorflow as tf
 
-    inputs = tf.constant(inputs)
-    with tf.GradientTape() as tape:
-        tape.watch(inputs)
-        outputs = layer(inputs)
-        # A weighted sum, so every output position has its own gradient.
-        weights = tf.cast(tf.range(tf.size(outputs)), tf.float32) / 10.0
-        loss = tf.reduce_sum(tf.reshape(outputs, [-1]) * tf.sin(weights))
-    gradients = tape.gradient(loss, [inputs, *layer.trainable_weights])
-    return [np.asarray(outputs)] + [np.asarray(gradient) for gradient in gradients]
+    def run(inputs):
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            outputs = layer(inputs)
+            # A weighted sum, so every output position has its own gradient.
+            weights = tf.cast(tf.range(tf.size(outputs)), tf.float32) / 10.0
+            loss = tf.reduce_sum(tf.reshape(outputs, [-1]) * tf.sin(weights))
+        return [outputs, *tape.gradient(loss, [inputs, *layer.trainable_weights])]
+
+    results = (tf.function(run) if graph else run)(tf.constant(inputs))
+    return [np.asarray(result) for result in results]
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 @pytest.mark.parametrize(
-    "unroll, bidirectional, return_sequences",
-    [(True, False, False), (False, False, True), (True, True, True), (False, True, False)],
+    "unroll, bidirectional, return_sequences, go_backwards",
+    [
+        (True, False, False, False),
+        (True, False, True, False),
+        (True, False, False, True),
+        (True, False, True, True),
+        (True, True, True, False),
+        (True, True, False, False),
+        (False, False, True, False),
+        (False, True, False, False),
+    ],
 )
-def test_outputs_and_gradients_match_keras(cell, unroll, bidirectional, return_sequences):
-    reference, fast = _pair(cell, unroll, bidirectional, return_sequences)
-    inputs = np.random.default_rng(0).normal(size=(BATCH, TIME, FEATURES)).astype(np.float32)
+@pytest.mark.parametrize("batch", [BATCH, 1])  # the LSTM splits a batch in two halves
+def test_outputs_and_gradients_match_keras(
+    cell, unroll, bidirectional, return_sequences, go_backwards, batch
+):
+    """Unrolled, the LSTM's backward pass is written by hand (core/models/lstm_recurrence.py);
+    unroll=False checks the autodiff while loop."""
+    reference, fast = _pair(cell, unroll, bidirectional, return_sequences, go_backwards)
+    inputs = np.random.default_rng(0).normal(size=(batch, TIME, FEATURES)).astype(np.float32)
     expected = _output_and_gradients(reference, inputs)
     actual = _output_and_gradients(fast, inputs)
     assert len(actual) == len(expected)
     assert actual[0].shape == expected[0].shape
+    for got, want in zip(actual, expected, strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_the_hand_written_backward_pass_matches_keras_in_a_graph(return_sequences):
+    reference, fast = _pair("lstm", True, False, return_sequences, False)
+    inputs = np.random.default_rng(2).normal(size=(BATCH, TIME, FEATURES)).astype(np.float32)
+    expected = _output_and_gradients(reference, inputs, graph=True)
+    actual = _output_and_gradients(fast, inputs, graph=True)
     for got, want in zip(actual, expected, strict=True):
         np.testing.assert_allclose(got, want, atol=1e-5)
 
@@ -104,6 +133,7 @@ def test_a_model_saves_and_loads_in_a_fresh_process_in_safe_mode(tmp_path):
     classes = fast_recurrent_classes()
     inputs = keras.Input(shape=(TIME, FEATURES))
     hidden = classes["lstm"](UNITS, return_sequences=True)(inputs)
+    hidden = keras.layers.Bidirectional(classes["lstm"](UNITS, return_sequences=True))(hidden)
     hidden = keras.layers.Bidirectional(classes["gru"](UNITS, unroll=False))(hidden)
     model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(hidden))
     rows = np.random.default_rng(1).normal(size=(BATCH, TIME, FEATURES)).astype(np.float32)
