@@ -43,6 +43,20 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
+def scroll_to(locator, attempts: int = 5) -> None:
+    """Scroll the element into view; again when a rerun replaced it meanwhile (CI saw
+    "Element is not attached to the DOM" right after training ended and the page reran)."""
+    from playwright.sync_api import Error
+
+    for attempt in range(attempts):
+        try:
+            locator.scroll_into_view_if_needed(timeout=30_000)
+            return
+        except Error as error:
+            if "not attached" not in str(error) or attempt == attempts - 1:
+                raise
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):
@@ -158,7 +172,7 @@ def test_train_two_models_draw_and_compare(page, app_url):
     page.get_by_text("Logistic regression: finished.").wait_for(timeout=10_000)
     screenshot(page, "sequence-results.png")
 
-    page.get_by_text("Try it: draw a digit").scroll_into_view_if_needed()
+    scroll_to(page.get_by_text("Try it: draw a digit"))
     # The canvas component renders into an open shadow root, which CSS locators pierce.
     canvas = page.locator('[data-testid="stBidiComponentIsolated"] canvas').last
     canvas.wait_for(timeout=30_000)
@@ -245,7 +259,7 @@ def test_type_into_the_predictive_keyboard_and_see_two_models_suggest(page, app_
 
     # streamlit-keyup renders its input inside the component's shadow root.
     box = page.locator('[data-testid="stBidiComponentIsolated"] input').first
-    box.scroll_into_view_if_needed()
+    scroll_to(box)
     box.click()
     page.keyboard.type("the film is s", delay=60)
     page.get_by_text("completing 's'").first.wait_for(timeout=30_000)
