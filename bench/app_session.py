@@ -119,6 +119,7 @@ class MemorySampler(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak_server, self.peak_tree, self.peak_anonymous = pid, 0, 0, 0
+        self.step = self.peak_step = "start"  # what the session was doing (set by main)
         self.finished = threading.Event()
 
     def run(self) -> None:
@@ -131,7 +132,8 @@ class MemorySampler(threading.Thread):
                 pending += children.get(pid, [])
             sizes = [_memory(pid) for pid in tree]
             self.peak_server = max(self.peak_server, sizes[0][0])
-            self.peak_tree = max(self.peak_tree, sum(size[1] for size in sizes))
+            if sum(size[1] for size in sizes) > self.peak_tree:
+                self.peak_tree, self.peak_step = sum(size[1] for size in sizes), self.step
             self.peak_anonymous = max(self.peak_anonymous, sum(size[2] for size in sizes))
 
 
@@ -311,16 +313,20 @@ def main() -> None:
                 )
 
             for link, title in TRAININGS:
+                sampler.step = f"training {title}"
                 train_one(page, url, link, title)
                 use = USES.get(link.split("?")[0])
                 if use:
+                    sampler.step = f"using {title}"
                     use(page)
+            sampler.step = "typing"
             waits = keystrokes(page, models=2)  # the last one trained: predictive text
             print(
                 f"\nkeystroke to both models' completions shown, {len(waits)} keystrokes: "
                 f"p50 {np.percentile(waits, 50):.0f} ms, p95 {np.percentile(waits, 95):.0f} ms, "
                 f"max {max(waits):.0f} ms"
             )
+            sampler.step = "word2vec and the perceptron"
             train_in_server(page, url)
             sampler.finished.set()
             sampler.join()
@@ -330,7 +336,8 @@ def main() -> None:
             f"{sampler.peak_tree / 2**20:,.0f} MiB proportional "
             f"({sampler.peak_tree / BUDGET_BYTES:.2f}x the 1 GiB budget), "
             f"{sampler.peak_anonymous / 2**20:,.0f} MiB anonymous "
-            f"({sampler.peak_anonymous / BUDGET_BYTES:.2f}x)"
+            f"({sampler.peak_anonymous / BUDGET_BYTES:.2f}x); the proportional peak came "
+            f"while {sampler.peak_step}"
         )
         browser.close()
 
