@@ -137,3 +137,16 @@ def attempt(compute: Callable[[], Any]) -> Any | None:
     except UserFacingError as error:
         st.error(escape_markdown(str(error)))
         return None
+
+
+def stop_button(job, key: str, help: str) -> None:
+    """The Stop button of a background job (core.jobs.ChildJob), which says it is stopping
+    once pressed; `help` says what a stop keeps."""
+    stopping = job.stop_requested
+    st.button(
+        "Stopping after this batch..." if stopping else "Stop",
+        on_click=job.request_stop,
+        disabled=stopping,
+        key=key,
+        help=help,
+    )

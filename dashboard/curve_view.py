@@ -16,7 +16,7 @@ from core.learning_curves import (
 )
 from core.registry import MODELS, TASKS, ModelSpec, models_for
 from dashboard import charts, hosting, state, url_state
-from dashboard.components import dataset_picker
+from dashboard.components import dataset_picker, stop_button
 from dashboard.highlight import escape_markdown
 
 FRACTION_CHOICES = (0.05, 0.1, 0.25, 0.5, 0.75, 1.0)
@@ -169,11 +169,8 @@ def curve_monitor(job: CurveJob) -> None:
         st.plotly_chart(
             charts.learning_curve(_partial(job), _titles(job.settings)), key="curve.live"
         )
-    stopping = job.stop_requested
-    st.button(
-        "Stopping after this batch..." if stopping else "Stop",
-        on_click=job.request_stop,
-        disabled=stopping,
+    stop_button(
+        job,
         key="curve.stop",
         help="Stops between batches; the points already scored are kept and the curve is "
         "marked partial.",

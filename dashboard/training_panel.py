@@ -8,7 +8,7 @@ from core.hosting import capped_defaults
 from core.jobs import ModelProgress, TrainingJob
 from core.registry import ModelSpec, models_for
 from dashboard import charts, hosting, state, url_state
-from dashboard.components import config_form, settings_url_fields
+from dashboard.components import config_form, settings_url_fields, stop_button
 from dashboard.services import run_store, training_devices
 
 TERMINAL_NOTICE = {
@@ -150,11 +150,8 @@ def training_monitor(job: TrainingJob) -> None:
     curves = {item.title: item.history for item in job.items if item.history}
     if curves:
         st.plotly_chart(charts.training_curves(curves), key="live_curves")
-    stopping = job.stop_requested
-    st.button(
-        "Stopping after this batch..." if stopping else "Stop",
-        on_click=job.request_stop,
-        disabled=stopping,
+    stop_button(
+        job,
         key="stop",
         help="Stops between batches; the partly trained model is kept and recorded as "
         "stopped. Models still queued are skipped.",
