@@ -3,7 +3,8 @@
 `SEQLAB_HOSTED=1` turns it on. Each visitor's runs and uploads then belong to their browser
 session, and these caps hold (each its own environment variable, with a default that fits the
 platform's guaranteed 1 GB): upload size in megabytes, rows of an uploaded table, epochs of a
-neural model, and trainings at once in one app process. Baselines keep their epochs (rounds of
+neural model, sequences per pass of a model that can split its batches, and trainings at once in one
+app process. Baselines keep their epochs (rounds of
 L-BFGS iterations, cheap next to a network's): capping them would leave a baseline short of
 convergence and the comparison unfair. Outside
 hosted mode nothing here applies.
@@ -25,8 +26,9 @@ HOSTED = "SEQLAB_HOSTED"
 MAX_UPLOAD_MB = "SEQLAB_MAX_UPLOAD_MB"
 MAX_ROWS = "SEQLAB_MAX_ROWS"
 MAX_EPOCHS = "SEQLAB_MAX_EPOCHS"
+MAX_BATCH = "SEQLAB_MAX_BATCH"
 MAX_TRAININGS = "SEQLAB_MAX_TRAININGS"
-SETTINGS = (HOSTED, MAX_UPLOAD_MB, MAX_ROWS, MAX_EPOCHS, MAX_TRAININGS)
+SETTINGS = (HOSTED, MAX_UPLOAD_MB, MAX_ROWS, MAX_EPOCHS, MAX_BATCH, MAX_TRAININGS)
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,13 @@ class HostingSettings:
     max_upload_mb: float = 5.0  # a 5 MB CSV is about 50,000 short texts
     max_rows: int = 20_000
     max_epochs: int = 10  # a quarter of the recurrent classifiers' default of 40
-    # Measured on digits (proportional set size, shared libraries split between processes):
-    # the app with TensorFlow loaded (for trying trained networks) about 450 MB, a training
-    # process of a neural model about 470 MB more, one of baselines only 240 MB (RSS, no
-    # TensorFlow). One at a time is what fits in the platform's guaranteed 1 GB.
+    # Sequences per forward and backward pass of a model with `batch_passes` (the taggers):
+    # a larger batch runs in passes of at most this many, their gradients summed into the
+    # same update. The tagger's default batch of 128 took a fresh model worker's peak to 660
+    # MiB anonymous on hamlet, above every other model's (at most 500); 32 at a time, 530.
+    max_batch: int = 32
+    # All TensorFlow work runs in the one model worker (core/model_worker.py): its trainings
+    # run side by side and their memory adds up, so one at a time is what fits in 1 GB.
     max_trainings: int = 1
 
 
@@ -67,6 +72,7 @@ def hosting_settings(values: Mapping[str, str] | None = None) -> HostingSettings
         max_upload_mb=_number(values, MAX_UPLOAD_MB, float, defaults.max_upload_mb),
         max_rows=_number(values, MAX_ROWS, int, defaults.max_rows),
         max_epochs=_number(values, MAX_EPOCHS, int, defaults.max_epochs),
+        max_batch=_number(values, MAX_BATCH, int, defaults.max_batch),
         max_trainings=_number(values, MAX_TRAININGS, int, defaults.max_trainings),
     )
 
@@ -87,24 +93,50 @@ def _capped(spec: Any, settings: HostingSettings) -> bool:
     return settings.hosted and spec.family == "neural"
 
 
+def _sequences_per_pass(config: Any) -> int:
+    return -(-config.batch_size // config.batch_passes)
+
+
+def _passes_within_cap(config: Any, max_batch: int) -> Any:
+    """`config` with its batches run in enough passes to hold at most `max_batch` sequences
+    at a time (core/models/batch_passes.py): the same updates, with less memory."""
+    passes = max(config.batch_passes, -(-config.batch_size // max_batch))
+    return dataclasses.replace(config, batch_passes=passes)
+
+
 def capped_defaults(spec: Any, settings: HostingSettings | None = None) -> Any:
     """A model's (core.registry.ModelSpec's) default config, with a neural model's epochs
-    lowered to the hosted cap, so a form opens on settings that may be trained here."""
+    lowered to the hosted cap and its batches run in passes within the batch cap, so a form
+    opens on settings that may be trained here."""
     settings = settings or hosting_settings()
     config = spec.default_config()
-    epochs = getattr(config, "epochs", None)
-    if not _capped(spec, settings) or epochs is None or epochs <= settings.max_epochs:
+    if not _capped(spec, settings):
         return config
-    return dataclasses.replace(config, epochs=settings.max_epochs)
+    epochs = getattr(config, "epochs", None)
+    if epochs is not None and epochs > settings.max_epochs:
+        config = dataclasses.replace(config, epochs=settings.max_epochs)
+    if hasattr(config, "batch_passes"):
+        config = _passes_within_cap(config, settings.max_batch)
+    return config
 
 
 def check_within_caps(spec: Any, config: Any, settings: HostingSettings | None = None) -> None:
     """Raise InvalidConfig when hosted mode caps a setting of the model `spec` that `config`
     exceeds."""
     settings = settings or hosting_settings()
+    if not _capped(spec, settings):
+        return
     epochs = getattr(config, "epochs", None)
-    if _capped(spec, settings) and epochs is not None and epochs > settings.max_epochs:
+    if epochs is not None and epochs > settings.max_epochs:
         raise InvalidConfig(
             f"epochs must be at most {settings.max_epochs} on this shared server "
             f"(hosted mode); got {epochs}."
+        )
+    if hasattr(config, "batch_passes") and _sequences_per_pass(config) > settings.max_batch:
+        raise InvalidConfig(
+            f"On this shared server (hosted mode) a batch is run at most {settings.max_batch} "
+            f"sequences at a time, to keep training within its memory: batch_size "
+            f"{config.batch_size} needs batch_passes of at least "
+            f"{_passes_within_cap(config, settings.max_batch).batch_passes}; got "
+            f"{config.batch_passes}."
         )

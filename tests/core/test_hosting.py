@@ -59,6 +59,24 @@ def test_neural_epochs_are_capped_only_in_hosted_mode(monkeypatch):
     assert checked_config(*LSTM, None)[1].epochs == 5  # no config given: the capped default
 
 
+def test_a_tagger_batch_runs_in_passes_within_the_cap_in_hosted_mode():
+    spec = model_spec("sequence-labelling", "bilstm")
+    hosted = HostingSettings(hosted=True, max_batch=32)
+    opened = capped_defaults(spec, hosted)
+    assert (opened.batch_size, opened.batch_passes) == (128, 4)  # the same batches, in 4 passes
+    check_within_caps(spec, opened, hosted)
+    assert capped_defaults(spec, HostingSettings(hosted=True, max_batch=50)).batch_passes == 3
+    assert capped_defaults(spec, HostingSettings()).batch_passes == 1  # not hosted: untouched
+    with pytest.raises(
+        InvalidConfig,
+        match="at most 32 sequences at a time.* batch_size 256 needs batch_passes of at least "
+        "8; got 4",
+    ):
+        check_within_caps(spec, spec.config_with({"batch_size": 256, "batch_passes": 4}), hosted)
+    lstm = model_spec(*LSTM)  # runs its batches whole: its batch is not capped
+    check_within_caps(lstm, lstm.config_with({"batch_size": 256, "epochs": 10}), hosted)
+
+
 def test_uploads_are_capped_lower_in_hosted_mode(monkeypatch):
     full = upload_size_cap_bytes()
     monkeypatch.setenv("SEQLAB_HOSTED", "1")

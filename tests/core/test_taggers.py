@@ -79,6 +79,31 @@ def test_padding_does_not_change_a_short_sequence(tagger_class):
     np.testing.assert_allclose(beside_a_long_one, alone, atol=1e-5)
 
 
+def test_a_batch_run_in_passes_updates_like_the_whole_batch():
+    """Hosted mode's way to hold less in memory (core/models/batch_passes.py) learns the same:
+    without dropout, batches of 16 run 3 sequences at a time give the model that whole
+    batches give, on sequences of different lengths and a last batch of 7."""
+    sequences, tags = segmentation_data()
+    sequences, tags = sequences[:39], tags[:39]
+    assert len({len(sequence) for sequence in sequences}) > 5
+
+    def trained(passes):
+        config = RecurrentTaggerConfig(
+            embedding_dim=8, units=8, epochs=2, dropout=0.0, batch_size=16, batch_passes=passes
+        )
+        model = RecurrentTagger(config, random_state=0).fit(sequences, tags)
+        assert int(model.model_.optimizer.iterations) == 6  # 3 batches, 2 epochs
+        return model
+
+    whole, in_passes = trained(1), trained(6)
+    for before, after in zip(
+        whole.predict_proba(sequences), in_passes.predict_proba(sequences), strict=True
+    ):
+        np.testing.assert_allclose(after, before, atol=1e-5)
+    for key in ("loss", "accuracy"):  # the epoch's record too
+        assert in_passes.history_[-1][key] == pytest.approx(whole.history_[-1][key], abs=1e-5)
+
+
 @TAGGERS
 def test_same_seed_same_model(tagger_class):
     sequences, tags = segmentation_data()
