@@ -23,13 +23,14 @@ Every model trains for one epoch: this measures the app, not the models. Usage:
 import argparse
 import os
 import platform
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
@@ -137,11 +138,58 @@ class MemorySampler(threading.Thread):
             self.peak_anonymous = max(self.peak_anonymous, sum(size[2] for size in sizes))
 
 
+class MemoryCage:
+    """A cgroup (v1 memory controller) holding the server and its children under a memory
+    limit, as the hosted platform's container does: there the kernel first reclaims page
+    cache and library pages, and kills a process only when what it cannot reclaim is over
+    the limit. Reports the group's peak charge and its out-of-memory kills. Needs a writable
+    /sys/fs/cgroup/memory (root); `available` is False otherwise."""
+
+    ROOT = Path("/sys/fs/cgroup/memory")
+
+    def __init__(self, limit_bytes: int) -> None:
+        self.limit_bytes = limit_bytes
+        self.path = self.ROOT / f"seqlab-bench-{os.getpid()}"
+        try:
+            self.path.mkdir()
+            (self.path / "memory.limit_in_bytes").write_text(str(limit_bytes))
+            self.available = True
+        except OSError:
+            self.available = False
+
+    def enter(self) -> None:
+        """Move the calling process (a server about to exec) into the group."""
+        (self.path / "cgroup.procs").write_text(str(os.getpid()))
+
+    def report(self) -> str:
+        peak = int((self.path / "memory.max_usage_in_bytes").read_text())
+        kills = dict(
+            line.split() for line in (self.path / "memory.oom_control").read_text().splitlines()
+        ).get("oom_kill", "0")
+        return (
+            f"in a {self.limit_bytes / 2**20:,.0f} MiB memory cgroup: peak charge "
+            f"{peak / 2**20:,.0f} MiB (page cache included, which the kernel reclaims at the "
+            f"limit), {kills} process(es) killed for memory"
+        )
+
+    def remove(self) -> None:
+        """Kill what is left in the group (a worker outliving its killed server), remove it."""
+        for _ in range(50):
+            pids = (self.path / "cgroup.procs").read_text().split()
+            if not pids:
+                break
+            for pid in pids:
+                with suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGKILL)
+            time.sleep(0.1)
+        self.path.rmdir()
+
+
 @contextmanager
-def served(page_ready=None, hosted: bool = False):
+def served(page_ready=None, hosted: bool = False, cage: MemoryCage | None = None):
     """A fresh dashboard on a free port (in hosted mode if `hosted`: SEQLAB_HOSTED=1 with
-    its default caps); yields (url, process, seconds from launch until `page_ready(url)`
-    returned, or None)."""
+    its default caps; inside `cage` if given); yields (url, process, seconds from launch
+    until `page_ready(url)` returned, or None)."""
     port = _free_port()
     with tempfile.TemporaryDirectory() as data:
         started = time.perf_counter()
@@ -161,6 +209,7 @@ def served(page_ready=None, hosted: bool = False):
             env={**os.environ, "SEQLAB_DATA_DIR": data, "SEQLAB_HOSTED": "1" if hosted else ""},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=cage.enter if cage else None,
         )
         url = f"http://localhost:{port}"
         try:
@@ -221,7 +270,10 @@ def train_one(page, url: str, link: str, title: str) -> None:
     train.wait_for(timeout=120_000)
     page.wait_for_timeout(1500)  # the link's settings applied
     train.click()
-    page.get_by_text(f"{title}: finished.").wait_for(timeout=900_000)
+    finished = page.get_by_text(f"{title}: finished.")
+    finished.or_(page.get_by_text("ended unexpectedly")).first.wait_for(timeout=900_000)
+    if not finished.count():
+        raise SystemExit(f"{title} did not finish: its model worker ended (out of memory?)")
 
 
 def keystrokes(page, models: int) -> list[float]:
@@ -274,7 +326,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--starts", type=int, default=3, help="cold starts timed")
     parser.add_argument("--rounds", type=int, default=4, help="passes over every page (>= 2)")
+    parser.add_argument(
+        "--memory-limit",
+        type=int,
+        default=1024,
+        help="MiB the session's server and its children may use, enforced by a memory cgroup "
+        "when this runs as root (0: no limit)",
+    )
     arguments = parser.parse_args()
+    if arguments.rounds < 2 or arguments.starts < 1:
+        parser.error(
+            "--rounds must be at least 2 (the first visit is reported apart), --starts at least 1"
+        )
     print(
         f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
@@ -289,7 +352,13 @@ def main() -> None:
             f"{np.median(starts):.1f} s (min {min(starts):.1f}, max {max(starts):.1f})"
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        with served(lambda url: _open_when_up(page, url, PAGES["Home"]), hosted=True) as (
+        cage = MemoryCage(arguments.memory_limit * 2**20) if arguments.memory_limit else None
+        if cage and not cage.available:
+            print(f"\n(no memory cgroup: {MemoryCage.ROOT} is not writable; no limit enforced)")
+            cage = None
+        with served(
+            lambda url: _open_when_up(page, url, PAGES["Home"]), hosted=True, cage=cage
+        ) as (
             url,
             server,
             _,
@@ -339,6 +408,9 @@ def main() -> None:
             f"({sampler.peak_anonymous / BUDGET_BYTES:.2f}x); the proportional peak came "
             f"while {sampler.peak_step}"
         )
+        if cage:
+            print(cage.report())
+            cage.remove()
         browser.close()
 
 

@@ -175,7 +175,9 @@ def caps_caption() -> str | None:
     if not hosting.hosted:
         return None
     return (
-        f"This is a shared server: a neural model trains at most {hosting.max_epochs} epochs, "
+        f"This is a shared server: a neural model trains at most {hosting.max_epochs} epochs "
+        f"(a tagger runs its batches {hosting.max_batch} sequences at a time, to the same "
+        "effect), "
         f"{hosting.max_trainings} training{'s' if hosting.max_trainings > 1 else ''} run at "
         "once (others wait in line), and your runs and uploads are seen by you alone "
         "(besides the reference runs everyone sees) until you close the browser."
