@@ -17,7 +17,8 @@ child process that died, and the next request starts a new worker.
 """
 
 import itertools
-import multiprocessing
+import multiprocessing.connection
+import os
 import queue
 import threading
 from collections import OrderedDict
@@ -258,8 +259,18 @@ def _release_freed_memory() -> None:
     release_freed_memory()
 
 
+def _exit_with_parent() -> None:
+    """End this worker when the app that started it ends, however it ends: a killed app
+    sends no "quit", and the worker's own copy of the request queue keeps it open, so
+    `requests.get()` alone would wait forever, holding TensorFlow's memory."""
+    parent = multiprocessing.parent_process()
+    multiprocessing.connection.wait([parent.sentinel])
+    os._exit(0)
+
+
 def _serve(requests, replies) -> None:
     """The worker's main loop: each call and each job in a thread of its own."""
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
     stops: dict[int, threading.Event] = {}
     while True:
         request = requests.get()

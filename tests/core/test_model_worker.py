@@ -3,7 +3,11 @@ and a worker that dies takes nothing down with it."""
 
 import os
 import signal
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +18,7 @@ from core.datasets import load_dataset
 from core.errors import UserFacingError
 from core.jobs import TrainingJob
 from core.model_worker import ModelWorker, RemoteModel, WorkerLost
+from core.paths import REPO_ROOT
 from core.predictive import continue_text, suggest
 from core.registry import SEQUENCE_CLASSIFICATION, model_spec
 from core.store import RunStore
@@ -112,6 +117,43 @@ def test_a_worker_that_dies_fails_its_calls_and_jobs_and_the_next_call_starts_an
         assert worker.call(os.getpid) not in (first, None)
     finally:
         worker.close()
+
+
+def test_the_worker_ends_when_its_app_is_killed():
+    """A killed app sends no "quit"; its worker must not live on holding TensorFlow."""
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, time\n"
+            "from core.model_worker import ModelWorker\n"
+            "print(ModelWorker().call(os.getpid), flush=True)\n"
+            "time.sleep(600)\n",
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        worker = int(app.stdout.readline())
+        assert _alive(worker)
+    finally:
+        app.kill()
+        app.wait()
+    deadline = time.monotonic() + 30
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if _alive(worker):
+        os.kill(worker, signal.SIGKILL)  # not left behind by a failing run
+        pytest.fail("the worker outlived its killed app by 30 s")
+
+
+def _alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie, ended but not yet reaped by init, is not running)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _caught(function, *args):
