@@ -105,6 +105,15 @@ def test_mirrored_on_one_device_is_refused_clearly():
     assert "Traceback" not in result.stderr
 
 
+def test_a_recurrent_tagger_under_mirrored_is_refused_clearly_before_any_run():
+    tagger = ("train", "sequence-labelling", "segmentation:lee", "bilstm", "--epochs", "1")
+    result = run_cli(*tagger, "--strategy", "mirrored", SEQLAB_LOGICAL_CPUS="2")
+    assert result.returncode == 2
+    assert "--strategy mirrored cannot train a recurrent tagger" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert RunStore(store_url()).list_runs() == []
+
+
 def test_multi_worker_refuses_a_missing_or_broken_tf_config_clearly():
     missing = run_cli(*DIGITS_LSTM, "--strategy", "multi-worker", TF_CONFIG="")
     assert missing.returncode == 2 and "needs TF_CONFIG describing the cluster" in missing.stderr
