@@ -17,8 +17,6 @@ inside `active_strategy().scope()` (see `core.models.keras_training.training_sco
   two work-arounds under this strategy (core/models/keras_training.py `_fit_context`), and a
   stop request must reach every worker at once (`any_worker`).
 
-The recurrent taggers train on one device only (`check_strategy_trains` says why).
-
 TensorFlow is imported only inside the functions.
 """
 
@@ -137,21 +135,6 @@ def active_strategy():
 def multi_worker() -> bool:
     """Whether this process is one worker of a multi-worker cluster."""
     return _started.get("name") == "multi-worker"
-
-
-def check_strategy_trains(task: str, family: str) -> None:
-    """Refuse, before a run is created, a neural model of `task` that this process's
-    strategy cannot train: a recurrent tagger under mirrored or multi-worker. Its input is
-    text, and Keras 3.15 averages the first distributed batch to build the model ("AddN of
-    string"); without that build, the optimiser's slots are created inside the replicas'
-    step and fail ("You must feed a value for placeholder tensor"), checked on two logical
-    CPUs, with and without lexicon features."""
-    name = _started.get("name", "default")
-    if name != "default" and family == "neural" and task == "sequence-labelling":
-        raise UserFacingError(
-            f"--strategy {name} cannot train a recurrent tagger: Keras cannot split its text "
-            "input across devices. Train it with --strategy default (one device)."
-        )
 
 
 def is_chief() -> bool:

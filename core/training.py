@@ -19,7 +19,7 @@ import numpy as np
 from core.artifacts import verified_artifact
 from core.configs import validate
 from core.datasets import load_dataset
-from core.distribution import check_strategy_trains, placement
+from core.distribution import placement
 from core.errors import TrainingStopped
 from core.evaluation import Evaluation
 from core.hosting import capped_defaults, check_within_caps
@@ -91,11 +91,9 @@ def fit_recorded(
 
 
 def checked_config(task: str, model_name: str, config: Any) -> tuple[ModelSpec, Any]:
-    """The model's registry entry and its config (the default if None), validated, within
-    hosted mode's caps (core/hosting.py), which also lower the default's epochs, and one the
-    process's distribution strategy can train."""
+    """The model's registry entry and its config (the default if None), validated, and
+    within hosted mode's caps (core/hosting.py), which also lower the default's epochs."""
     spec = model_spec(task, model_name)
-    check_strategy_trains(task, spec.family)
     config = config if config is not None else capped_defaults(spec)
     validate(config)
     check_within_caps(spec, config)

@@ -95,7 +95,11 @@ def train_in_passes(model, passes: int, loss_mask: Callable) -> None:
         positions = tf.maximum(positions, 1.0)
         dense = iter([running / positions for running in sums])
         rows = iter(
-            tf.IndexedSlices(row_values.concat() / positions, row_indices.concat(), table.shape)
+            tf.IndexedSlices(
+                row_values.concat() / positions,
+                row_indices.concat(),
+                tf.constant(tuple(table.shape), tf.int64),  # all-reduce reads its dtype
+            )
             for row_values, row_indices, table in zip(values, indices, sparse_weights, strict=True)
         )
         gradients = [next(rows) if is_sparse else next(dense) for is_sparse in sparse]

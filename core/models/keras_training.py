@@ -132,18 +132,31 @@ def _logs_as_vectors(step):
 
 
 @contextmanager
-def _fit_context(model) -> Iterator[None]:
-    """Where `model.fit` runs: as it is, except under multi-worker, where Keras 3.15 needs two
-    work-arounds (checked with two local workers; `mirrored` needs neither):
+def _fit_context(model, X, y) -> Iterator[None]:
+    """Where `model.fit` runs: as it is on one device; under a distribution strategy with
+    the work-arounds Keras 3.15 needs (checked with mirrored on two logical CPUs and with two
+    local workers). Its first-batch build averages the batch's PerReplica values ("MEAN"),
+    which fails for text (a tagger's tokens: AddN of strings), for a batch split unevenly
+    (a word LSTM's last validation batch: 6 rows on one device, 5 on the other) and always
+    under multi-worker. So:
 
-    - its first-batch build reduces the batch's PerReplica values, which this strategy cannot
-      do, so the model (already built by its Input) forgets its strategy and `fit` runs inside
-      the strategy's scope, where Keras finds the same strategy again;
-    - it reduces each step's logs with `strategy.reduce("MEAN", value, axis=0)`, which fails
-      on a scalar, so training and validation steps return their logs as shape (1,).
-    Predictions after `fit`, outside the scope, then run on each worker's local copy.
+    - mirrored: the model, its loss, metrics and optimiser are built here, in the strategy's
+      scope, from the shapes of two training examples, and Keras's first-batch build is
+      skipped;
+    - multi-worker: the model (already built by its Input) forgets its strategy and `fit`
+      runs inside the strategy's scope, where Keras finds the same strategy again; and as
+      Keras reduces each step's logs with `strategy.reduce("MEAN", value, axis=0)`, which
+      fails on a scalar, training and validation steps return their logs as shape (1,).
+    Predictions after `fit`, outside the scope, then run on the local copy.
     """
+    if active_strategy() is _default_strategy():
+        yield
+        return
     if not multi_worker():
+        inputs = [part[:2] for part in X] if isinstance(X, list) else X[:2]
+        with active_strategy().scope():
+            model._symbolic_build(data_batch=(inputs, y[:2]))
+        model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
         yield
         return
     model.train_step = _logs_as_vectors(model.train_step)
@@ -151,6 +164,12 @@ def _fit_context(model) -> Iterator[None]:
     model._distribute_strategy = None
     with active_strategy().scope():
         yield
+
+
+def _default_strategy():
+    import tensorflow as tf
+
+    return tf.distribute.get_strategy()
 
 
 def compile_classifier(
@@ -212,7 +231,7 @@ def fit_with_observer(
                 restore_best_weights=True,
             )
         )
-    with _fit_context(model):
+    with _fit_context(model, X, y):
         model.fit(
             _dataset(X, y, config.batch_size, shuffle=True),
             validation_data=(
