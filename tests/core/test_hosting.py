@@ -5,12 +5,14 @@ import pytest
 from core import uploads
 from core.errors import InvalidConfig, UserFacingError
 from core.hosting import (
+    SETTINGS,
     HostingSettings,
     adopt,
     capped_defaults,
     check_within_caps,
     hosting_settings,
 )
+from core.paths import REPO_ROOT
 from core.registry import model_spec
 from core.training import checked_config
 from core.uploads import UploadRejected, read_table, upload_size_cap_bytes
@@ -25,6 +27,15 @@ def test_off_by_default_with_defaults_for_every_cap():
     )
     assert settings.hosted and settings.max_epochs == 3 and settings.max_upload_mb == 0.5
     assert settings.max_rows == HostingSettings().max_rows
+
+
+@pytest.mark.parametrize("document", [".streamlit/secrets.toml.example", "README.md"])
+def test_every_setting_is_documented_with_its_default(document):
+    text = (REPO_ROOT / document).read_text()
+    defaults = HostingSettings()
+    for name in SETTINGS[1:]:  # the caps; SEQLAB_HOSTED itself is shown as true
+        field = name.removeprefix("SEQLAB_").lower()
+        assert f"{name} = {getattr(defaults, field):g}" in text
 
 
 @pytest.mark.parametrize("text", ["many", "0", "-2"])
