@@ -3,11 +3,10 @@
 `SEQLAB_HOSTED=1` turns it on. Each visitor's runs and uploads then belong to their browser
 session, and these caps hold (each its own environment variable, with a default that fits the
 platform's guaranteed 1 GB): upload size in megabytes, rows of an uploaded table, epochs of a
-neural model, sequences per pass of a model that can split its batches, and trainings at once in one
-app process. Baselines keep their epochs (rounds of
-L-BFGS iterations, cheap next to a network's): capping them would leave a baseline short of
-convergence and the comparison unfair. Outside
-hosted mode nothing here applies.
+neural model, sequences per pass of a model that can split its batches (the taggers), and
+trainings at once in one app process. Baselines keep their epochs (rounds of L-BFGS
+iterations, cheap next to a network's): capping them would leave a baseline short of
+convergence and the comparison unfair. Outside hosted mode nothing here applies.
 
 The settings are read from the environment, which every training child process inherits; the
 dashboard first copies any set in `.streamlit/secrets.toml` into it (`adopt`). Core never

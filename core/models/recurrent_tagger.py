@@ -91,8 +91,7 @@ class RecurrentTaggerConfig(KerasTrainingConfig):
         "Slices each batch is run in, one after another, their gradients summed: the same "
         "update as the whole batch with a fraction of its memory, in more time (hamlet "
         "segmentation, batch 128: 4 passes peaked 136 MiB lower, at 526 MiB, and took 1.34 "
-        "times as long). "
-        "Hosted mode passes at most 32 sequences at a time (core/hosting.py).",
+        "times as long). Hosted mode passes at most 32 sequences at a time (core/hosting.py).",
         minimum=1,
         maximum=65_536,
     )
