@@ -132,9 +132,14 @@ def active_strategy():
     return _started.get("strategy") or tf.distribute.get_strategy()
 
 
+def strategy_name() -> str:
+    """The name of the strategy `start` chose: "default" when none was."""
+    return _started.get("name", "default")
+
+
 def multi_worker() -> bool:
     """Whether this process is one worker of a multi-worker cluster."""
-    return _started.get("name") == "multi-worker"
+    return strategy_name() == "multi-worker"
 
 
 def is_chief() -> bool:
@@ -172,7 +177,7 @@ def any_worker(wanted: bool) -> bool:
 def devices_used() -> list[str]:
     """The devices the active strategy trains on, e.g. ["/device:CPU:0", "/device:CPU:1"];
     a cluster's worker names its own, e.g. "/job:worker/replica:0/task:1/device:CPU:0"."""
-    if _started.get("name", "default") == "default":
+    if strategy_name() == "default":
         return local_devices()[:1]
     return [
         device.removeprefix("/job:localhost/replica:0/task:0")
@@ -183,7 +188,7 @@ def devices_used() -> list[str]:
 def placement() -> dict:
     """What a run records about where it trained: {"strategy": name, "devices": [...]}, plus
     under multi-worker the cluster's worker addresses as "workers"."""
-    recorded = {"strategy": _started.get("name", "default"), "devices": devices_used()}
+    recorded = {"strategy": strategy_name(), "devices": devices_used()}
     if multi_worker():
         jobs = cluster()["cluster"]
         recorded["workers"] = [address for addresses in jobs.values() for address in addresses]

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from core.configs import setting
-from core.distribution import active_strategy, any_worker, multi_worker
+from core.distribution import active_strategy, any_worker, multi_worker, strategy_name
 from core.errors import TrainingStopped
 from core.progress import TrainingObserver
 
@@ -149,7 +149,7 @@ def _fit_context(model, X, y) -> Iterator[None]:
       fails on a scalar, training and validation steps return their logs as shape (1,).
     Predictions after `fit`, outside the scope, then run on the local copy.
     """
-    if active_strategy() is _default_strategy():
+    if strategy_name() == "default":
         yield
         return
     if not multi_worker():
@@ -164,12 +164,6 @@ def _fit_context(model, X, y) -> Iterator[None]:
     model._distribute_strategy = None
     with active_strategy().scope():
         yield
-
-
-def _default_strategy():
-    import tensorflow as tf
-
-    return tf.distribute.get_strategy()
 
 
 def compile_classifier(
