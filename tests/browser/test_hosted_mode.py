@@ -97,6 +97,10 @@ def test_two_visitors_see_only_their_own_runs_and_uploads(browser, hosted, tmp_p
         screenshot(second, "hosted-second-visitor-waiting.png")
         first.get_by_text("LSTM: finished.").wait_for(timeout=240_000)
         second.get_by_text("Logistic regression: finished.").wait_for(timeout=240_000)
+        for page in (first, second):  # the results table comes a rerun after the message
+            page.locator(CELLS).filter(has_text=RUN_ID).first.wait_for(
+                state="attached", timeout=60_000
+            )
         [first_run], [second_run] = run_ids(first), run_ids(second)  # each page's results
 
         # The second visitor uploads labelled texts; the first is never offered them.
