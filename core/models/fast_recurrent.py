@@ -4,8 +4,10 @@ Keras's LSTM and GRU (off GPU) multiply each timestep's input by the input kerne
 recurrent loop: 28 small matrix products where one large one does. These layers project every
 timestep's input at once, x @ W + b as one (time * batch, features) product, and loop only
 over the recurrent part h @ U, unrolled into the graph (the default) or in a while loop.
-Unrolled, the LSTM's backward pass is written by hand (core/models/lstm_recurrence.py); the
-GRU's, and the while loops', are TensorFlow's autodiff. Weights, gate order (LSTM i, f, c,
+Unrolled, the LSTM runs on this machine's compiled kernels where they were built
+(core/models/native_lstm.py: the whole layer in one op forward and one backward), else with a
+backward pass written by hand in TensorFlow's ops (core/models/lstm_recurrence.py); the GRU's
+backward pass, and the while loops', are TensorFlow's autodiff. Weights, gate order (LSTM i, f, c,
 o; GRU z, r, h with the reset gate after the recurrent product), activations, initialisers
 and variable order are Keras's own, so
 `set_weights(keras_layer.get_weights())` copies a Keras layer exactly, and outputs and
@@ -21,6 +23,7 @@ first called; TensorFlow is imported only then.
 from functools import cache
 
 from core.models.lstm_recurrence import lstm_recurrence
+from core.models.native_lstm import native_lstm_layer
 
 
 @cache
@@ -159,6 +162,16 @@ def fast_recurrent_classes() -> dict[str, type]:
 
         def input_bias(self):
             return self.bias
+
+        def call(self, inputs, mask=None, initial_state=None):
+            native = native_lstm_layer() if self.unroll else None
+            if native is None or mask is not None or initial_state is not None:
+                return super().call(inputs, mask, initial_state)  # which refuses the last two
+            if self.go_backwards:
+                inputs = ops.flip(inputs, axis=1)
+            return native(
+                inputs, self.kernel, self.recurrent_kernel, self.bias, self.return_sequences
+            )
 
         def recur(self, steps):
             if self.unroll:  # differentiated by hand (core/models/lstm_recurrence.py)

@@ -1,4 +1,5 @@
-"""Keras's LSTM recurrence with a hand-written backward pass, for FastLSTM.
+"""Keras's LSTM recurrence with a hand-written backward pass, in TensorFlow's ops, for FastLSTM
+where this machine's compiled kernels were not built (core/models/native_lstm.py).
 
 Autodiff through the steps of an LSTM does, at every step, two small matrix products (the
 gradient for the previous state and that step's share of the recurrent kernel's gradient)

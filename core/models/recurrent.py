@@ -3,12 +3,15 @@
 The network: per-feature standardisation (learned from the training rows and saved inside the
 model) -> stacked recurrent layers (optionally bidirectional, dropout between them) -> a
 softmax over classes, trained with softmax cross entropy. Dropout sits between layers, not
-inside the recurrence. The GRU layers are core/models/fast_recurrent.py's: Keras's maths
-with every row's input projection in one product, unrolled over the fixed number of rows,
-which trained 0.98-1.63x as fast as Keras's GRU on a CPU (1.01x in the quietest run). Its
-LSTM, even with a hand-written backward pass, trained at 0.86-1.14x Keras's LSTM, not
-steadily faster, so the LSTM stays Keras's (bench/README.md, throughput.py). Models saved
-with Keras's GRU still load. TensorFlow is imported only when a model is built or loaded.
+inside the recurrence. The LSTM and GRU layers are core/models/fast_recurrent.py's: Keras's
+maths with every row's input projection in one product, unrolled over the fixed number of
+rows. The LSTM runs on this machine's compiled kernels where `make` built them (the whole
+layer in one op each way), which is what takes its training past PyTorch's nn.LSTM on a CPU
+(bench/README.md, throughput.py); elsewhere it steps the same maths in TensorFlow's ops,
+level with Keras's LSTM. The GRU trained 0.98-1.63x as fast as Keras's GRU. A saved model
+holds the layers' weights, not the kernels, so it loads with or without them; models saved
+with Keras's LSTM or GRU still load. TensorFlow is imported only when a model is built or
+loaded.
 """
 
 from dataclasses import dataclass
@@ -57,7 +60,7 @@ class RecurrentClassifier(KerasModelFile, SequenceClassifier):
 
         layer_class = {
             "rnn": keras.layers.SimpleRNN,
-            "lstm": keras.layers.LSTM,
+            "lstm": fast_recurrent_classes()["lstm"],
             "gru": fast_recurrent_classes()["gru"],
         }[config.cell]
         normalization = keras.layers.Normalization(axis=-1, name="standardize")

@@ -57,3 +57,14 @@ def loaded(name: str):
             pytest.fail(reason)
         pytest.skip(reason)
     return load_dataset(name)
+
+
+def require_native_kernels() -> None:
+    """Skip (fail under SEQLAB_REQUIRE_NATIVE) where the compiled LSTM kernels were not built."""
+    from core.native_kernels import native_lstm_ops
+
+    if native_lstm_ops() is None:
+        reason = "compiled LSTM kernels not built (make native)"
+        if os.environ.get("SEQLAB_REQUIRE_NATIVE"):
+            pytest.fail(reason)
+        pytest.skip(reason)

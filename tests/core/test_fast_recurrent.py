@@ -1,12 +1,19 @@
-"""The fast LSTM/GRU layers compute exactly what Keras's do, and save and load in safe mode."""
+"""The fast LSTM/GRU layers compute exactly what Keras's do, and save and load in safe mode.
 
+The LSTM is checked twice: on the compiled kernels (core/models/native_lstm.py) and stepped in
+TensorFlow's ops (core/models/lstm_recurrence.py), which is what runs where they were not built.
+"""
+
+import os
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
+from core.models import fast_recurrent
 from core.models.fast_recurrent import fast_recurrent_classes
+from tests.core.helpers import require_native_kernels
 
 BATCH, TIME, FEATURES, UNITS = 5, 7, 6, 4
 
@@ -51,7 +58,17 @@ def _output_and_gradients(layer, inputs, graph: bool = False):
     return [np.asarray(result) for result in results]
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.fixture(params=["lstm native", "lstm tensorflow", "gru"])
+def cell(request, monkeypatch):
+    """A cell, and for the LSTM which implementation its unrolled layer runs on."""
+    cell, _, kernels = request.param.partition(" ")
+    if kernels == "native":
+        require_native_kernels()
+    elif kernels == "tensorflow":
+        monkeypatch.setattr(fast_recurrent, "native_lstm_layer", lambda: None)
+    return cell
+
+
 @pytest.mark.parametrize(
     "unroll, bidirectional, return_sequences, go_backwards",
     [
@@ -69,8 +86,8 @@ def _output_and_gradients(layer, inputs, graph: bool = False):
 def test_outputs_and_gradients_match_keras(
     cell, unroll, bidirectional, return_sequences, go_backwards, batch
 ):
-    """Unrolled, the LSTM's backward pass is written by hand (core/models/lstm_recurrence.py);
-    unroll=False checks the autodiff while loop."""
+    """Unrolled, the LSTM's backward pass is written by hand (the compiled kernels or
+    core/models/lstm_recurrence.py); unroll=False checks the autodiff while loop."""
     reference, fast = _pair(cell, unroll, bidirectional, return_sequences, go_backwards)
     inputs = np.random.default_rng(0).normal(size=(batch, TIME, FEATURES)).astype(np.float32)
     expected = _output_and_gradients(reference, inputs)
@@ -82,8 +99,8 @@ def test_outputs_and_gradients_match_keras(
 
 
 @pytest.mark.parametrize("return_sequences", [False, True])
-def test_the_hand_written_backward_pass_matches_keras_in_a_graph(return_sequences):
-    reference, fast = _pair("lstm", True, False, return_sequences, False)
+def test_outputs_and_gradients_match_keras_in_a_graph(cell, return_sequences):
+    reference, fast = _pair(cell, True, False, return_sequences, False)
     inputs = np.random.default_rng(2).normal(size=(BATCH, TIME, FEATURES)).astype(np.float32)
     expected = _output_and_gradients(reference, inputs, graph=True)
     actual = _output_and_gradients(fast, inputs, graph=True)
@@ -128,8 +145,11 @@ np.save(sys.argv[3], np.asarray(model(inputs)))
 
 
 def test_a_model_saves_and_loads_in_a_fresh_process_in_safe_mode(tmp_path):
+    """Saved where the compiled kernels run, loaded in safe mode where they are turned off:
+    the file holds the layers' configs and weights, not which kernels computed them."""
     import keras
 
+    require_native_kernels()
     classes = fast_recurrent_classes()
     inputs = keras.Input(shape=(TIME, FEATURES))
     hidden = classes["lstm"](UNITS, return_sequences=True)(inputs)
@@ -150,5 +170,6 @@ def test_a_model_saves_and_loads_in_a_fresh_process_in_safe_mode(tmp_path):
         ],
         check=True,
         timeout=300,
+        env={**os.environ, "SEQLAB_NATIVE_KERNELS": "0"},
     )
     np.testing.assert_allclose(np.load(tmp_path / "out.npy"), np.asarray(model(rows)), atol=1e-6)
