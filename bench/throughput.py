@@ -5,15 +5,17 @@ Random rows shaped like MNIST read row by row (28 steps x 28 features, 10 classe
 
 - keras fit: the reference, Input -> LSTM/GRU(128) -> Dense(10, softmax), Adam, sparse
   categorical cross entropy, `model.fit` on the arrays;
-- fast: the same with core/models/fast_recurrent.py's layer (all input projections in one
-  product, only h @ U in the loop, unrolled; the LSTM's backward pass written by hand,
-  core/models/lstm_recurrence.py, the GRU's by autodiff);
-- fast, autodiff while loop: the same layer stepped in a while loop and differentiated by
-  autodiff;
 - seqlab: what `RecurrentClassifier` builds (standardisation -> recurrent layer -> softmax)
   with one 128-unit layer, no dropout, Adam at 0.001, trained by seqlab's own
-  `fit_with_observer` (tf.data pipeline, progress callback); "seqlab, batch 32" the same at
-  seqlab's default batch size (on the same samples, so samples/s compare);
+  `fit_with_observer` (tf.data pipeline, progress callback). Its layers are
+  core/models/fast_recurrent.py's; the LSTM runs on the compiled kernels where `make native`
+  built them (the header says whether it did);
+- seqlab, TensorFlow ops (LSTM only): the same with the kernels turned off, the maths stepped
+  in TensorFlow's ops (core/models/lstm_recurrence.py), as where no compiler was found;
+- seqlab, Keras's layer: the same network and fit with keras.layers.LSTM/GRU, so that the
+  difference from "seqlab" is the layer alone;
+- seqlab, batch 32: "seqlab" at seqlab's default batch size (on the same samples, so
+  samples/s compare);
 - pytorch: nn.LSTM/nn.GRU + Linear, Adam, cross entropy, in a `.venv-bench` subprocess
   (bench/torch_worker.py; `make bench-env` creates it), with 2 threads and with 1;
   "x pytorch" divides by the faster of the two.
@@ -34,15 +36,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.models import fast_recurrent  # noqa: E402
 from core.models.fast_recurrent import fast_recurrent_classes  # noqa: E402
 from core.models.keras_training import fit_with_observer  # noqa: E402
 from core.models.recurrent import RecurrentClassifier, RecurrentConfig  # noqa: E402
+from core.native_kernels import native_lstm_ops  # noqa: E402
 from core.progress import TrainingObserver  # noqa: E402
 
 TIMESTEPS, FEATURES, CLASSES, UNITS, BATCH = 28, 28, 10, 128, 128
@@ -74,8 +79,21 @@ def keras_fit_row(layer, by_batch: bool = False, **compile_options):
     return epoch
 
 
-def seqlab_row(cell: str, batch_size: int = BATCH):
-    """One epoch of RecurrentClassifier's network, trained the way seqlab trains it."""
+def on_tensorflow_ops(epoch):
+    """The row `epoch` with FastLSTM stepping its recurrence in TensorFlow's ops, as where the
+    compiled kernels were not built (the layer chooses when its graph is traced, during the
+    row's first epoch, so every epoch runs under the switch)."""
+
+    def epoch_on_tensorflow_ops(rows, labels) -> float:
+        with mock.patch.object(fast_recurrent, "native_lstm_layer", lambda: None):
+            return epoch(rows, labels)
+
+    return epoch_on_tensorflow_ops
+
+
+def seqlab_row(cell: str, batch_size: int = BATCH, keras_layer=None):
+    """One epoch of RecurrentClassifier's network, trained the way seqlab trains it; with
+    `keras_layer` on that layer instead of seqlab's."""
     import keras
 
     config = RecurrentConfig(
@@ -96,7 +114,9 @@ def seqlab_row(cell: str, batch_size: int = BATCH):
         nonlocal model
         if model is None:
             keras.utils.set_random_seed(0)
-            model = classifier._build(config, rows)
+            layers = {cell: keras_layer} if keras_layer else {}
+            with mock.patch.dict(fast_recurrent_classes(), layers):
+                model = classifier._build(config, rows)
         started = time.perf_counter()
         fit_with_observer(model, rows, labels, None, config, TrainingObserver(), [])
         return time.perf_counter() - started
@@ -146,14 +166,18 @@ def measure(
     keras_layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
     runners = {
         REFERENCE: keras_fit_row(keras_layer(UNITS), by_batch),
-        "fast": keras_fit_row(fast(UNITS), by_batch),
-        "fast, autodiff while loop": keras_fit_row(fast(UNITS, unroll=False), by_batch),
         "seqlab": seqlab_row(cell),
+    }
+    if cell == "lstm":
+        runners["seqlab, TensorFlow ops"] = on_tensorflow_ops(seqlab_row(cell))
+    runners |= {
+        "seqlab, Keras's layer": seqlab_row(cell, keras_layer=keras_layer),
         "seqlab, batch 32": seqlab_row(cell, batch_size=32),
     }
-    if knobs:
+    if knobs:  # on TensorFlow's ops: XLA cannot compile the kernels' ops
         runners |= {
-            "fast, XLA": keras_fit_row(fast(UNITS), jit_compile=True),
+            "fast, autodiff while loop": keras_fit_row(fast(UNITS, unroll=False), by_batch),
+            "fast, XLA": on_tensorflow_ops(keras_fit_row(fast(UNITS), jit_compile=True)),
             "fast, 10 steps/execution": keras_fit_row(fast(UNITS), steps_per_execution=10),
         }
     torch_rows = []
@@ -198,7 +222,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=20 * BATCH, help="samples per epoch")
     parser.add_argument("--threads", type=int, default=2, help="TensorFlow's and PyTorch's")
     parser.add_argument(
-        "--knobs", action="store_true", help="add the XLA and steps-per-execution rows"
+        "--knobs",
+        action="store_true",
+        help="add the autodiff while loop, XLA and steps-per-execution rows",
     )
     parser.add_argument(
         "--by-batch",
@@ -219,7 +245,8 @@ def main() -> None:
         f"TensorFlow {tf.__version__}, Keras {keras.__version__}, PyTorch {torch_version()}; "
         f"batch {BATCH}, {arguments.threads} threads, {arguments.samples:,} samples an epoch, "
         f"median of {arguments.repeats} interleaved epochs; "
-        f"load average {os.getloadavg()[0]:.1f} at start"
+        f"load average {os.getloadavg()[0]:.1f} at start; compiled LSTM kernels "
+        f"{'built' if native_lstm_ops() is not None else 'NOT built (make native)'}"
     )
     if not BENCH_PYTHON.exists():
         print("# no PyTorch rows: `make bench-env` creates .venv-bench with torch==2.13.0 (CPU)")
