@@ -2,6 +2,8 @@
 they cannot be, and their ops' own answers (tests/core/test_fast_recurrent.py checks the layer
 against Keras's LSTM)."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 
@@ -133,3 +135,20 @@ def test_the_ops_refuse_mismatched_shapes_with_a_message():
         ops.seqlab_lstm_backward(
             np.zeros((2, 2, 6), np.float32), inputs, kernel, recurrent_kernel, hidden, cells, gates
         )
+
+
+def test_ops_called_from_several_threads_at_once_each_get_their_own_answer():
+    """Concurrent callers (two trainings in the hosted model worker, the two directions of a
+    bidirectional layer in a graph) queue their parts on the same pinned threads."""
+    import tensorflow as tf
+
+    require_native_kernels()
+    layer = native_lstm_layer()
+    weights = [tf.constant(value) for value in _weights(5, 6)]
+    rng = np.random.default_rng(3)
+    batches = [tf.constant(rng.normal(size=(9, 4, 5)).astype(np.float32)) for _ in range(8)]
+    alone = [np.asarray(layer(batch, *weights, True)) for batch in batches]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda batch: np.asarray(layer(batch, *weights, True)), batches))
+    for got, want in zip(together, alone, strict=True):
+        np.testing.assert_array_equal(got, want)
