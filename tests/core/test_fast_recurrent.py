@@ -173,3 +173,19 @@ def test_a_model_saves_and_loads_in_a_fresh_process_in_safe_mode(tmp_path):
         env={**os.environ, "SEQLAB_NATIVE_KERNELS": "0"},
     )
     np.testing.assert_allclose(np.load(tmp_path / "out.npy"), np.asarray(model(rows)), atol=1e-6)
+
+
+def test_the_classifier_takes_the_fast_lstm_on_a_cpu_and_keras_lstm_beside_a_gpu(monkeypatch):
+    """On a GPU Keras's LSTM runs cuDNN's fused kernel; the compiled kernels are CPU ops."""
+    import keras
+    import tensorflow as tf
+
+    from core.models.recurrent import recurrent_layer_class
+
+    assert recurrent_layer_class("lstm") is fast_recurrent_classes()["lstm"]
+    assert recurrent_layer_class("gru") is fast_recurrent_classes()["gru"]
+    assert recurrent_layer_class("rnn") is keras.layers.SimpleRNN
+    gpu = tf.config.LogicalDevice(name="/device:GPU:0", device_type="GPU")
+    monkeypatch.setattr(tf.config, "list_logical_devices", lambda kind=None: [gpu])
+    assert recurrent_layer_class("lstm") is keras.layers.LSTM
+    assert recurrent_layer_class("gru") is fast_recurrent_classes()["gru"]
