@@ -5,11 +5,12 @@ recurrent loop: 28 small matrix products where one large one does. These layers 
 timestep's input at once, x @ W + b as one (time * batch, features) product, and loop only
 over the recurrent part h @ U, unrolled into the graph (the default) or in a while loop.
 Unrolled, the LSTM runs on this machine's compiled kernels where they were built
-(core/models/native_lstm.py: the whole layer in one op forward and one backward), else with a
-backward pass written by hand in TensorFlow's ops (core/models/lstm_recurrence.py); the GRU's
-backward pass, and the while loops', are TensorFlow's autodiff. Weights, gate order (LSTM i, f, c,
-o; GRU z, r, h with the reset gate after the recurrent product), activations, initialisers
-and variable order are Keras's own, so
+(core/models/native_lstm.py: the whole layer in one op forward and one backward, which there
+multiply [x_t, h_{t-1}] by [W; U] once a step, faster in native code than a separate
+projection), else with a backward pass written by hand in TensorFlow's ops
+(core/models/lstm_recurrence.py); the GRU's backward pass, and the while loops', are
+TensorFlow's autodiff. Weights, gate order (LSTM i, f, c, o; GRU z, r, h with the reset gate
+after the recurrent product), activations, initialisers and variable order are Keras's own, so
 `set_weights(keras_layer.get_weights())` copies a Keras layer exactly, and outputs and
 gradients match it (tests/core/test_fast_recurrent.py).
 

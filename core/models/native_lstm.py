@@ -1,12 +1,13 @@
 """FastLSTM's whole layer on the compiled kernels (core/native/lstm_kernels.cc), with its gradient.
 
-One op runs the input projection and every step forward, one runs them backward and returns
-the weights' gradients, each with the batch split over the intra-op threads. The inputs'
+One op runs every step forward, one runs them backward and returns the weights' gradients,
+each with the batch split into as many blocks as TensorFlow has intra-op threads. The inputs'
 gradient, d_gates @ W^T, is left to a TensorFlow product, which a traced graph drops where
 nothing needs it (a first layer's inputs are data). Maths, weights and outputs are
-FastLSTM's, that is Keras's LSTM's (tests/core/test_native_lstm.py); where the kernels were
-not built `native_lstm_layer()` is None and FastLSTM steps the recurrence in TensorFlow's ops
-(core/models/lstm_recurrence.py). TensorFlow is imported when the layer is first asked for.
+FastLSTM's, that is Keras's LSTM's (tests/core/test_fast_recurrent.py,
+tests/core/test_native_kernels.py); where the kernels were not built `native_lstm_layer()` is
+None and FastLSTM steps the recurrence in TensorFlow's ops (core/models/lstm_recurrence.py).
+TensorFlow is imported when the layer is first asked for.
 """
 
 from functools import cache
