@@ -94,6 +94,8 @@ def upload_and_choose_the_baseline(page, url: str, csv_path) -> None:
 
 
 def test_sessions_training_and_predicting_at_once_keep_to_themselves(browser, server, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     url, log = server
     contexts = [
         browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(SESSIONS)
@@ -106,8 +108,18 @@ def test_sessions_training_and_predicting_at_once_keep_to_themselves(browser, se
 
     for page in pages:  # all four train at once
         page.get_by_role("button", name="Train", exact=True).click()
-    for page in pages:
-        page.get_by_text("TF-IDF + logistic regression: finished.").wait_for(timeout=180_000)
+    for session, page in enumerate(pages):
+        try:
+            page.get_by_text("TF-IDF + logistic regression: finished.").wait_for(timeout=180_000)
+        except PlaywrightTimeoutError:
+            # Once in a CI run a session never showed its finished training (all four runs
+            # were stored within seconds): keep what every session showed for the next look.
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            for number, other in enumerate(pages):
+                screenshot(other, f"concurrent-stuck-session{number}.png")
+            status = re.compile(r"TF-IDF \+ logistic regression: ")
+            shown = [other.get_by_text(status).all_inner_texts() for other in pages]
+            pytest.fail(f"session {session} did not show its finished training; status: {shown}")
 
     for session, page in enumerate(pages):  # and all four ask at once
         box = page.get_by_label("Type or paste a text")
