@@ -57,8 +57,10 @@ def recurrent_layer_class(cell: str):
     import keras
     import tensorflow as tf
 
-    if cell == "rnn" or (cell == "lstm" and tf.config.list_logical_devices("GPU")):
-        return {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM}[cell]
+    if cell == "rnn":
+        return keras.layers.SimpleRNN
+    if cell == "lstm" and tf.config.list_logical_devices("GPU"):
+        return keras.layers.LSTM
     return fast_recurrent_classes()[cell]
 
 

@@ -28,8 +28,6 @@
 // The maths is Keras's LSTM with its defaults; core/models/lstm_recurrence.py steps the same
 // in TensorFlow's ops where this library is not built.
 
-#define EIGEN_USE_THREADS
-
 #include <pthread.h>
 #include <sched.h>
 

@@ -38,24 +38,28 @@ def polarity_texts() -> tuple[np.ndarray, np.ndarray]:
     return np.array(data.texts[order]), np.array(data.labels[order])
 
 
+def skip_or_fail(reason: str, required_by: str) -> None:
+    """Skip the test for `reason`, or fail it where the environment variable `required_by` says
+    this part of set-up must have worked (.ci/run sets them)."""
+    if os.environ.get(required_by):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def require_pack(pack: str) -> None:
     """Skip (fail under SEQLAB_REQUIRE_PACKS) while a data pack is not fetched."""
     from core.data_packs import pack_unavailable
 
     reason = pack_unavailable(pack)
     if reason:
-        if os.environ.get("SEQLAB_REQUIRE_PACKS"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        skip_or_fail(reason, "SEQLAB_REQUIRE_PACKS")
 
 
 def loaded(name: str):
     """The dataset, or a skip (a failure under SEQLAB_REQUIRE_PACKS) while its pack is missing."""
     reason = DATASETS[name].availability()
     if reason:
-        if os.environ.get("SEQLAB_REQUIRE_PACKS"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        skip_or_fail(reason, "SEQLAB_REQUIRE_PACKS")
     return load_dataset(name)
 
 
@@ -64,7 +68,4 @@ def require_native_kernels() -> None:
     from core.native_kernels import native_lstm_ops
 
     if native_lstm_ops() is None:
-        reason = "compiled LSTM kernels not built (make native)"
-        if os.environ.get("SEQLAB_REQUIRE_NATIVE"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        skip_or_fail("compiled LSTM kernels not built (make native)", "SEQLAB_REQUIRE_NATIVE")
