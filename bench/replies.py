@@ -4,7 +4,7 @@ The issue asks whether the LSTM dual encoder ranks the true reply first more oft
 as in Lowe et al. (2015). Every replier trains on the same training pairs of the dataset
 (split by message, seed 0) with its default config and seed 0, one after another in this one
 process, so the time ratios to the baseline compare like with like; each is then scored in
-1-of-10 on the same held-out messages and candidates (core/reply_evaluation.py).
+1-of-10 on the same held-out messages and candidates (core/tasks/reply/evaluation.py).
 
 `--split validation` scores the validation part instead: choose settings with it and score the
 test part once, so the test recall is not tuned. Usage:
@@ -22,9 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.registry import MODELS  # noqa: E402
-from core.reply_data import REPLY, load_reply_data  # noqa: E402
-from core.reply_evaluation import evaluate_replier  # noqa: E402
+from core.data.replies import load_reply_data
+from core.models.registry import MODELS  # noqa: E402
+from core.task_names import REPLY
+from core.tasks.reply.evaluation import evaluate_replier  # noqa: E402
 
 
 def overrides_by_model(settings: list[str]) -> dict[str, dict[str, str]]:

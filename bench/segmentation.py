@@ -27,11 +27,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.corpora import load_corpus  # noqa: E402
-from core.lm_vocabulary import split_by_document  # noqa: E402
-from core.models.recurrent_tagger import RecurrentTagger, RecurrentTaggerConfig  # noqa: E402
-from core.models.window_tagger import WindowTagger, WindowTaggerConfig  # noqa: E402
-from core.segmentation import segmentation_examples, token_accuracy, word_boundary_f1  # noqa: E402
+from core.data.corpora import load_corpus  # noqa: E402
+from core.data.segmentation import segmentation_examples, token_accuracy, word_boundary_f1  # noqa: E402
+from core.data.vocabulary import split_by_document  # noqa: E402
+from core.models.baselines.window_tagger import WindowTagger, WindowTaggerConfig  # noqa: E402
+from core.models.recurrent.tagger import RecurrentTagger, RecurrentTaggerConfig  # noqa: E402
 
 RECURRENT_SETTINGS = (
     "epochs",

@@ -6,12 +6,12 @@ Random rows shaped like MNIST read row by row (28 steps x 28 features, 10 classe
 - keras fit: the reference, Input -> LSTM/GRU(128) -> Dense(10, softmax), Adam, sparse
   categorical cross entropy, `model.fit` on the arrays;
 - seqlab: what `RecurrentClassifier` builds (standardisation -> recurrent layer -> softmax)
-  with one 128-unit layer, no dropout, Adam at 0.001, trained by seqlab's own
-  `fit_with_observer` (tf.data pipeline, progress callback). Its layers are
-  core/models/fast_recurrent.py's; the LSTM runs on the compiled kernels where `make native`
-  built them (the header says whether it did);
+  with one 128-unit layer, no dropout, Adam at 0.001, trained by seqlab's own `fit_with_observer`
+  (tf.data pipeline, progress callback). Its layers are core/models/recurrent/fast_recurrent.py's;
+  the LSTM runs on the compiled kernels where `make native` built them (the header says whether it
+  did);
 - seqlab, TensorFlow ops (LSTM only): the same with the kernels turned off, the maths stepped
-  in TensorFlow's ops (core/models/lstm_recurrence.py), as where no compiler was found;
+  in TensorFlow's ops (core/models/recurrent/lstm_recurrence.py), as where no compiler was found;
 - seqlab, Keras's layer: the same network and fit with keras.layers.LSTM/GRU, so that the
   difference from "seqlab" is the layer alone;
 - seqlab, batch 32: "seqlab" at seqlab's default batch size (on the same samples, so
@@ -43,11 +43,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.models import fast_recurrent  # noqa: E402
-from core.models.fast_recurrent import fast_recurrent_classes  # noqa: E402
-from core.models.keras_training import fit_with_observer  # noqa: E402
-from core.models.recurrent import RecurrentClassifier, RecurrentConfig  # noqa: E402
-from core.native_kernels import native_lstm_ops  # noqa: E402
+from core.models.kernels.build import native_lstm_ops  # noqa: E402
+from core.models.recurrent import fast_recurrent  # noqa: E402
+from core.models.recurrent.fast_recurrent import fast_recurrent_classes  # noqa: E402
+from core.models.recurrent.keras_training import fit_with_observer  # noqa: E402
+from core.models.recurrent.sequence_classifier import RecurrentClassifier, RecurrentConfig  # noqa: E402
 from core.progress import TrainingObserver  # noqa: E402
 
 TIMESTEPS, FEATURES, CLASSES, UNITS, BATCH = 28, 28, 10, 128, 128

@@ -23,12 +23,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.datasets import dataset_info, load_dataset  # noqa: E402
+from core.data.datasets import dataset_info, load_dataset  # noqa: E402
+from core.data.splits import dataset_split  # noqa: E402
+from core.models.registry import model_spec  # noqa: E402
 from core.progress import TrainingObserver  # noqa: E402
-from core.registry import model_spec  # noqa: E402
-from core.splits import dataset_split  # noqa: E402
-from core.store import RunStore  # noqa: E402
-from core.tasks import train  # noqa: E402
+from core.runs.store import RunStore  # noqa: E402
+from core.tasks.registry import train  # noqa: E402
 
 
 class TestAccuracyClock(TrainingObserver):

@@ -2,7 +2,7 @@
 
 Each model trains with its default config and seed 0 in this one process, one after another,
 so the ratios to the baseline compare like with like on this machine. A model with an
-accuracy target (core/accuracy_targets.py) shows it, "met" or "MISSED"; the script exits 1
+accuracy target (core/tasks/accuracy_targets.py) shows it, "met" or "MISSED"; the script exits 1
 if one is missed: this is where the full-size targets (the mnist-5k LSTM) are checked. Usage:
 
     .venv/bin/python bench/training_time.py [DATASET ...]
@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.accuracy_targets import ACCURACY_TARGETS  # noqa: E402
-from core.datasets import dataset_info  # noqa: E402
-from core.registry import models_for  # noqa: E402
-from core.store import RunStore  # noqa: E402
-from core.tasks import train  # noqa: E402
+from core.data.datasets import dataset_info  # noqa: E402
+from core.models.registry import models_for  # noqa: E402
+from core.runs.store import RunStore  # noqa: E402
+from core.tasks.accuracy_targets import ACCURACY_TARGETS  # noqa: E402
+from core.tasks.registry import train  # noqa: E402
 
 DEFAULT_DATASETS = ["digits", "mnist-5k", "sms-spam", "trec-questions", "rotten-tomatoes"]
 

@@ -18,8 +18,9 @@ Ctrl-C during training stops it between batches and records the partial model as
 during a curve it keeps the points scored so far (the curve says it is partial); during
 fetch-hn it stops between requests, keeping the threads already cached.
 
-`--strategy` chooses the tf.distribute strategy Keras models train under (core/distribution.py);
-`$SEQLAB_LOGICAL_CPUS=2` splits the CPU into two devices for `mirrored`.
+`--strategy` chooses the tf.distribute strategy Keras models train under
+(core/models/recurrent/distribution.py); `$SEQLAB_LOGICAL_CPUS=2` splits the CPU into two devices
+for `mirrored`.
 """
 
 import argparse
@@ -30,22 +31,28 @@ import sys
 import tempfile
 from pathlib import Path
 
-from core.corpora import TEXT_PREDICTION
-from core.datasets import DATASETS
-from core.distribution import STRATEGIES, is_chief, start
+from core.contest.learning_curves import CurveObserver, CurvePoint
+from core.data.datasets import DATASETS
+from core.data.labelling import SEGMENTATION_PREFIX
+from core.data.replies import HACKER_NEWS
 from core.errors import UserFacingError
-from core.labelling_data import SEGMENTATION_PREFIX, SEQUENCE_LABELLING
-from core.learning_curves import CurveObserver, CurvePoint
+from core.models.recurrent.distribution import STRATEGIES, is_chief, start
+from core.models.registry import model_spec, models_for
 from core.paths import store_url
 from core.progress import ObserverChain, StopFlag, TrainingObserver
-from core.registry import TASKS, model_spec, models_for
-from core.regression_runs import REGRESSION, SYNTHETIC
-from core.reply_data import HACKER_NEWS, REPLY
-from core.run_export import run_summary
-from core.store import RunRecord, RunStore
-from core.tensorboard_logs import TENSORBOARD_VARIABLE, logs_folder
-from core.tensorboard_logs import enabled as tensorboard_enabled
-from core.text_datasets import TEXT_CLASSIFICATION
+from core.runs.store import RunRecord, RunStore
+from core.runs.tensorboard_logs import TENSORBOARD_VARIABLE, logs_folder
+from core.runs.tensorboard_logs import enabled as tensorboard_enabled
+from core.task_names import (
+    REGRESSION,
+    REPLY,
+    SEQUENCE_LABELLING,
+    TASKS,
+    TEXT_CLASSIFICATION,
+    TEXT_PREDICTION,
+)
+from core.tasks.regression import SYNTHETIC
+from core.tasks.run_export import run_summary
 
 
 class _ConsoleProgress(TrainingObserver):
@@ -93,7 +100,7 @@ def _command_datasets(arguments) -> None:
 
 def _read_upload_file(path: Path) -> bytes:
     """The bytes of a file given with --file, refused before reading when over the cap."""
-    from core.uploads import UploadRejected, over_the_cap_message, upload_size_cap_bytes
+    from core.data.uploads import UploadRejected, over_the_cap_message, upload_size_cap_bytes
 
     try:
         size = path.stat().st_size
@@ -111,13 +118,13 @@ def _uploaded_dataset(arguments) -> str:
         raise UserFacingError("Give a dataset name or --file, not both.")
     path = Path(arguments.file)
     if arguments.task == SEQUENCE_LABELLING:
-        from core.tagged_corpora import parse_tagged_upload, save_tagged_upload
+        from core.data.tagged_corpora import parse_tagged_upload, save_tagged_upload
 
         corpus = parse_tagged_upload(_read_upload_file(path), path.name)
         notes, name = corpus.notes, save_tagged_upload(corpus)
     elif arguments.task == TEXT_CLASSIFICATION:
-        from core.uploaded_datasets import save_labelled_upload
-        from core.uploads import read_table
+        from core.data.uploaded_datasets import save_labelled_upload
+        from core.data.uploads import read_table
 
         if not (arguments.text_column and arguments.label_column):
             raise UserFacingError("--file needs --text-column and --label-column.")
@@ -125,8 +132,8 @@ def _uploaded_dataset(arguments) -> str:
         info, notes = save_labelled_upload(table, arguments.text_column, arguments.label_column)
         name = info.name
     elif arguments.task == REPLY:
-        from core.reply_data import save_reply_upload
-        from core.uploads import read_table
+        from core.data.replies import save_reply_upload
+        from core.data.uploads import read_table
 
         if not (arguments.message_column and arguments.reply_column):
             raise UserFacingError("--file needs --message-column and --reply-column.")
@@ -150,7 +157,7 @@ def _train(arguments, settings: dict, observer, store: RunStore) -> RunRecord:
                 "The perceptron is a full-batch TensorFlow loop, not a Keras model: it trains "
                 "on one device only (--strategy default)."
             )
-        from core.regression_runs import check_dataset, fit_line_and_record, split_settings
+        from core.tasks.regression import check_dataset, fit_line_and_record, split_settings
 
         check_dataset(arguments.dataset)
         data_config, config = split_settings(settings)
@@ -161,7 +168,7 @@ def _train(arguments, settings: dict, observer, store: RunStore) -> RunRecord:
             seed=arguments.seed,
             observer=observer,
         ).run
-    from core.tasks import train
+    from core.tasks.registry import train
 
     config = model_spec(arguments.task, arguments.model).config_with(settings)
     dataset = _uploaded_dataset(arguments) if arguments.file else arguments.dataset
@@ -290,7 +297,12 @@ class _CurveConsole(CurveObserver):
 
 
 def _command_curve(arguments) -> None:
-    from core.learning_curves import CurveSettings, learning_curve, parse_fractions, save_curve
+    from core.contest.learning_curves import (
+        CurveSettings,
+        learning_curve,
+        parse_fractions,
+        save_curve,
+    )
 
     settings = _parse_settings(arguments.set or [])
     if arguments.epochs is not None:
@@ -328,7 +340,7 @@ def _command_curve(arguments) -> None:
 
 
 def _command_fetch_hn(arguments) -> None:
-    from core.hacker_news import fetch_threads
+    from core.data.hacker_news import fetch_threads
 
     stop = StopFlag()
     signal.signal(signal.SIGINT, lambda *_: stop.request_stop())

@@ -1,5 +1,7 @@
-"""Writing files so that a reader sees either the old file or the whole new one."""
+"""Files whole or not at all: atomic writes, so a reader sees the old file or the whole new one,
+and checksums, so a reader can tell a file is the one that was written."""
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -19,3 +21,9 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
         if os.path.exists(temporary):
             os.unlink(temporary)
     return path
+
+
+def sha256_of(path: str | Path) -> str:
+    """The file's SHA-256 as hex."""
+    with open(path, "rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()

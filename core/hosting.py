@@ -41,7 +41,7 @@ class HostingSettings:
     # same update. The tagger's default batch of 128 took a fresh model worker's peak to 660
     # MiB anonymous on hamlet, above every other model's (at most 500); 32 at a time, 530.
     max_batch: int = 32
-    # All TensorFlow work runs in the one model worker (core/model_worker.py): its trainings
+    # All TensorFlow work runs in the one model worker (core/runtime/model_worker.py): its trainings
     # run side by side and their memory adds up, so one at a time is what fits in 1 GB.
     max_trainings: int = 1
 
@@ -98,13 +98,13 @@ def _sequences_per_pass(config: Any) -> int:
 
 def _passes_within_cap(config: Any, max_batch: int) -> Any:
     """`config` with its batches run in enough passes to hold at most `max_batch` sequences
-    at a time (core/models/batch_passes.py): the same updates, with less memory."""
+    at a time (core/models/recurrent/batch_passes.py): the same updates, with less memory."""
     passes = max(config.batch_passes, -(-config.batch_size // max_batch))
     return dataclasses.replace(config, batch_passes=passes)
 
 
 def capped_defaults(spec: Any, settings: HostingSettings | None = None) -> Any:
-    """A model's (core.registry.ModelSpec's) default config, with a neural model's epochs
+    """A model's (core.models.registry.ModelSpec's) default config, with a neural model's epochs
     lowered to the hosted cap and its batches run in passes within the batch cap, so a form
     opens on settings that may be trained here."""
     settings = settings or hosting_settings()

@@ -7,7 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.store import RunRecord
+from core.runs.store import RunRecord
 
 PALETTE = px.colors.qualitative.Safe
 DASHES = ("solid", "dash", "dot")
@@ -248,7 +248,7 @@ def predicted_against_actual(y: np.ndarray, predictions: dict[str, np.ndarray]) 
 
 
 def class_balance(table) -> go.Figure:
-    """Texts per class, from core.text_stats.class_length_table's class rows."""
+    """Texts per class, from core.data.text_stats.class_length_table's class rows."""
     figure = go.Figure(
         go.Bar(
             x=table["class"],
@@ -288,7 +288,8 @@ MAP_STYLES = {  # role: legend entry, colour, marker size
 
 
 def word_map(mapped, axis: str, searched: str | None, neighbours: list[str]) -> go.Figure:
-    """Projected words (core.word_vectors), named on hover; searched word, neighbours labelled."""
+    """Projected words (core.models.word_vectors), named on hover; searched word, neighbours
+    labelled."""
     roles = {word: "neighbour" for word in neighbours}
     if searched:
         roles[searched] = "searched"
@@ -417,8 +418,8 @@ def metric_against_time(
 
 
 def learning_curve(curve, titles: dict[str, str]) -> go.Figure:
-    """A core.learning_curves.LearningCurve: each model's mean test metric over seeds against
-    the training examples (log scale) with 95% intervals, every seed's point faint behind,
+    """A core.contest.learning_curves.LearningCurve: each model's mean test metric over seeds
+    against the training examples (log scale) with 95% intervals, every seed's point faint behind,
     and a dashed line where the neural model overtakes for good."""
     figure = go.Figure()
     summary = curve.summary()

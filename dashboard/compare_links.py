@@ -2,7 +2,7 @@
 (`task=`, `dataset=`, `model=`, `family=`, `status=`, each comma-separated), the two runs of
 the paired test (`first=`, `second=`, by run id) and the learning curve's settings."""
 
-from core.store import RunRecord
+from core.runs.store import RunRecord
 from dashboard import url_state
 from dashboard.compare_view import FILTERS, verdict_choices
 from dashboard.curve_view import curve_url_fields

@@ -5,12 +5,12 @@ from collections import defaultdict
 
 import streamlit as st
 
-from core.comparison import paired_test
+from core.contest.verdict import NoVerdict, verdict
 from core.errors import UserFacingError
-from core.exports import spreadsheet_safe_csv
-from core.store import RunRecord
-from core.task_metrics import main_metric
-from core.verdict import NoVerdict, verdict
+from core.runs.comparison import paired_test
+from core.runs.csv_exports import spreadsheet_safe_csv
+from core.runs.store import RunRecord
+from core.tasks.metrics import main_metric
 from dashboard import charts, hosting
 from dashboard.highlight import escape_markdown
 from dashboard.leaderboard import compare_table, family, model_title
@@ -34,7 +34,7 @@ def verdict_choices(runs: list[RunRecord]) -> tuple[list[tuple[str, str]], tuple
 
 def verdict_view(runs: list[RunRecord]) -> None:
     """For a chosen task and dataset: the best baseline against the best neural run, in one
-    sentence (core/verdict.py)."""
+    sentence (core/contest/verdict.py)."""
     choices, newest = verdict_choices(runs)
     if not choices:
         st.info("No run has test results yet: train a baseline and a neural model first.")

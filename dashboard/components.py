@@ -6,11 +6,11 @@ from typing import Any
 import streamlit as st
 
 from core.configs import settings_of
-from core.dataset_info import DatasetInfo
-from core.datasets import datasets_for
+from core.data.dataset_info import DatasetInfo
+from core.data.datasets import datasets_for
 from core.errors import UserFacingError
 from core.hosting import capped_defaults, check_within_caps
-from core.registry import ModelSpec
+from core.models.registry import ModelSpec
 from dashboard import url_state
 from dashboard.highlight import escape_markdown
 
@@ -140,7 +140,7 @@ def attempt(compute: Callable[[], Any]) -> Any | None:
 
 
 def stop_button(job, key: str, help: str) -> None:
-    """The Stop button of a background job (core.jobs.ChildJob), which says it is stopping
+    """The Stop button of a background job (core.runtime.jobs.ChildJob), which says it is stopping
     once pressed; `help` says what a stop keeps."""
     stopping = job.stop_requested
     st.button(

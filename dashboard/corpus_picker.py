@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from core.corpora import Corpus, corpus_choices, corpus_from_upload, load_corpus
-from core.uploads import upload_size_cap_megabytes
+from core.data.corpora import Corpus, corpus_choices, corpus_from_upload, load_corpus
+from core.data.uploads import upload_size_cap_megabytes
 from dashboard import url_state
 from dashboard.components import attempt
 

@@ -3,10 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.curve_jobs import CurveJob
-from core.datasets import datasets_for
-from core.hosting import capped_defaults
-from core.learning_curves import (
+from core.contest.learning_curves import (
     DEFAULT_FRACTIONS,
     DEFAULT_SEEDS,
     MAX_SEEDS,
@@ -14,7 +11,11 @@ from core.learning_curves import (
     LearningCurve,
     cached_curves,
 )
-from core.registry import MODELS, TASKS, ModelSpec, models_for
+from core.data.datasets import datasets_for
+from core.hosting import capped_defaults
+from core.models.registry import MODELS, ModelSpec, models_for
+from core.runtime.curve_jobs import CurveJob
+from core.task_names import TASKS
 from dashboard import charts, hosting, state, url_state
 from dashboard.components import dataset_picker, stop_button
 from dashboard.highlight import escape_markdown

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from core.dataset_info import DatasetInfo
-from core.datasets import load_dataset
+from core.data.dataset_info import DatasetInfo
+from core.data.datasets import load_dataset
+from core.data.image_datasets import ImageSequences
 from core.errors import DatasetUnavailable
-from core.image_datasets import ImageSequences
 from dashboard import charts
 from dashboard.services import availability
 

@@ -1,6 +1,6 @@
 """Fetch Hacker News threads in the background of the Replier page, with progress and Stop.
 
-The fetch (core/hacker_news.py) is network waiting, not computing, so a thread suffices; it
+The fetch (core/data/hacker_news.py) is network waiting, not computing, so a thread suffices; it
 belongs to the visitor's session, reports after each thread, stops between requests on
 request, and keeps every thread it finished in the cache.
 """
@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from core.data.hacker_news import FetchReport, cached_story_ids, fetch_threads
+from core.data.replies import load_reply_data
 from core.errors import UserFacingError
-from core.hacker_news import FetchReport, cached_story_ids, fetch_threads
 from core.progress import StopFlag
-from core.reply_data import load_reply_data
 from dashboard.highlight import escape_markdown
 
 FETCH = "hacker_news_fetch"  # session_state key of the visitor's fetch

@@ -8,7 +8,7 @@ punctuation character (CommonMark allows that for all of them) makes the text li
 import re
 import string
 
-from core.explain import WordInfluence
+from core.models.explain import WordInfluence
 
 PUNCTUATION = frozenset(string.punctuation)
 WHITESPACE = re.compile(r"\s+")  # newlines would start Markdown blocks (lists, headings)

@@ -2,12 +2,11 @@
 
 import streamlit as st
 
-from core.corpora import BUILT_IN, TEXT_PREDICTION
-from core.datasets import datasets_for
-from core.labelling_data import SEQUENCE_LABELLING
-from core.registry import TASKS, models_for
-from core.reply_data import BUILT_IN as REPLY_DATASETS
-from core.reply_data import REPLY
+from core.data.corpora import BUILT_IN
+from core.data.datasets import datasets_for
+from core.data.replies import BUILT_IN as REPLY_DATASETS
+from core.models.registry import models_for
+from core.task_names import REPLY, SEQUENCE_LABELLING, TASKS, TEXT_PREDICTION
 
 
 def _data_of(task: str) -> list[str]:

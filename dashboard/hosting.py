@@ -6,7 +6,7 @@ core/hosting.py reads the settings from the environment; here the ones set in
 browser session is one visitor: in hosted mode it sees only its own runs and uploads besides
 the shared ones, and its trainings wait in one line with every other visitor's. All the
 TensorFlow work of a hosted app (training, learning curves, line fits, trying a network, the
-Tensors page) happens in one model worker process (core/model_worker.py), so the app process
+Tensors page) happens in one model worker process (core/runtime/model_worker.py), so the app process
 never loads TensorFlow and the server holds one copy of it, not one per process.
 """
 
@@ -16,17 +16,17 @@ from typing import Any
 
 import streamlit as st
 
-from core.data_packs import fetch_packs
+from core.data.packs import fetch_packs
 from core.errors import UserFacingError
-from core.freed_memory import release_freed_memory
 from core.hosting import HostingSettings, adopt, hosting_settings
-from core.model_worker import ModelWorker, RemoteModel
+from core.models.registry import model_spec
 from core.paths import store_url
-from core.reference_runs import ensure_reference_runs
-from core.registry import model_spec
-from core.store import RunRecord, RunStore
-from core.training import load_trained_model
-from core.training_queue import TrainingQueue
+from core.runs.store import RunRecord, RunStore
+from core.runtime.freed_memory import release_freed_memory
+from core.runtime.model_worker import ModelWorker, RemoteModel
+from core.runtime.reference_runs import ensure_reference_runs
+from core.runtime.training_queue import TrainingQueue
+from core.tasks.training import load_trained_model
 from dashboard import state
 
 # A session keeps only its latest trained models in memory in hosted mode (their runs stay
@@ -155,6 +155,14 @@ def trained_model(run: RunRecord) -> Any:
     if worker is not None and model_spec(run.task, run.model).family == "neural":
         return RemoteModel(run, worker)
     return load_trained_model(run)
+
+
+def applied(model: Any, function: Callable, *args) -> Any:
+    """`function(model, *args)` where the model lives: in the model worker for a network held
+    there (a RemoteModel), here otherwise."""
+    if isinstance(model, RemoteModel):
+        return model.apply(function, *args)
+    return function(model, *args)
 
 
 def with_tensorflow(function: Callable, *args) -> Any:

@@ -1,19 +1,19 @@
 """The sequence-labelling page's parts: the data, the results, and trying each tagger.
 
 Data is word segmentation of a corpus (`segmentation:<corpus>`) or a tagged corpus the
-visitor uploads (CoNLL-U or `word TAG` lines), parsed and stored by core/tagged_corpora.py.
+visitor uploads (CoNLL-U or `word TAG` lines), parsed and stored by core/data/tagged_corpora.py.
 """
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.corpora import corpus_choices
+from core.data.corpora import corpus_choices
+from core.data.labelling import SEGMENTATION_PREFIX, LabellingData, load_labelling_data
+from core.data.segmentation import sentence_words, words_from_labels
+from core.data.tagged_corpora import parse_tagged_upload, save_tagged_upload
+from core.data.uploads import upload_size_cap_megabytes
 from core.errors import UserFacingError
-from core.labelling_data import SEGMENTATION_PREFIX, LabellingData, load_labelling_data
-from core.segmentation import sentence_words, words_from_labels
-from core.tagged_corpora import parse_tagged_upload, save_tagged_upload
-from core.uploads import upload_size_cap_megabytes
 from dashboard import charts, state, url_state
 from dashboard.components import attempt
 from dashboard.highlight import escape_markdown

@@ -2,12 +2,11 @@
 
 import pandas as pd
 
-from core.corpora import TEXT_PREDICTION
-from core.distribution import placement_text
-from core.registry import MODELS
-from core.reply_data import REPLY
-from core.store import RunRecord
-from core.task_metrics import main_metric, secondary_metrics
+from core.models.recurrent.distribution import placement_text
+from core.models.registry import MODELS
+from core.runs.store import RunRecord
+from core.task_names import REPLY, TEXT_PREDICTION
+from core.tasks.metrics import main_metric, secondary_metrics
 
 PREDICTION_UNIT = {TEXT_PREDICTION: "suggestion", REPLY: "message (10 candidates)"}
 
@@ -24,7 +23,7 @@ def family(run: RunRecord) -> str:
 
 
 def compare_table(runs: list[RunRecord], visitor: str | None = None) -> pd.DataFrame:
-    """One row per run of any task: its main metric (core/task_metrics.py) with its interval,
+    """One row per run of any task: its main metric (core/tasks/metrics.py) with its interval,
     the task's other metrics, and its costs; missing values stay empty. Given a hosted
     visitor, a "whose" column says which runs are theirs and which are shared."""
     rows = []

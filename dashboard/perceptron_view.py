@@ -5,11 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from core.configs import with_overrides
-from core.line_fit_jobs import LineFitJob
+from core.learn.perceptron import LineDataConfig, PerceptronConfig, make_line_data, parse_slopes
 from core.progress import TrainingObserver
-from core.regression import LineDataConfig, PerceptronConfig, make_line_data, parse_slopes
-from core.regression_runs import complete_line_fit, split_settings, start_line_fit
-from core.store import RunRecord
+from core.runs.store import RunRecord
+from core.runtime.line_fit_jobs import LineFitJob
+from core.tasks.regression import complete_line_fit, split_settings, start_line_fit
 from dashboard import charts, hosting
 from dashboard.components import settings_form, validated
 from dashboard.services import run_store

@@ -10,8 +10,8 @@ import streamlit as st
 from st_keyup import st_keyup
 
 from core.errors import UserFacingError
-from core.predictive import continue_text, suggest
-from dashboard import charts
+from core.tasks.text_prediction.keyboard import continue_text, suggest
+from dashboard import charts, hosting
 from dashboard.highlight import escape_markdown
 from dashboard.leaderboard import language_model_table
 from dashboard.state import TrainedModel
@@ -71,7 +71,7 @@ def keyboard(models: list[TrainedModel]) -> None:
     for column, trained in zip(columns, models, strict=True):
         with column:
             st.markdown(f"**{trained.title}**")
-            offered = suggest(trained.model, typed, SUGGESTIONS)
+            offered = hosting.applied(trained.model, suggest, typed, SUGGESTIONS)
             total_ms += offered.milliseconds
             st.caption(
                 f"completing '{offered.prefix}'" if offered.prefix else "next word",
@@ -107,8 +107,14 @@ def continuation(models: list[TrainedModel]) -> None:
         with column, st.spinner(f"{trained.title} is writing..."):
             st.markdown(f"**{trained.title}**")
             try:
-                text = continue_text(
-                    trained.model, prompt, int(words), temperature, int(top_k) or None, int(seed)
+                text = hosting.applied(
+                    trained.model,
+                    continue_text,
+                    prompt,
+                    int(words),
+                    temperature,
+                    int(top_k) or None,
+                    int(seed),
                 )
             except (UserFacingError, ValueError) as error:
                 st.error(escape_markdown(str(error)))

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.data.replies import BUILT_IN, HACKER_NEWS, ReplyData, load_reply_data, save_reply_upload
 from core.errors import UserFacingError
 from core.models.repliers import Replier
-from core.reply_data import BUILT_IN, HACKER_NEWS, ReplyData, load_reply_data, save_reply_upload
-from core.reply_evaluation import recall_by_overlap
-from core.store import RunRecord
+from core.runs.store import RunRecord
+from core.tasks.reply.evaluation import recall_by_overlap
 from dashboard import charts, state, url_state
 from dashboard.components import attempt
 from dashboard.hacker_news_panel import fetch_panel
@@ -143,7 +143,7 @@ def results(models: list[TrainedModel], data: ReplyData) -> None:
 
 
 def _best(runs: list[RunRecord], family: str) -> RunRecord | None:
-    from core.registry import model_spec
+    from core.models.registry import model_spec
 
     chosen = [run for run in runs if model_spec(run.task, run.model).family == family]
     return max(chosen, key=lambda run: run.metrics["recall_at_1"], default=None)
@@ -151,7 +151,7 @@ def _best(runs: list[RunRecord], family: str) -> RunRecord | None:
 
 def verdict(models: list[TrainedModel]) -> None:
     """Is the best neural replier ahead of the best baseline, by McNemar's test on R@1 hits?"""
-    from core.comparison import paired_test
+    from core.runs.comparison import paired_test
 
     runs = [m.run for m in models]
     baseline, neural = _best(runs, "baseline"), _best(runs, "neural")

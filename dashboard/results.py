@@ -5,7 +5,7 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
-from core.comparison import held_out_examples
+from core.runs.comparison import held_out_examples
 from dashboard import charts
 from dashboard.leaderboard import leaderboard_table, per_class_f1_table
 from dashboard.services import run_store

@@ -1,13 +1,13 @@
 """Take a run away: its model file, its record as JSON, everything as a zip, and the command
-that trains it again (core/run_export.py builds each; this module only offers them)."""
+that trains it again (core/tasks/run_export.py builds each; this module only offers them)."""
 
 import json
 
 import streamlit as st
 
-from core.artifacts import ArtifactChanged, verified_artifact
-from core.run_export import NotReproducible, export_bundle, reproduce_command, run_document
-from core.store import RunRecord
+from core.runs.artifacts import ArtifactChanged, verified_artifact
+from core.runs.store import RunRecord
+from core.tasks.run_export import NotReproducible, export_bundle, reproduce_command, run_document
 from dashboard.highlight import escape_markdown
 
 MODEL_FILES = {
@@ -52,7 +52,7 @@ def run_downloads(runs: list[RunRecord], key: str) -> None:
             on_click="ignore",
             key=f"{key}.model",
             help=f"{MODEL_FILES.get(artifact.suffix, 'the model')}; loads with seqlab: "
-            "`core.run_export.load_exported(model_file, run_json)`. Keras files load in safe "
+            "`core.tasks.run_export.load_exported(model_file, run_json)`. Keras files load in safe "
             "mode and arrays without pickle.",
         )
     elif not run.artifact_path:

@@ -1,15 +1,15 @@
 """Shared resources for every visitor, cached by Streamlit.
 
-Datasets need no cache here: `core.datasets.load_dataset` memoises read-only arrays for the
+Datasets need no cache here: `core.data.datasets.load_dataset` memoises read-only arrays for the
 CLI, the training process and the app alike.
 """
 
 import streamlit as st
 
-from core.datasets import dataset_info
-from core.distribution import local_devices
+from core.data.datasets import dataset_info
+from core.models.recurrent.distribution import local_devices
 from core.paths import store_url
-from core.store import RunRecord, RunStore
+from core.runs.store import RunRecord, RunStore
 from dashboard import hosting
 
 

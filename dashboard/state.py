@@ -11,10 +11,10 @@ from typing import Any
 
 import streamlit as st
 
-from core.curve_jobs import CurveJob
-from core.jobs import TrainingJob
-from core.store import RunRecord, RunStore
-from core.training import load_trained_model
+from core.runs.store import RunRecord, RunStore
+from core.runtime.curve_jobs import CurveJob
+from core.runtime.jobs import TrainingJob
+from core.tasks.training import load_trained_model
 
 TRAINING_JOB = "training_job"
 CURVE_JOB = "curve_job"  # the visitor's current or last learning curve (Compare page)

@@ -1,7 +1,7 @@
 """An uploaded CSV/TSV, parsed once and previewed: the first step of every table upload.
 
 Labelled texts and message -> reply pairs are both uploaded as tables; this step reads the
-file (core/uploads.py checks size, encoding, binary content, columns and rows), shows what
+file (core/data/uploads.py checks size, encoding, binary content, columns and rows), shows what
 was noticed and the first rows, and leaves choosing the columns to the page.
 """
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import streamlit as st
 
+from core.data.uploads import UploadedTable, read_table, upload_size_cap_megabytes
 from core.errors import UserFacingError
-from core.uploads import UploadedTable, read_table, upload_size_cap_megabytes
 from dashboard import state
 from dashboard.highlight import escape_markdown
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.errors import UserFacingError
-from core.tensors import EXAMPLES, inspect_tensor, parse_nested_list, sequence_layouts
+from core.learn.tensors import EXAMPLES, inspect_tensor, parse_nested_list, sequence_layouts
 from dashboard import charts, hosting, url_state
 
 

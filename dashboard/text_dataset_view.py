@@ -5,13 +5,14 @@ import re
 
 import streamlit as st
 
-from core.dataset_info import DatasetInfo
-from core.datasets import dataset_info, datasets_for
+from core.data.dataset_info import DatasetInfo
+from core.data.datasets import dataset_info, datasets_for
+from core.data.text_datasets import LabelledTexts
+from core.data.text_stats import class_length_table
+from core.data.uploaded_datasets import UPLOAD_PREFIX, save_labelled_upload
+from core.data.uploads import UploadedTable
 from core.errors import DatasetUnavailable
-from core.text_datasets import TEXT_CLASSIFICATION, LabelledTexts
-from core.text_stats import class_length_table
-from core.uploaded_datasets import UPLOAD_PREFIX, save_labelled_upload
-from core.uploads import UploadedTable
+from core.task_names import TEXT_CLASSIFICATION
 from dashboard import charts, hosting, state, url_state
 from dashboard.dataset_view import loaded_dataset
 from dashboard.table_upload import message_on_rejection, parsed_table

@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.comparison import held_out_examples
-from core.explain import word_influence
-from core.models.text_baselines import TfidfNearestNeighbours
-from core.registry import MODELS
+from core.models.baselines.tfidf_classifiers import TfidfNearestNeighbours
+from core.models.explain import word_influence
+from core.models.registry import MODELS
+from core.runs.comparison import held_out_examples
 from dashboard import charts
 from dashboard.highlight import escape_markdown, highlighted
 from dashboard.services import run_store

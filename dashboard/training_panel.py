@@ -5,8 +5,8 @@ from typing import Any
 import streamlit as st
 
 from core.hosting import capped_defaults
-from core.jobs import ModelProgress, TrainingJob
-from core.registry import ModelSpec, models_for
+from core.models.registry import ModelSpec, models_for
+from core.runtime.jobs import ModelProgress, TrainingJob
 from dashboard import charts, hosting, state, url_state
 from dashboard.components import config_form, settings_url_fields, stop_button
 from dashboard.services import run_store, training_devices

@@ -4,8 +4,8 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from core.dataset_info import DatasetInfo
-from core.drawing import drawing_to_image
+from core.data.dataset_info import DatasetInfo
+from core.learn.drawing import drawing_to_image
 from dashboard import charts
 from dashboard.state import TrainedModel
 

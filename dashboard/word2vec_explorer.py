@@ -8,8 +8,8 @@ download hands the vectors over in word2vec's text format.
 import pandas as pd
 import streamlit as st
 
-from core.word2vec import TrainedWord2Vec, Word2VecJob
-from core.word_vectors import (
+from core.models.word2vec import TrainedWord2Vec, Word2VecJob
+from core.models.word_vectors import (
     AnalogyScores,
     Evaluation,
     Projection,

@@ -10,8 +10,8 @@ other page reads it.
 import streamlit as st
 
 from core.configs import with_overrides
-from core.corpora import Corpus
-from core.word2vec import CorpusStats, Word2VecConfig, Word2VecJob, corpus_stats
+from core.data.corpora import Corpus
+from core.models.word2vec import CorpusStats, Word2VecConfig, Word2VecJob, corpus_stats
 from dashboard.charts import word2vec_loss
 from dashboard.components import settings_form, validated
 from dashboard.highlight import escape_markdown

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.regression import LineDataConfig, PerceptronConfig
+from core.learn.perceptron import LineDataConfig, PerceptronConfig
 from dashboard import url_state
 from dashboard.components import seed_url_field, settings_url_fields
 from dashboard.perceptron_view import (

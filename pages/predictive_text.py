@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.corpora import TEXT_PREDICTION
+from core.task_names import TEXT_PREDICTION
 from dashboard import state, url_state
 from dashboard.components import seed_url_field
 from dashboard.corpus_picker import corpus_picker, corpus_url_field

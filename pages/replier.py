@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.reply_data import REPLY
+from core.task_names import REPLY
 from dashboard import state, url_state
 from dashboard.components import seed_url_field
 from dashboard.reply_view import (

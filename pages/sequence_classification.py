@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.registry import SEQUENCE_CLASSIFICATION
+from core.task_names import SEQUENCE_CLASSIFICATION
 from dashboard import state, url_state
 from dashboard.components import dataset_picker, dataset_url_field, seed_url_field
 from dashboard.dataset_view import dataset_overview

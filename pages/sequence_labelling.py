@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.labelling_data import SEQUENCE_LABELLING
+from core.task_names import SEQUENCE_LABELLING
 from dashboard import state, url_state
 from dashboard.components import seed_url_field
 from dashboard.labelling_view import (

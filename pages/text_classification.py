@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.text_datasets import TEXT_CLASSIFICATION
+from core.task_names import TEXT_CLASSIFICATION
 from dashboard import state, url_state
 from dashboard.components import seed_url_field
 from dashboard.results import results_side_by_side

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.word2vec import Word2VecConfig
+from core.models.word2vec import Word2VecConfig
 from dashboard import url_state
 from dashboard.components import settings_url_fields
 from dashboard.corpus_picker import corpus_picker, corpus_url_field

@@ -3,7 +3,7 @@
 A replier is fitted on pairs of texts (a message and the reply it got). Two things are asked
 of it afterwards:
 - `score(messages, candidates)`: how well each candidate reply suits its message, higher is
-  better. This is what the 1-of-10 evaluation ranks (core/reply_evaluation.py), so every
+  better. This is what the 1-of-10 evaluation ranks (core/tasks/reply/evaluation.py), so every
   replier is measured on the same candidates whatever it does to answer.
 - `respond(message, k)`: its best answers to a new message, best first, with the evidence
   behind each (`Response`): a retrieval model returns training replies with the training
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from core.configs import validate
-from core.models.estimator import Estimator
+from core.models.protocol import Estimator
 from core.progress import TrainingObserver
 
 

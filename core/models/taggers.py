@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from core.configs import validate
-from core.models.estimator import Estimator
+from core.data.segmentation import token_accuracy
+from core.models.protocol import Estimator
 from core.progress import TrainingObserver
-from core.segmentation import token_accuracy
 
 
 class Tagger(Estimator, ABC):

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from core.datasets import dataset_info
+from core.data.datasets import dataset_info
 from core.paths import REPO_ROOT
 from tests.browser import test_dashboard_in_chromium as chromium
 

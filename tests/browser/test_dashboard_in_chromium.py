@@ -19,9 +19,9 @@ from typing import NamedTuple
 
 import pytest
 
+from core.models.registry import models_for
 from core.paths import REPO_ROOT
-from core.registry import models_for
-from core.reply_data import REPLY
+from core.task_names import REPLY
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [

@@ -5,8 +5,8 @@ import os
 import numpy as np
 import pytest
 
-from core.datasets import DATASETS, load_dataset
-from core.registry import ModelSpec
+from core.data.datasets import DATASETS, load_dataset
+from core.models.registry import ModelSpec
 
 TINY_SETTINGS = {
     "epochs": 2,
@@ -48,7 +48,7 @@ def skip_or_fail(reason: str, required_by: str) -> None:
 
 def require_pack(pack: str) -> None:
     """Skip (fail under SEQLAB_REQUIRE_PACKS) while a data pack is not fetched."""
-    from core.data_packs import pack_unavailable
+    from core.data.packs import pack_unavailable
 
     reason = pack_unavailable(pack)
     if reason:
@@ -65,7 +65,7 @@ def loaded(name: str):
 
 def require_native_kernels() -> None:
     """Skip (fail under SEQLAB_REQUIRE_NATIVE) where the compiled LSTM kernels were not built."""
-    from core.native_kernels import native_lstm_ops
+    from core.models.kernels.build import native_lstm_ops
 
     if native_lstm_ops() is None:
         skip_or_fail("compiled LSTM kernels not built (make native)", "SEQLAB_REQUIRE_NATIVE")

@@ -11,7 +11,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from tensorboard.util.tensor_util import make_ndarray
 
 from core.paths import REPO_ROOT, store_url
-from core.store import RunStore
+from core.runs.store import RunStore
 
 
 def run_cli(*arguments):
@@ -67,7 +67,7 @@ def test_bad_settings_give_a_message_and_exit_2(data_folder):
 def start_long_training(model: str, epochs_to_wait_for: int) -> subprocess.Popen:
     """A 500-epoch CLI run of a tiny model, returned once its history has some epochs."""
     from core.paths import store_url
-    from core.store import RunStore
+    from core.runs.store import RunStore
 
     command = [
         "train",

@@ -2,7 +2,7 @@ import pytest
 
 from core.configs import settings_of
 from core.errors import InvalidConfig
-from core.registry import model_spec
+from core.models.registry import model_spec
 
 LSTM = model_spec("sequence-classification", "lstm")
 
@@ -38,7 +38,7 @@ def test_unknown_task_and_model():
 
 
 def test_a_model_config_lists_its_own_settings_before_inherited_ones():
-    from core.models.recurrent import RecurrentConfig
+    from core.models.recurrent.sequence_classifier import RecurrentConfig
 
     names = [setting.name for setting in settings_of(RecurrentConfig)]
     assert names[:2] == ["cell", "units"] and names.index("dropout") < names.index("optimizer")

@@ -2,7 +2,8 @@
 
 import pytest
 
-from core import uploads
+from core.data import uploads
+from core.data.uploads import UploadRejected, read_table, upload_size_cap_bytes
 from core.errors import InvalidConfig, UserFacingError
 from core.hosting import (
     SETTINGS,
@@ -12,10 +13,9 @@ from core.hosting import (
     check_within_caps,
     hosting_settings,
 )
+from core.models.registry import model_spec
 from core.paths import REPO_ROOT
-from core.registry import model_spec
-from core.training import checked_config
-from core.uploads import UploadRejected, read_table, upload_size_cap_bytes
+from core.tasks.training import checked_config
 
 LSTM = ("sequence-classification", "lstm")
 

@@ -1,4 +1,4 @@
-from core.explain import WordInfluence
+from core.models.explain import WordInfluence
 from dashboard.highlight import escape_markdown, highlighted
 
 

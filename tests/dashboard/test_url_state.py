@@ -2,8 +2,9 @@
 
 import pytest
 
-from core.datasets import datasets_for
-from core.registry import SEQUENCE_CLASSIFICATION, models_for
+from core.data.datasets import datasets_for
+from core.models.registry import models_for
+from core.task_names import SEQUENCE_CLASSIFICATION
 from dashboard import url_state
 from dashboard.components import dataset_url_field, settings_url_fields
 from dashboard.training_panel import plan_url_fields
@@ -87,7 +88,7 @@ def test_no_models_chosen_is_a_value_the_link_keeps():
 
 
 def test_settings_fields_take_the_type_the_form_gives_each_input():
-    from core.regression import LineDataConfig, PerceptronConfig
+    from core.learn.perceptron import LineDataConfig, PerceptronConfig
 
     fields = {
         field.param: field

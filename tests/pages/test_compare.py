@@ -1,9 +1,10 @@
 import pytest
 
+from core.models.registry import model_spec
 from core.paths import store_url
-from core.registry import SEQUENCE_CLASSIFICATION, model_spec
-from core.store import RunStore
-from core.tasks import train
+from core.runs.store import RunStore
+from core.task_names import SEQUENCE_CLASSIFICATION
+from core.tasks.registry import train
 from tests.core.helpers import tiny_config
 from tests.pages.helpers import open_page, readable, texts
 

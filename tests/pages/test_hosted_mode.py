@@ -3,12 +3,13 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.model_worker import ModelWorker, RemoteModel
+from core.data.uploaded_datasets import save_upload
+from core.models.registry import model_spec
 from core.paths import store_url
-from core.registry import SEQUENCE_CLASSIFICATION, model_spec
-from core.store import RunStore
-from core.tasks import train
-from core.uploaded_datasets import save_upload
+from core.runs.store import RunStore
+from core.runtime.model_worker import ModelWorker, RemoteModel
+from core.task_names import SEQUENCE_CLASSIFICATION
+from core.tasks.registry import train
 from dashboard import hosting
 from tests.core.helpers import tiny_config
 from tests.pages.helpers import ENTRY, TIMEOUT, open_page, readable, texts, wait_for_training

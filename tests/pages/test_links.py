@@ -1,6 +1,6 @@
 """Pages opened from a link show the link's settings, and write their settings to the URL."""
 
-from core.uploaded_datasets import save_upload
+from core.data.uploaded_datasets import save_upload
 from tests.pages.helpers import open_page, readable, texts
 
 

@@ -4,7 +4,7 @@ import csv
 import io
 import time
 
-from core.hacker_news import FetchReport
+from core.data.hacker_news import FetchReport
 from tests.pages.helpers import open_page, readable, texts, wait_for_training
 
 PAGE = "replier.py"

@@ -1,10 +1,10 @@
 """Every shown run can be taken away: its files, and the command that trains it again."""
 
+from core.models.registry import model_spec
 from core.paths import store_url
-from core.registry import model_spec
-from core.run_export import reproduce_command
-from core.store import RunStore
-from core.tasks import train
+from core.runs.store import RunStore
+from core.tasks.registry import train
+from core.tasks.run_export import reproduce_command
 from tests.pages.helpers import open_page, texts, wait_for_training
 
 TASK = "sequence-classification"

@@ -69,7 +69,7 @@ def test_choosing_no_model_disables_nothing_but_explains():
 
 
 def test_an_unreachable_network_dataset_explains_instead_of_hanging(monkeypatch, tmp_path):
-    from core import image_datasets
+    from core.data import image_datasets
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.setattr(image_datasets, "_host_reachable", lambda host, port: False)

@@ -3,8 +3,8 @@
 import re
 import time
 
-from core.corpora import load_corpus
-from core.datasets import load_dataset
+from core.data.corpora import load_corpus
+from core.data.datasets import load_dataset
 from tests.pages.helpers import open_page, texts
 
 PAGE = "word2vec.py"

@@ -19,9 +19,9 @@ import urllib.request
 
 import pytest
 
+from core.models.registry import models_for
 from core.paths import REPO_ROOT
-from core.registry import models_for
-from core.text_datasets import TEXT_CLASSIFICATION
+from core.task_names import TEXT_CLASSIFICATION
 from tests.browser.test_dashboard_in_chromium import SCREENSHOTS, browser, screenshot
 from tests.robustness.report import record
 

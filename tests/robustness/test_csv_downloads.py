@@ -6,9 +6,9 @@ import io
 import pandas as pd
 import streamlit as st
 
-from core.exports import spreadsheet_safe_csv
 from core.paths import store_url
-from core.store import RunStore
+from core.runs.csv_exports import spreadsheet_safe_csv
+from core.runs.store import RunStore
 from tests.fixtures.hostile import FORMULA
 from tests.pages.helpers import open_page
 

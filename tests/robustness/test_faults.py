@@ -19,10 +19,10 @@ import time
 import numpy as np
 import pytest
 
-from core.models.estimator import Estimator
+from core.models.protocol import Estimator
+from core.models.registry import MODELS
 from core.paths import REPO_ROOT, store_path, store_url
-from core.registry import MODELS
-from core.store import RunStore
+from core.runs.store import RunStore
 from tests.robustness.report import record
 
 KILLS = 5  # the first during start-up, the others once the run is recorded
@@ -71,8 +71,8 @@ def kill_at_random(store: RunStore, moment: random.Random, during_start_up: bool
 
 
 def test_kill_9_during_cli_training_loses_nothing_that_was_finished():
-    from core.tasks import PATHS
-    from core.training import load_trained_model
+    from core.tasks.registry import PATHS
+    from core.tasks.training import load_trained_model
 
     earlier = [finished_run("logreg", "--epochs", "5"), finished_run("rnn", "--epochs", "1")]
     store = RunStore(store_url())
@@ -182,7 +182,7 @@ class _HalfWriter(Estimator):
 
 
 def test_every_model_saves_through_the_atomic_write_and_a_failed_write_leaves_nothing(tmp_path):
-    # The perceptron has no `save`: core/regression_runs.py writes its weights through the
+    # The perceptron has no `save`: core/tasks/regression.py writes its weights through the
     # same write_atomically.
     classes = {spec.estimator_class for spec in MODELS.values()}
     assert [

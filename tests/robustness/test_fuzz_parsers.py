@@ -13,13 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from core.corpora import TEXT_PREDICTION
-from core.drawing import drawing_to_image
 from core.errors import UserFacingError
-from core.labelling_data import SEQUENCE_LABELLING
-from core.reply_data import REPLY
-from core.tasks import PATHS as TRAINING_PATHS
-from core.text_datasets import TEXT_CLASSIFICATION
+from core.learn.drawing import drawing_to_image
+from core.task_names import REPLY, SEQUENCE_LABELLING, TEXT_CLASSIFICATION, TEXT_PREDICTION
+from core.tasks.registry import PATHS as TRAINING_PATHS
 from tests.fixtures.hostile import (
     LABELLED_TEXTS,
     PATHS,

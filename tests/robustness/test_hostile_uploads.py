@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from core.__main__ import main
+from core.data.upload_store import uploads_folder
 from core.errors import UserFacingError
 from core.paths import store_url
-from core.store import RunStore
-from core.upload_store import uploads_folder
+from core.runs.store import RunStore
 from tests.fixtures.hostile import (
     LABELLED_TEXTS,
     PATHS,

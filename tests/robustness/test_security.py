@@ -10,8 +10,8 @@ import tomllib
 
 import pytest
 
+from core.data.uploads import MEGABYTE, STREAMLIT_DEFAULT_UPLOAD_MEGABYTES, upload_size_cap_bytes
 from core.paths import REPO_ROOT
-from core.uploads import MEGABYTE, STREAMLIT_DEFAULT_UPLOAD_MEGABYTES, upload_size_cap_bytes
 from tests.robustness.report import record
 
 SOURCE_FOLDERS = ("core", "dashboard", "pages")

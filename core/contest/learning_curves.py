@@ -1,0 +1,340 @@
+"""Learning curves: how a baseline and a neural model score as the training set grows.
+
+Each point trains one model on a seeded subset of the training part (stratified by class
+where examples have one label) and scores it on the whole held-out test part, which stays
+the same for every point: the split comes from `split_seed`, the subset and the model's
+initialisation from the point's seed. Training and scoring go through the task's own
+`TrainingPath` (prepare, fit, evaluate), the same as `core.tasks.registry.train`. The points are not
+stored as runs (a 4-fraction, 3-seed curve of two models would add 24 runs to the
+leaderboard); the curve is cached as JSON in the data folder, keyed by its settings.
+
+The crossover is the smallest training size from which the neural model's mean over seeds
+stays above the baseline's at every larger size tried.
+"""
+
+import dataclasses
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.data.splits import Split
+from core.errors import InvalidConfig, TrainingStopped, UserFacingError
+from core.models.registry import MODELS, model_spec
+from core.paths import data_dir
+from core.progress import TrainingObserver
+from core.task_names import TEXT_PREDICTION
+from core.tasks.metrics import main_metric
+from core.tasks.registry import PATHS
+from core.tasks.training import SplitDataset, checked_config
+
+DEFAULT_FRACTIONS = (0.1, 0.25, 0.5, 1.0)
+DEFAULT_SEEDS = 3
+MAX_SEEDS = 10
+CONFIDENCE = 0.95
+CURVE_FOLDER = "learning-curves"
+# A language model's vocabulary is built from the whole training part
+# (core/tasks/text_prediction/training.py), so a model trained on a subset would still know every
+# training word: not a smaller training set.
+UNSUPPORTED = {TEXT_PREDICTION: "its shared vocabulary is built from the whole training part"}
+
+
+class CurveObserver(TrainingObserver):
+    """Training progress of each point's fit, plus when each point begins and ends."""
+
+    def on_point_begin(self, index: int, total: int, description: str) -> None:
+        """Called before point `index` (from 0) of `total` starts training."""
+
+    def on_point_end(self, point: "CurvePoint") -> None:
+        """Called with each point once it is scored."""
+
+
+@dataclass(frozen=True)
+class CurveSettings:
+    task: str
+    dataset: str
+    baseline: str
+    model: str
+    fractions: tuple[float, ...] = DEFAULT_FRACTIONS
+    seeds: int = DEFAULT_SEEDS
+    split_seed: int = 0
+    baseline_settings: dict = field(default_factory=dict)
+    model_settings: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """The name of this curve's cache file: a hash of every setting."""
+        text = json.dumps(dataclasses.asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    fraction: float
+    examples: int  # training examples (sentences, pairs) the model saw
+    model: str
+    family: str
+    seed: int
+    metric: float
+    train_seconds: float
+
+
+@dataclass(frozen=True)
+class LearningCurve:
+    settings: CurveSettings
+    metric: str | None  # key of the main metric, e.g. "accuracy"; None before any point
+    metric_title: str | None
+    points: list[CurvePoint]
+    complete: bool  # False when stopped before every point was scored
+    message: str = ""
+
+    def summary(self) -> list[dict]:
+        """Per model and training size: the mean over seeds and its 95% t-interval (no interval
+        from a single seed)."""
+        from scipy.stats import t
+
+        rows = []
+        for model in (self.settings.baseline, self.settings.model):
+            for fraction in self.settings.fractions:
+                values = [
+                    point.metric
+                    for point in self.points
+                    if point.model == model and point.fraction == fraction
+                ]
+                if not values:
+                    continue
+                mean = float(np.mean(values))
+                half = (
+                    float(
+                        t.ppf((1 + CONFIDENCE) / 2, len(values) - 1)
+                        * np.std(values, ddof=1)
+                        / np.sqrt(len(values))
+                    )
+                    if len(values) > 1
+                    else None
+                )
+                examples = next(p.examples for p in self.points if p.fraction == fraction)
+                rows.append(
+                    {
+                        "model": model,
+                        "fraction": fraction,
+                        "examples": examples,
+                        "seeds": len(values),
+                        "mean": mean,
+                        "low": None if half is None else mean - half,
+                        "high": None if half is None else mean + half,
+                    }
+                )
+        return rows
+
+    def crossover(self) -> dict | None:
+        """The smallest training size from which the neural mean stays above the baseline's
+        at every larger size with both scored: {"fraction", "examples"}, or None."""
+        means = {(row["model"], row["fraction"]): row for row in self.summary()}
+        both = [
+            fraction
+            for fraction in self.settings.fractions
+            if (self.settings.baseline, fraction) in means
+            and (self.settings.model, fraction) in means
+        ]
+        crossing = None
+        for fraction in reversed(both):
+            neural = means[(self.settings.model, fraction)]
+            if neural["mean"] <= means[(self.settings.baseline, fraction)]["mean"]:
+                break
+            crossing = {"fraction": fraction, "examples": neural["examples"]}
+        return crossing
+
+    def crossover_text(self) -> str:
+        crossing = self.crossover()
+        neural, baseline = (
+            MODELS[(self.settings.task, name)].title
+            for name in (self.settings.model, self.settings.baseline)
+        )
+        if crossing is None:
+            return f"{neural} never overtakes {baseline} in this range of training sizes."
+        return (
+            f"{neural} is ahead of {baseline} from {crossing['examples']:,} training examples "
+            f"({crossing['fraction']:.0%} of the training set) on."
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "settings": dataclasses.asdict(self.settings),
+            "metric": self.metric,
+            "metric_title": self.metric_title,
+            "points": [dataclasses.asdict(point) for point in self.points],
+            "complete": self.complete,
+            "message": self.message,
+            "summary": self.summary(),
+            "crossover": self.crossover(),
+        }
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "LearningCurve":
+        settings = dict(values["settings"])
+        settings["fractions"] = tuple(settings["fractions"])
+        return cls(
+            CurveSettings(**settings),
+            values["metric"],
+            values["metric_title"],
+            [CurvePoint(**point) for point in values["points"]],
+            values["complete"],
+            values["message"],
+        )
+
+
+def parse_fractions(text: str) -> tuple[float, ...]:
+    """ "0.1,0.25,1" as sorted distinct fractions of the training set, each in (0, 1]."""
+    try:
+        values = sorted({float(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise InvalidConfig(
+            f"Fractions are numbers separated by commas, like 0.1,0.25,0.5,1; got {text!r}."
+        ) from None
+    if not values or values[0] <= 0 or values[-1] > 1:
+        raise InvalidConfig(f"Each fraction must be above 0 and at most 1; got {text!r}.")
+    return tuple(values)
+
+
+def training_subset(
+    train: np.ndarray, fraction: float, seed: int, labels: np.ndarray | None = None
+) -> np.ndarray:
+    """A seeded `fraction` of the training indices `train`, sorted; stratified by `labels`
+    (one per index of `train`) when given. The whole part for a fraction of 1."""
+    from sklearn.model_selection import train_test_split
+
+    train = np.asarray(train)
+    if fraction >= 1:
+        return np.sort(train)
+    size = max(1, round(fraction * len(train)))
+    if labels is None:
+        return np.sort(np.random.default_rng(seed).choice(train, size, replace=False))
+    try:
+        chosen, _ = train_test_split(train, train_size=size, stratify=labels, random_state=seed)
+    except ValueError:
+        raise UserFacingError(
+            f"{fraction:.0%} of the training set is {size} examples, too few to hold every "
+            f"one of its {len(np.unique(labels))} classes; choose a larger fraction."
+        ) from None
+    return np.sort(chosen)
+
+
+def _subset(prepared: Any, fraction: float, seed: int) -> Any:
+    """The prepared data with its training part cut to a seeded fraction; test unchanged."""
+    split = prepared.split
+    labels = prepared.data.labels[split.train] if isinstance(prepared, SplitDataset) else None
+    train = training_subset(split.train, fraction, seed, labels)
+    return dataclasses.replace(
+        prepared, split=Split(train, split.validation, split.test, split.seed)
+    )
+
+
+def _check(settings: CurveSettings) -> dict[str, tuple]:
+    """Each model's registry entry and validated config, checked before any training."""
+    if settings.task not in PATHS or settings.task in UNSUPPORTED:
+        why = UNSUPPORTED.get(settings.task, "it has no training path")
+        raise UserFacingError(f"Learning curves are not available for {settings.task}: {why}.")
+    if not 1 <= settings.seeds <= MAX_SEEDS:
+        raise InvalidConfig(f"Seeds must be between 1 and {MAX_SEEDS}; got {settings.seeds}.")
+    parse_fractions(",".join(map(str, settings.fractions)))
+    checked = {}
+    for name, family, overrides in (
+        (settings.baseline, "baseline", settings.baseline_settings),
+        (settings.model, "neural", settings.model_settings),
+    ):
+        spec = model_spec(settings.task, name)
+        if spec.family != family:
+            raise InvalidConfig(f"{name} is a {spec.family} model; choose a {family} one here.")
+        checked[name] = checked_config(settings.task, name, spec.config_with(overrides))
+    return checked
+
+
+def learning_curve(settings: CurveSettings, observer: CurveObserver | None = None) -> LearningCurve:
+    """Train and score every (fraction, seed, model) point, smallest fractions first.
+
+    A stop request ends the curve early: the points scored so far are kept, the one in
+    training is dropped (it saw less than its share), and the curve says it is partial.
+    """
+    observer = observer or CurveObserver()
+    models = _check(settings)
+    path = PATHS[settings.task]
+    prepared = path.prepare(settings.dataset, settings.split_seed)
+    plan = [
+        (fraction, seed, name)
+        for fraction in settings.fractions
+        for seed in range(settings.seeds)
+        for name in models
+    ]
+    points, metric = [], None
+    for index, (fraction, seed, name) in enumerate(plan):
+        if observer.should_stop():
+            break
+        spec, config = models[name]
+        observer.on_point_begin(
+            index, len(plan), f"{spec.title} on {fraction:.0%} of the training set, seed {seed}"
+        )
+        subset = _subset(prepared, fraction, seed)
+        model = spec.build(config, seed)
+        started = time.perf_counter()
+        try:
+            path.fit(model, subset, observer)
+        except TrainingStopped:
+            break
+        if model.stopped_:
+            break
+        seconds = time.perf_counter() - started
+        evaluation = path.evaluate(model, prepared, settings.split_seed)
+        metric = metric or main_metric(settings.task, evaluation.metrics)
+        point = CurvePoint(
+            fraction,
+            len(subset.split.train),
+            name,
+            spec.family,
+            seed,
+            float(evaluation.metrics[metric.key]),
+            seconds,
+        )
+        points.append(point)
+        observer.on_point_end(point)
+    else:
+        return LearningCurve(settings, metric.key, metric.title, points, complete=True)
+    return LearningCurve(
+        settings,
+        metric and metric.key,
+        metric and metric.title,
+        points,
+        complete=False,
+        message=f"Stopped by request after {len(points)} of {len(plan)} points: the curve is "
+        "partial.",
+    )
+
+
+def _curve_file(key: str) -> Path:
+    return data_dir() / CURVE_FOLDER / f"{key}.json"
+
+
+def save_curve(curve: LearningCurve) -> Path:
+    """Write the curve to the data folder under its settings' key (atomically)."""
+    path = _curve_file(curve.settings.key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps(curve.to_dict()))
+    partial.replace(path)
+    return path
+
+
+def cached_curves(task: str | None = None, dataset: str | None = None) -> list[LearningCurve]:
+    """Saved curves, newest first, optionally of one task and dataset."""
+    folder = data_dir() / CURVE_FOLDER
+    files = sorted(folder.glob("*.json"), key=lambda file: file.stat().st_mtime, reverse=True)
+    curves = [LearningCurve.from_dict(json.loads(file.read_text())) for file in files]
+    return [
+        curve
+        for curve in curves
+        if task in (None, curve.settings.task) and dataset in (None, curve.settings.dataset)
+    ]

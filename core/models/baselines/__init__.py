@@ -1,0 +1,1 @@
+"""The simple solutions every neural model is measured against: linear models, TF-IDF, n-grams."""

@@ -1,0 +1,222 @@
+"""Word2vec with gensim: train on a corpus epoch by epoch, in the background if asked.
+
+gensim is called once per epoch with the learning rate it would itself use in that epoch (a
+linear decay from `alpha` to `min_alpha` over all epochs), so progress is reported and a stop
+request honoured between epochs, and what was learnt so far stays usable. Training uses one
+worker thread: with a fixed seed the vectors are then the same on every run (with more
+workers the order of updates, and so the result, depends on thread timing). Querying and
+evaluating the trained vectors is core/models/word_vectors.py's job.
+"""
+
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from gensim.models import KeyedVectors, Word2Vec
+
+from core.configs import setting, validate
+from core.data.corpora import Corpus, tokenize
+from core.errors import InvalidConfig, TrainingStopped, UserFacingError
+from core.models.word_vectors import Evaluation, evaluate
+from core.progress import TrainingObserver
+
+ARCHITECTURES = ("cbow", "skip-gram")
+
+
+class EmptyCorpus(UserFacingError):
+    """The corpus has no words word2vec could learn from."""
+
+
+@dataclass(frozen=True)
+class Word2VecConfig:
+    architecture: str = setting(
+        "skip-gram",
+        "CBOW predicts a word from its context and is faster; skip-gram predicts the context "
+        "from the word and does better on small corpora and rare words.",
+        choices=ARCHITECTURES,
+    )
+    vector_size: int = setting(100, "Dimensions of each word vector.", minimum=2, maximum=1000)
+    window: int = setting(5, "Context words on each side of a word.", minimum=1, maximum=50)
+    min_count: int = setting(
+        5, "Words seen fewer times than this are left out of the vocabulary.", minimum=1
+    )
+    # gensim's default is 5, made for large corpora; 60,000 words need more passes (on Lee,
+    # skip-gram's WordSim353 Spearman is -0.10 after 5 epochs and 0.27 after 20, over 60 pairs).
+    epochs: int = setting(20, "Passes over the corpus.", minimum=1, maximum=1000)
+    negative: int = setting(
+        5, "Random 'noise' words contrasted with each true context word.", minimum=1, maximum=50
+    )
+    seed: int = setting(0, "Seed of the initial vectors and of sampling.", minimum=0)
+
+
+@dataclass
+class TrainedWord2Vec:
+    """The vectors of a finished or stopped training run, with what is needed to rebuild it."""
+
+    vectors: KeyedVectors
+    config: Word2VecConfig
+    corpus_title: str
+    epochs_completed: int
+    history: list[dict]  # one entry per epoch: epoch, loss, words_per_second, seconds
+    stopped: bool
+    corpus_words: int  # tokens in the corpus, before min_count
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+def _sentences(corpus: Corpus) -> list[list[str]]:
+    return [words for words in map(tokenize, corpus.documents) if words]
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """A corpus as word2vec sees it, after tokenizing."""
+
+    documents: int
+    tokens: int
+    word_counts: np.ndarray  # occurrences of each distinct word, most frequent first
+
+    def vocabulary(self, min_count: int) -> int:
+        """How many words a model with this min_count would learn vectors for."""
+        return int(np.count_nonzero(self.word_counts >= min_count))
+
+
+def corpus_stats(corpus: Corpus) -> CorpusStats:
+    counts = Counter(word for words in _sentences(corpus) for word in words)
+    return CorpusStats(
+        len(corpus.documents),
+        counts.total(),
+        np.array(sorted(counts.values(), reverse=True), dtype=np.int64),
+    )
+
+
+def train_word2vec(
+    corpus: Corpus, config: Word2VecConfig, observer: TrainingObserver | None = None
+) -> TrainedWord2Vec:
+    """Train epoch by epoch, reporting each to `observer`; stops between epochs on request.
+
+    Raises EmptyCorpus, InvalidConfig (min_count too high), or TrainingStopped when the stop
+    came before the first epoch (untrained vectors are random, not a partial result).
+    """
+    observer = observer or TrainingObserver()
+    validate(config)
+    sentences = _sentences(corpus)
+    if not sentences:
+        raise EmptyCorpus(f"{corpus.title} has no words to learn from (only numbers or symbols).")
+    model = Word2Vec(
+        vector_size=config.vector_size,
+        window=config.window,
+        min_count=config.min_count,
+        sg=int(config.architecture == "skip-gram"),
+        negative=config.negative,
+        seed=config.seed,
+        workers=1,
+        compute_loss=True,
+    )
+    model.build_vocab(sentences)
+    if not model.wv.index_to_key:
+        raise InvalidConfig(
+            f"No word of {corpus.title} appears {config.min_count} times (min_count); lower it."
+        )
+    observer.on_train_begin(config.epochs, len(sentences))
+    history: list[dict] = []
+    for epoch in range(1, config.epochs + 1):
+        if observer.should_stop():
+            break
+        started = time.perf_counter()
+        trained_words, raw_words = model.train(
+            sentences,
+            total_examples=model.corpus_count,
+            epochs=1,
+            start_alpha=_learning_rate(model, epoch - 1, config.epochs),
+            end_alpha=_learning_rate(model, epoch, config.epochs),
+            compute_loss=True,
+        )
+        seconds = time.perf_counter() - started
+        logs = {
+            "epoch": epoch,
+            # gensim sums the loss over the epoch; per trained word it compares across corpora.
+            "loss": model.get_latest_training_loss() / trained_words if trained_words else None,
+            "words_per_second": raw_words / seconds,
+            "seconds": seconds,
+        }
+        history.append(logs)
+        observer.on_epoch_end(epoch, logs)
+    if not history:
+        raise TrainingStopped("Stopped before the first epoch: nothing was learnt.")
+    return TrainedWord2Vec(
+        model.wv,
+        config,
+        corpus.title,
+        epochs_completed=len(history),
+        history=history,
+        stopped=len(history) < config.epochs,
+        corpus_words=sum(map(len, sentences)),
+    )
+
+
+def _learning_rate(model: Word2Vec, epochs_done: int, total_epochs: int) -> float:
+    return model.alpha - (model.alpha - model.min_alpha) * epochs_done / total_epochs
+
+
+class Word2VecJob(TrainingObserver):
+    """Trains and evaluates in a background thread that a UI polls and may ask to stop.
+
+    A thread suffices here (the TensorFlow jobs need a process): gensim releases the GIL while
+    it trains, and nothing Streamlit resets between script runs touches it.
+    """
+
+    def __init__(self, corpus: Corpus, config: Word2VecConfig) -> None:
+        self.corpus_title, self.config = corpus.title, config
+        self.phase = "reading the corpus and building the vocabulary"
+        self.history: list[dict] = []
+        self.result: TrainedWord2Vec | None = None
+        self.evaluation: Evaluation | None = None
+        self.error: str | None = None
+        self._stop, self._done = threading.Event(), threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(corpus,), name="seqlab-word2vec", daemon=True
+        )
+
+    def start(self) -> "Word2VecJob":
+        self._thread.start()
+        return self
+
+    def _run(self, corpus: Corpus) -> None:
+        try:
+            self.result = train_word2vec(corpus, self.config, self)
+            self.phase = "evaluating on the word-similarity and analogy benchmarks"
+            self.evaluation = evaluate(self.result.vectors)
+        except (UserFacingError, TrainingStopped) as error:
+            self.error = str(error)
+        except Exception as error:  # shown to the user as a message, not a traceback
+            self.error = f"{type(error).__name__}: {error}"
+        finally:
+            self.phase = "done"
+            self._done.set()
+
+    def on_train_begin(self, total_epochs: int, steps_per_epoch: int) -> None:
+        self.phase = "training"
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        self.history.append(logs)
+
+    def should_stop(self) -> bool:
+        return self._stop.is_set()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the job ends; False if `timeout` seconds passed first."""
+        return self._done.wait(timeout)

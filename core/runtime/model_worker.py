@@ -1,0 +1,295 @@
+"""One process that does all of an app's TensorFlow work, so the app itself never loads it.
+
+On a public host with about 1 GB (hosted mode), every process that imports TensorFlow holds
+about 330 MB of its own besides the library's shared pages: an app that tried the networks
+itself and a child process per training held two copies (1.46x the limit, bench/app_session.py).
+Here the app starts one worker process instead, shared by every visitor of that app:
+- jobs (trainings, learning curves, line fits) run in it as threads, each reporting events
+  and reading a stop request exactly as in a child process of its own (core/runtime/jobs.py);
+- calls run a module-level function there and hand its result back: `RemoteModel` turns a
+  trained network's methods into such calls, on a copy of the model the worker loads once and
+  keeps among the last `MODELS_CACHED` used, whoever asked.
+
+Requests and replies cross between the two processes through multiprocessing queues (pickled
+between seqlab's own processes, never anything a user supplied). When the worker dies (most
+likely out of memory), running calls raise `WorkerLost`, running jobs are marked lost like a
+child process that died, and the next request starts a new worker.
+"""
+
+import itertools
+import multiprocessing.connection
+import os
+import queue
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from core.errors import UserFacingError
+from core.runtime.freed_memory import release_freed_memory
+
+MODELS_CACHED = 6  # trained networks kept loaded in the worker, least recently used dropped
+_REBUILT_ERRORS = {"UserFacingError": UserFacingError, "ValueError": ValueError}
+
+
+class WorkerLost(UserFacingError):
+    """The worker process ended while a call was waiting for it."""
+
+
+class ModelWorker:
+    """The app's side of the worker: starts it when first needed, routes its replies."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process = None
+        self._numbers = itertools.count()
+        self._calls: dict[int, Future] = {}
+        self._jobs: dict[int, Any] = {}  # number -> the core.runtime.jobs.ChildJob it runs
+
+    def call(self, function: Callable, *args, **kwargs) -> Any:
+        """`function(*args, **kwargs)` run in the worker; its result, or its error raised here
+        (UserFacingError and ValueError as themselves, anything else as RuntimeError)."""
+        future = Future()
+        with self._lock:
+            number = next(self._numbers)
+            self._send(("call", number, function, args, kwargs))
+            self._calls[number] = future
+        return future.result()
+
+    def run_job(self, job, target: Callable, args: tuple, stopped: bool = False) -> int:
+        """Start `target(*args, events, stop)` in the worker for `job`, whose `deliver(event)`
+        receives the events and `lose(exit_code)` hears of a worker that died (its stop flag
+        already set when `stopped`); the job's number, for `stop_job`."""
+        with self._lock:
+            number = next(self._numbers)
+            self._send(("job", number, target, args, stopped))
+            self._jobs[number] = job
+        return number
+
+    def stop_job(self, number: int) -> None:
+        with self._lock:
+            if number in self._jobs:
+                self._send(("stop", number))
+
+    def close(self) -> None:
+        """End the worker (tests, and an app shutting down); running jobs are lost."""
+        with self._lock:
+            process = self._process
+            if process is not None and process.is_alive():
+                self._requests.put(("quit",))
+        if process is not None:
+            process.join(10)
+            if process.is_alive():
+                process.kill()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id while it runs (memory measurements)."""
+        process = self._process
+        return process.pid if process is not None and process.is_alive() else None
+
+    def _send(self, request: tuple) -> None:
+        """Put a request to the worker, starting one first if none runs; what a dead one still
+        owed fails first (lock held, so its reply reader does not fail the new requests)."""
+        if self._process is None or not self._process.is_alive():
+            if self._process is not None:
+                self._fail_outstanding(self._process.exitcode)
+            self._start()
+        self._requests.put(request)
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")  # forking a process with TF is unsafe
+        self._requests, self._replies = context.Queue(), context.Queue()
+        self._process = context.Process(
+            target=_serve,
+            args=(self._requests, self._replies),
+            name="seqlab-model-worker",
+            daemon=True,
+        )
+        self._process.start()
+        threading.Thread(
+            target=self._read_replies,
+            args=(self._process, self._replies),
+            name="seqlab-model-worker-replies",
+            daemon=True,
+        ).start()
+
+    def _read_replies(self, process, replies) -> None:
+        while True:
+            try:
+                reply = replies.get(timeout=0.5)
+            except queue.Empty:
+                if process.is_alive():
+                    continue
+                with self._lock:
+                    if process is self._process:  # else a request already found it dead
+                        self._fail_outstanding(process.exitcode)
+                return
+            kind, number = reply[0], reply[1]
+            if kind == "event":
+                job = self._jobs.get(number)
+                if job is None:
+                    continue
+                if reply[2] == ("job-end",):
+                    with self._lock:
+                        del self._jobs[number]
+                job.deliver(reply[2])
+            elif kind == "lost":
+                with self._lock:
+                    job = self._jobs.pop(number, None)
+                if job is not None:
+                    job.lose(None)
+            elif kind == "result":
+                with self._lock:
+                    future = self._calls.pop(number)
+                future.set_result(reply[2])
+            elif kind == "error":
+                with self._lock:
+                    future = self._calls.pop(number)
+                name, message = reply[2], reply[3]
+                error = _REBUILT_ERRORS.get(name)
+                future.set_exception(
+                    error(message) if error else RuntimeError(f"{name}: {message}")
+                )
+
+    def _fail_outstanding(self, exit_code: int | None) -> None:
+        """The worker died: its calls raise WorkerLost, its jobs are lost (lock held)."""
+        for future in self._calls.values():
+            future.set_exception(
+                WorkerLost(
+                    f"The model worker ended unexpectedly (exit code {exit_code}); it may have "
+                    "run out of memory. Try again: a new one starts."
+                )
+            )
+        for job in self._jobs.values():
+            job.lose(exit_code)
+        self._calls.clear()
+        self._jobs.clear()
+
+
+class RemoteModel:
+    """A trained network that lives in the worker: calling a method on it calls the
+    worker's copy, loaded from `run`'s stored file on first use."""
+
+    def __init__(self, run, worker: ModelWorker) -> None:
+        self.run, self.worker = run, worker
+
+    def __deepcopy__(self, memo: dict) -> "RemoteModel":
+        """Itself: a handle on the worker's one copy (Streamlit deep-copies widget options)."""
+        return self
+
+    def __getattr__(self, method: str) -> Callable:
+        if method.startswith("_"):
+            raise AttributeError(method)
+        return lambda *args, **kwargs: self.worker.call(
+            _call_method, self.run, method, args, kwargs
+        )
+
+    def apply(self, function: Callable, *args) -> Any:
+        """`function(model, *args)` run in the worker on its copy of the model."""
+        return self.worker.call(_apply_to_model, self.run, function, args)
+
+
+# ---- in the worker process ----
+
+_models: OrderedDict = OrderedDict()  # run id -> loaded model, most recently used last
+_models_lock = threading.Lock()
+
+
+def _loaded(run):
+    """The worker's copy of `run`'s model (its checksum verified on loading)."""
+    from core.tasks.training import load_trained_model
+
+    with _models_lock:
+        if run.id in _models:
+            _models.move_to_end(run.id)
+            return _models[run.id]
+    model = load_trained_model(run)
+    with _models_lock:
+        _models[run.id] = model
+        while len(_models) > MODELS_CACHED:
+            _models.popitem(last=False)
+    return model
+
+
+def _call_method(run, method: str, args: tuple, kwargs: dict) -> Any:
+    return getattr(_loaded(run), method)(*args, **kwargs)
+
+
+def _apply_to_model(run, function: Callable, args: tuple) -> Any:
+    return function(_loaded(run), *args)
+
+
+class _JobEvents:
+    """A job's `events` in the worker: what it puts goes to the app, tagged with its number."""
+
+    def __init__(self, replies, number: int) -> None:
+        self.replies, self.number = replies, number
+
+    def put(self, event: tuple) -> None:
+        self.replies.put(("event", self.number, event))
+
+
+def _answer(replies, number: int, function: Callable, args: tuple, kwargs: dict) -> None:
+    try:
+        result = function(*args, **kwargs)
+    except Exception as error:  # handed back to the caller, which shows its message
+        replies.put(("error", number, type(error).__name__, str(error)))
+    else:
+        replies.put(("result", number, result))
+
+
+def _run_job(replies, number: int, target: Callable, args: tuple, stops: dict) -> None:
+    try:
+        target(*args, _JobEvents(replies, number), stops[number])
+    except BaseException:  # the targets report their own failures; this one escaped them
+        replies.put(("lost", number))
+        raise
+    finally:
+        del stops[number]
+        _release_freed_memory()
+
+
+def _release_freed_memory() -> None:
+    """After a job: drop the data it loaded (core/runtime/data_caches.py) and return what it
+    freed."""
+    from core.runtime.data_caches import clear_data_caches
+
+    clear_data_caches()
+    release_freed_memory()
+
+
+def _exit_with_parent() -> None:
+    """End this worker when the app that started it ends, however it ends: a killed app
+    sends no "quit", and the worker's own copy of the request queue keeps it open, so
+    `requests.get()` alone would wait forever, holding TensorFlow's memory."""
+    parent = multiprocessing.parent_process()
+    multiprocessing.connection.wait([parent.sentinel])
+    os._exit(0)
+
+
+def _serve(requests, replies) -> None:
+    """The worker's main loop: each call and each job in a thread of its own."""
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
+    stops: dict[int, threading.Event] = {}
+    while True:
+        request = requests.get()
+        kind = request[0]
+        if kind == "quit":
+            return
+        if kind == "call":
+            _, number, function, args, kwargs = request
+            threading.Thread(
+                target=_answer, args=(replies, number, function, args, kwargs), daemon=True
+            ).start()
+        elif kind == "job":
+            _, number, target, args, stopped = request
+            stops[number] = threading.Event()
+            if stopped:
+                stops[number].set()
+            threading.Thread(
+                target=_run_job, args=(replies, number, target, args, stops), daemon=True
+            ).start()
+        elif kind == "stop" and (stop := stops.get(request[1])) is not None:
+            stop.set()
