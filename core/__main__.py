@@ -5,6 +5,7 @@
     python -m core train text-classification MODEL --file F.csv --text-column C --label-column L
     python -m core train sequence-labelling segmentation:wiki-sample MODEL [--json]
     python -m core train sequence-labelling MODEL --file tagged.conllu
+    python -m core train text-prediction MODEL --file corpus.txt
     python -m core train reply movie-dialogs dual-encoder [--json]
     python -m core train reply MODEL --file pairs.csv --message-column M --reply-column R
     python -m core train regression synthetic perceptron [--set learning_rate=0.01 ...] [--json]
@@ -33,8 +34,6 @@ from pathlib import Path
 
 from core.contest.learning_curves import CurveObserver, CurvePoint
 from core.data.datasets import DATASETS
-from core.data.labelling import SEGMENTATION_PREFIX
-from core.data.replies import HACKER_NEWS
 from core.errors import UserFacingError
 from core.models.recurrent.distribution import STRATEGIES, is_chief, start
 from core.models.registry import model_spec, models_for
@@ -45,14 +44,12 @@ from core.runs.tensorboard_logs import TENSORBOARD_VARIABLE, logs_folder
 from core.runs.tensorboard_logs import enabled as tensorboard_enabled
 from core.task_names import (
     REGRESSION,
-    REPLY,
-    SEQUENCE_LABELLING,
-    TASKS,
-    TEXT_CLASSIFICATION,
-    TEXT_PREDICTION,
 )
+from core.tasks.registry import REGISTERED
+from core.tasks.registry import task as task_of
 from core.tasks.regression import SYNTHETIC
 from core.tasks.run_export import run_summary
+from core.tasks.task import Task
 
 
 class _ConsoleProgress(TrainingObserver):
@@ -112,77 +109,38 @@ def _read_upload_file(path: Path) -> bytes:
         raise UserFacingError(f"Cannot read {path}: {error.strerror or error}.") from error
 
 
-def _uploaded_dataset(arguments) -> str:
+def _uploaded_dataset(arguments, task: Task) -> str:
     """Validate `--file` as an upload would be, store it, and return its dataset name."""
     if arguments.dataset:
         raise UserFacingError("Give a dataset name or --file, not both.")
+    if task.upload is None:
+        takers = ", ".join(known.name for known in REGISTERED.values() if known.upload)
+        raise UserFacingError(f"--file is for {takers}, not {task.name}.")
+    columns = {word: getattr(arguments, f"{word}_column") for word, _ in task.upload.columns}
+    missing = [f"--{word}-column" for word, column in columns.items() if not column]
+    if missing:
+        raise UserFacingError(f"--file for {task.name} needs {' and '.join(missing)}.")
     path = Path(arguments.file)
-    if arguments.task == SEQUENCE_LABELLING:
-        from core.data.tagged_corpora import parse_tagged_upload, save_tagged_upload
-
-        corpus = parse_tagged_upload(_read_upload_file(path), path.name)
-        notes, name = corpus.notes, save_tagged_upload(corpus)
-    elif arguments.task == TEXT_CLASSIFICATION:
-        from core.data.uploaded_datasets import save_labelled_upload
-        from core.data.uploads import read_table
-
-        if not (arguments.text_column and arguments.label_column):
-            raise UserFacingError("--file needs --text-column and --label-column.")
-        table = read_table(_read_upload_file(path), path.name)
-        info, notes = save_labelled_upload(table, arguments.text_column, arguments.label_column)
-        name = info.name
-    elif arguments.task == REPLY:
-        from core.data.replies import save_reply_upload
-        from core.data.uploads import read_table
-
-        if not (arguments.message_column and arguments.reply_column):
-            raise UserFacingError("--file needs --message-column and --reply-column.")
-        table = read_table(_read_upload_file(path), path.name)
-        name, notes = save_reply_upload(table, arguments.message_column, arguments.reply_column)
-    else:
-        raise UserFacingError(
-            f"--file is for {TEXT_CLASSIFICATION}, {SEQUENCE_LABELLING} or {REPLY}, not "
-            f"{arguments.task}."
-        )
+    name, notes = task.upload.save(_read_upload_file(path), path.name, columns)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     return name
 
 
 def _train(arguments, settings: dict, observer, store: RunStore) -> RunRecord:
-    """Train by the task's own path; both record into `store`."""
-    if arguments.task == REGRESSION:
-        if arguments.strategy != "default":
-            raise UserFacingError(
-                "The perceptron is a full-batch TensorFlow loop, not a Keras model: it trains "
-                "on one device only (--strategy default)."
-            )
-        from core.tasks.regression import check_dataset, fit_line_and_record, split_settings
-
-        check_dataset(arguments.dataset)
-        data_config, config = split_settings(settings)
-        return fit_line_and_record(
-            store=store,
-            data_config=data_config,
-            config=config,
-            seed=arguments.seed,
-            observer=observer,
-        ).run
-    from core.tasks.registry import train
-
-    config = model_spec(arguments.task, arguments.model).config_with(settings)
-    dataset = _uploaded_dataset(arguments) if arguments.file else arguments.dataset
-    if not dataset:
+    """Train by the task's own path; every path records into `store`."""
+    task = task_of(arguments.task)
+    if arguments.strategy != "default" and not task.distributed:
+        raise UserFacingError(
+            f"{task.name} does not train a Keras model a strategy could spread: it trains on "
+            "one device only (--strategy default)."
+        )
+    dataset = _uploaded_dataset(arguments, task) if arguments.file else arguments.dataset
+    if not dataset and task.foreground is None:
         raise UserFacingError("Name a dataset (see `python -m core datasets`) or give --file.")
-    return train(
-        arguments.task,
-        dataset,
-        arguments.model,
-        store=store,
-        config=config,
-        seed=arguments.seed,
-        observer=observer,
-    ).run
+    return task.train_with_settings(
+        dataset, arguments.model, settings, store=store, seed=arguments.seed, observer=observer
+    )
 
 
 def _command_train(arguments) -> None:
@@ -215,52 +173,7 @@ def _command_train(arguments) -> None:
     if arguments.json:
         print(json.dumps(run_summary(run)))
         return
-    metrics = run.metrics
-    if "boundary_f1" in metrics:
-        print(
-            f"{run.id} {run.status}: word-boundary F1 {metrics['boundary_f1']:.4f} (95% CI "
-            f"{metrics['boundary_f1_low']:.4f}-{metrics['boundary_f1_high']:.4f}), character "
-            f"accuracy {metrics['accuracy']:.4f}, {run.train_seconds:.1f} s, "
-            f"{run.param_count} parameters"
-        )
-    elif "recall_at_1" in metrics:
-        print(
-            f"{run.id} {run.status}: 1-of-{metrics['candidates']} recall@1 "
-            f"{metrics['recall_at_1']:.4f} (95% CI {metrics['recall_at_1_low']:.4f}-"
-            f"{metrics['recall_at_1_high']:.4f}), recall@2 {metrics['recall_at_2']:.4f}, "
-            f"recall@5 {metrics['recall_at_5']:.4f} on {metrics['test_examples']} test messages, "
-            f"{run.train_seconds:.1f} s"
-        )
-    elif "top3_accuracy" in metrics:
-        fit = (
-            f"perplexity {metrics['perplexity']:.1f}"
-            if "perplexity" in metrics
-            else f"{metrics['bits_per_character']:.3f} bits per character"
-        )
-        print(
-            f"{run.id} {run.status}: {fit}, next word top-1 "
-            f"{metrics['accuracy']:.4f} (95% CI {metrics['accuracy_low']:.4f}-"
-            f"{metrics['accuracy_high']:.4f}), top-3 {metrics['top3_accuracy']:.4f}, keystrokes "
-            f"saved {metrics['keystroke_savings']:.1%}, {run.predict_ms:.1f} ms per suggestion, "
-            f"{run.train_seconds:.1f} s"
-        )
-    elif "accuracy" in metrics:
-        print(
-            f"{run.id} {run.status}: accuracy {metrics['accuracy']:.4f} "
-            f"(95% CI {metrics['accuracy_low']:.4f}-{metrics['accuracy_high']:.4f}), "
-            f"macro-F1 {metrics['macro_f1']:.4f}, {run.train_seconds:.1f} s, "
-            f"{run.param_count} parameters"
-        )
-    elif "weights" in metrics:
-        print(
-            f"{run.id} {run.status}: gradient descent W {metrics['weights']} "
-            f"b {metrics['intercept']:.4f} (cost {metrics['final_cost']:.4f}); least squares "
-            f"W {metrics['closed_form_weights']} b {metrics['closed_form_intercept']:.4f} "
-            f"(cost {metrics['closed_form_cost']:.4f}); within 1% after "
-            f"{metrics['epochs_to_within_1_percent']} epochs"
-        )
-    else:
-        print(f"{run.id} {run.status}: {run.message}")
+    print(task_of(run.task).run_line(run))
 
 
 def _command_runs(arguments) -> None:
@@ -367,34 +280,32 @@ def build_parser() -> argparse.ArgumentParser:
     datasets.set_defaults(handler=_command_datasets)
 
     train = commands.add_parser("train", help="train, evaluate on held-out data, store the run")
-    train.add_argument("task", choices=sorted(TASKS))
+    train.add_argument("task", choices=sorted(REGISTERED))
     train.add_argument(
         "dataset",
         nargs="?",
-        help=f"one of {', '.join(sorted([*DATASETS, SYNTHETIC]))}; for {TEXT_PREDICTION} a "
-        f"corpus (lee, wiki-sample, dataset:NAME); for {SEQUENCE_LABELLING} "
-        f"{SEGMENTATION_PREFIX}CORPUS; for {REPLY} chatterbot, movie-dialogs or {HACKER_NEWS}; "
-        "leave out with --file",
+        help="; ".join(f"{task.name}: {task.dataset_help}" for task in REGISTERED.values())
+        + "; leave out with --file",
     )
     train.add_argument(
         "model",
         help="; ".join(
-            f"{task}: {', '.join(spec.name for spec in models_for(task))}" for task in TASKS
+            f"{name}: {', '.join(spec.name for spec in models_for(name))}" for name in REGISTERED
         ),
     )
     train.add_argument("--epochs", type=int, help="shorthand for --set epochs=N")
     train.add_argument("--seed", type=int, default=0, help="split, initialisation and bootstrap")
     train.add_argument("--set", action="append", metavar="KEY=VALUE", help="a hyperparameter")
     train.add_argument("--json", action="store_true", help="print the run as one JSON object")
+    uploads = [task for task in REGISTERED.values() if task.upload]
     train.add_argument(
         "--file",
-        help=f"a CSV/TSV of labelled texts ({TEXT_CLASSIFICATION}) or of message and reply "
-        f"pairs ({REPLY}), or a CoNLL-U / 'word TAG' file ({SEQUENCE_LABELLING}) to train on",
+        help="a file to train on: "
+        + "; ".join(f"{task.upload.description} ({task.name})" for task in uploads),
     )
-    train.add_argument("--text-column", help="with --file: the column holding the texts")
-    train.add_argument("--label-column", help="with --file: the column holding the labels")
-    train.add_argument("--message-column", help="with --file: the column holding the messages")
-    train.add_argument("--reply-column", help="with --file: the column holding the replies")
+    columns = {word: what for task in uploads for word, what in task.upload.columns}
+    for word, what in columns.items():
+        train.add_argument(f"--{word}-column", help=f"with --file: the column holding {what}")
     train.add_argument("--quiet", action="store_true", help="no per-epoch lines on stderr")
     train.add_argument(
         "--tensorboard",
@@ -407,8 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=STRATEGIES,
         default="default",
         help="tf.distribute strategy for Keras models: one device; mirrored over this "
-        "machine's GPUs (or $SEQLAB_LOGICAL_CPUS logical CPUs); multi-worker from $TF_CONFIG "
-        "(checked, then refused: Keras 3.15 cannot fit under it)",
+        "machine's GPUs (or $SEQLAB_LOGICAL_CPUS logical CPUs); multi-worker over the cluster "
+        "in $TF_CONFIG (every worker runs the same command, the chief records the run)",
     )
     train.set_defaults(handler=_command_train)
 
@@ -422,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
         "curve",
         help="learning curve: a baseline and a neural model on growing training fractions",
     )
-    curve.add_argument("task", choices=sorted(TASKS))
+    curve.add_argument("task", choices=sorted(REGISTERED))
     curve.add_argument("dataset")
     curve.add_argument("baseline", help="a baseline model of the task")
     curve.add_argument("model", help="a neural model of the task")

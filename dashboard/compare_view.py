@@ -10,7 +10,7 @@ from core.errors import UserFacingError
 from core.runs.comparison import paired_test
 from core.runs.csv_exports import spreadsheet_safe_csv
 from core.runs.store import RunRecord
-from core.tasks.metrics import main_metric
+from core.tasks.registry import main_metric
 from dashboard import charts, hosting
 from dashboard.highlight import escape_markdown
 from dashboard.leaderboard import compare_table, family, model_title

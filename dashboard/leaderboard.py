@@ -5,10 +5,7 @@ import pandas as pd
 from core.models.recurrent.distribution import placement_text
 from core.models.registry import MODELS
 from core.runs.store import RunRecord
-from core.task_names import REPLY, TEXT_PREDICTION
-from core.tasks.metrics import main_metric, secondary_metrics
-
-PREDICTION_UNIT = {TEXT_PREDICTION: "suggestion", REPLY: "message (10 candidates)"}
+from core.tasks.registry import main_metric, secondary_metrics, task
 
 
 def model_title(run: RunRecord) -> str:
@@ -109,7 +106,7 @@ def _rows(runs: list[RunRecord], labels: list[str], columns) -> pd.DataFrame:
                 "model": label,
                 "status": run.status,
                 **columns(run.metrics),
-                "ms / " + PREDICTION_UNIT.get(run.task, "sentence"): run.predict_ms,
+                "ms / " + task(run.task).prediction_unit: run.predict_ms,
                 "train s": run.train_seconds,
                 "parameters": run.param_count,
                 "devices": placement_text(run.split),

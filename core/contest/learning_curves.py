@@ -27,20 +27,15 @@ from core.errors import InvalidConfig, TrainingStopped, UserFacingError
 from core.models.registry import MODELS, model_spec
 from core.paths import data_dir
 from core.progress import TrainingObserver
-from core.task_names import TEXT_PREDICTION
-from core.tasks.metrics import main_metric
-from core.tasks.registry import PATHS
-from core.tasks.training import SplitDataset, checked_config
+from core.tasks.classification import SplitDataset
+from core.tasks.registry import REGISTERED, main_metric
+from core.tasks.training import checked_config
 
 DEFAULT_FRACTIONS = (0.1, 0.25, 0.5, 1.0)
 DEFAULT_SEEDS = 3
 MAX_SEEDS = 10
 CONFIDENCE = 0.95
 CURVE_FOLDER = "learning-curves"
-# A language model's vocabulary is built from the whole training part
-# (core/tasks/text_prediction/training.py), so a model trained on a subset would still know every
-# training word: not a smaller training set.
-UNSUPPORTED = {TEXT_PREDICTION: "its shared vocabulary is built from the whole training part"}
 
 
 class CurveObserver(TrainingObserver):
@@ -236,8 +231,9 @@ def _subset(prepared: Any, fraction: float, seed: int) -> Any:
 
 def _check(settings: CurveSettings) -> dict[str, tuple]:
     """Each model's registry entry and validated config, checked before any training."""
-    if settings.task not in PATHS or settings.task in UNSUPPORTED:
-        why = UNSUPPORTED.get(settings.task, "it has no training path")
+    task = REGISTERED.get(settings.task)
+    why = "it has no training path" if task is None or task.path is None else task.curve_unsupported
+    if why:
         raise UserFacingError(f"Learning curves are not available for {settings.task}: {why}.")
     if not 1 <= settings.seeds <= MAX_SEEDS:
         raise InvalidConfig(f"Seeds must be between 1 and {MAX_SEEDS}; got {settings.seeds}.")
@@ -262,7 +258,7 @@ def learning_curve(settings: CurveSettings, observer: CurveObserver | None = Non
     """
     observer = observer or CurveObserver()
     models = _check(settings)
-    path = PATHS[settings.task]
+    path = REGISTERED[settings.task].path
     prepared = path.prepare(settings.dataset, settings.split_seed)
     plan = [
         (fraction, seed, name)

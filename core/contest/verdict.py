@@ -17,7 +17,8 @@ from core.errors import UserFacingError
 from core.metrics.classification import Interval, McNemarResult, mcnemar_test, paired_difference
 from core.models.registry import MODELS
 from core.runs.store import RunRecord, RunStore
-from core.tasks.metrics import TASK_METRICS, Metric, main_metric
+from core.tasks.metrics import Metric
+from core.tasks.registry import REGISTERED, main_metric
 
 SIGNIFICANCE_LEVEL = 0.05
 
@@ -155,7 +156,8 @@ def verdict(
     the shared ones take part (RunStore.list_runs). Raises NoVerdict when a family has no
     scored run or no baseline and neural run share a test set.
     """
-    if task not in TASK_METRICS:
+    metrics = REGISTERED[task].metrics if task in REGISTERED else None
+    if metrics is None:
         raise NoVerdict(f"{task} has no verdict: its runs have no shared test metric.")
     families = _candidates(store, task, dataset, visitor)
     missing = [family for family, runs in families.items() if not runs]
@@ -179,7 +181,7 @@ def verdict(
         dataset=dataset,
         baseline=baseline,
         neural=neural,
-        metric=TASK_METRICS[task].paired,
+        metric=metrics.paired,
         difference=paired_difference(baseline_hits, neural_hits, seed=seed),
         test=mcnemar_test(y_true, neural_pred, baseline_pred),
         test_examples=int(y_true.size),

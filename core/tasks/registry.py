@@ -1,42 +1,66 @@
-"""Which training path each task takes; the background job, the CLI and the benches ask here.
+"""The task registry: every task's object (core/tasks/task.py), by name.
 
-Every task trains through `core.tasks.training.train_on_path`, so all record into the same run store
-in the same way; a task's path says how it prepares data, fits and evaluates: classifiers (images
-read row by row, labelled texts) in core/tasks/training.py, language models in
-core/tasks/text_prediction/training.py, taggers in core/tasks/sequence_labelling/training.py and
-repliers in core/tasks/reply/training.py. The perceptron's regression keeps its own foreground path
-(core/tasks/regression.py).
+The background jobs, the CLI, the pages, the verdict and the benches ask here. Every task
+that trains in the background goes through `core.tasks.training.train_on_path`, so all record
+into the same run store in the same way; each task's path says how it prepares data, fits
+and evaluates. Adding a task is one module defining its `TASK` and one line here.
 """
 
 from core.errors import InvalidConfig
-from core.task_names import (
-    REPLY,
-    SEQUENCE_CLASSIFICATION,
-    SEQUENCE_LABELLING,
-    TEXT_CLASSIFICATION,
-    TEXT_PREDICTION,
+from core.tasks import (
+    regression,
+    sequence_classification,
+    text_classification,
 )
-from core.tasks.reply.training import REPLYING
-from core.tasks.sequence_labelling.training import TAGGING
-from core.tasks.text_prediction.training import LANGUAGE_MODELLING
-from core.tasks.training import CLASSIFICATION, TrainingResult, train_on_path
+from core.tasks.metrics import Metric
+from core.tasks.reply import task as reply
+from core.tasks.sequence_labelling import task as sequence_labelling
+from core.tasks.task import Task
+from core.tasks.text_prediction import task as text_prediction
+from core.tasks.training import TrainingResult
 
-PATHS = {
-    SEQUENCE_CLASSIFICATION: CLASSIFICATION,
-    TEXT_CLASSIFICATION: CLASSIFICATION,
-    TEXT_PREDICTION: LANGUAGE_MODELLING,
-    SEQUENCE_LABELLING: TAGGING,
-    REPLY: REPLYING,
+REGISTERED: dict[str, Task] = {
+    module.TASK.name: module.TASK
+    for module in (
+        sequence_classification,
+        text_classification,
+        text_prediction,
+        sequence_labelling,
+        reply,
+        regression,
+    )
 }
 
 
-def train(task: str, dataset: str, model_name: str, **options) -> TrainingResult:
-    """Train `model_name` on `dataset` by the task's path and record the run; options are
-    `store`, `config`, `seed`, `observer` and `visitor` (see `train_on_path`)."""
+def task(name: str) -> Task:
+    """The task called `name`; InvalidConfig listing the tasks when there is none."""
     try:
-        path = PATHS[task]
+        return REGISTERED[name]
     except KeyError:
         raise InvalidConfig(
-            f"{task} does not train in the background; choose one of {', '.join(PATHS)}."
+            f"Unknown task {name!r}; choose one of {', '.join(REGISTERED)}."
         ) from None
-    return train_on_path(path, task, dataset, model_name, **options)
+
+
+def background_tasks() -> list[Task]:
+    """The tasks whose runs train on a training path (in a job, a curve, the CLI)."""
+    return [known for known in REGISTERED.values() if known.path is not None]
+
+
+def train(task_name: str, dataset: str, model_name: str, **options) -> TrainingResult:
+    """Train `model_name` on `dataset` by the task's path and record the run; options are
+    `store`, `config`, `seed`, `observer` and `visitor` (see `train_on_path`)."""
+    return task(task_name).train(dataset, model_name, **options)
+
+
+def main_metric(task_name: str, metrics: dict) -> Metric | None:
+    """The metric that ranks a run of the task with these test `metrics`; None if it has
+    none (a failed run, a regression, a task this version does not know)."""
+    known = REGISTERED.get(task_name)
+    return known.main_metric(metrics) if known else None
+
+
+def secondary_metrics(task_name: str, metrics: dict, main: Metric | None) -> dict[str, float]:
+    """The task's other metrics that these `metrics` hold, by title, without the main one."""
+    known = REGISTERED.get(task_name)
+    return known.secondary_metrics(metrics, main) if known else {}

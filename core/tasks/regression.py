@@ -30,6 +30,7 @@ from core.learn.perceptron import (
 from core.progress import TrainingObserver
 from core.runs.store import RunRecord, RunStore
 from core.task_names import REGRESSION
+from core.tasks.task import Task
 
 SYNTHETIC = "synthetic"
 HISTORY_POINTS = 500
@@ -219,3 +220,38 @@ def check_dataset(dataset: str) -> None:
             f"The regression task fits synthetic data; use the dataset "
             f"{SYNTHETIC!r}, not {dataset!r}."
         )
+
+
+def _fit_from_settings(
+    dataset: str, settings: dict, *, store: RunStore, seed: int, observer: TrainingObserver
+) -> RunRecord:
+    """The CLI's way in: data and training settings come mixed in one `--set` list."""
+    check_dataset(dataset)
+    data_config, config = split_settings(settings)
+    return fit_line_and_record(
+        store=store, data_config=data_config, config=config, seed=seed, observer=observer
+    ).run
+
+
+def _summary(run: RunRecord) -> str:
+    metrics = run.metrics
+    return (
+        f"{run.id} {run.status}: gradient descent W {metrics['weights']} "
+        f"b {metrics['intercept']:.4f} (cost {metrics['final_cost']:.4f}); least squares "
+        f"W {metrics['closed_form_weights']} b {metrics['closed_form_intercept']:.4f} "
+        f"(cost {metrics['closed_form_cost']:.4f}); within 1% after "
+        f"{metrics['epochs_to_within_1_percent']} epochs"
+    )
+
+
+# A full-batch TensorFlow loop, not a Keras model: it trains in the foreground on one device.
+TASK = Task(
+    REGRESSION,
+    path=None,
+    metrics=None,
+    dataset_help=f"{SYNTHETIC} (points on a line plus Gaussian noise)",
+    data_titles=lambda: ["points on a line y = Wx + b, plus Gaussian noise"],
+    summary=_summary,
+    distributed=False,
+    foreground=_fit_from_settings,
+)

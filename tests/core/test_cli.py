@@ -225,6 +225,22 @@ def test_train_a_replier_reports_recall_at_1_2_and_5(tmp_path):
     assert wrong.returncode == 2 and "--message-column and --reply-column" in wrong.stderr
 
 
+def test_train_text_prediction_on_a_plain_text_file(tmp_path, data_folder):
+    """The page trains language models on an uploaded .txt file; the CLI takes one too."""
+    corpus = tmp_path / "corpus.txt"
+    paragraphs = [
+        f"the cat number {index} sat on the mat and the dog sat on the log" for index in range(60)
+    ]
+    corpus.write_text("\n\n".join(paragraphs), encoding="utf-8")
+    trained = run_cli("train", "text-prediction", "ngram", "--file", str(corpus), "--json")
+    assert trained.returncode == 0, trained.stderr
+    summary = json.loads(trained.stdout)
+    assert summary["dataset"].startswith("corpus-upload-") and summary["status"] == "finished"
+    assert summary["metrics"]["accuracy"] > 0.3  # a corpus this repetitive is easy to predict
+    refused = run_cli("train", "regression", "perceptron", "--file", str(corpus))
+    assert refused.returncode == 2 and "--file is for text-classification" in refused.stderr
+
+
 def test_curve_prints_points_and_crossover_and_refuses_bad_fractions(data_folder):
     result = run_cli(
         "curve", "sequence-classification", "digits", "logreg", "lstm",

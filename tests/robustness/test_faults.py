@@ -71,7 +71,7 @@ def kill_at_random(store: RunStore, moment: random.Random, during_start_up: bool
 
 
 def test_kill_9_during_cli_training_loses_nothing_that_was_finished():
-    from core.tasks.registry import PATHS
+    from core.tasks.registry import task
     from core.tasks.training import load_trained_model
 
     earlier = [finished_run("logreg", "--epochs", "5"), finished_run("rnn", "--epochs", "1")]
@@ -98,7 +98,7 @@ def test_kill_9_during_cli_training_loses_nothing_that_was_finished():
         ), (run.status, run.message)
     assert any(run.status == "failed" for run in killed)  # a run was killed part-way
 
-    data = PATHS[DIGITS[0]].prepare(DIGITS[1], 0)
+    data = task(DIGITS[0]).path.prepare(DIGITS[1], 0)
     inputs = data.data.inputs[data.split.test]
     for run_id, run in before.items():
         kept = after[run_id]

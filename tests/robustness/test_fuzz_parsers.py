@@ -16,7 +16,7 @@ from hypothesis.extra.numpy import arrays
 from core.errors import UserFacingError
 from core.learn.drawing import drawing_to_image
 from core.task_names import REPLY, SEQUENCE_LABELLING, TEXT_CLASSIFICATION, TEXT_PREDICTION
-from core.tasks.registry import PATHS as TRAINING_PATHS
+from core.tasks.registry import task as task_of
 from tests.fixtures.hostile import (
     LABELLED_TEXTS,
     PATHS,
@@ -69,7 +69,7 @@ def prepared(path: str, stored) -> int:
         TEXT_CORPUS: lambda: (TEXT_PREDICTION, stored.name),
         TAGGED_CORPUS: lambda: (SEQUENCE_LABELLING, stored),
     }[path]()
-    split = TRAINING_PATHS[task].prepare(name, 0).describe()
+    split = task_of(task).path.prepare(name, 0).describe()
     return split["train"] + split["validation"] + split["test"]
 
 

@@ -1,0 +1,17 @@
+"""Sequence classification: images read row by row, one row of pixels per timestep."""
+
+from core.data.datasets import datasets_for
+from core.task_names import SEQUENCE_CLASSIFICATION
+from core.tasks.classification import CLASSIFICATION
+from core.tasks.metrics import CLASSIFICATION_METRICS
+from core.tasks.task import Task, accuracy_line
+
+TASK = Task(
+    SEQUENCE_CLASSIFICATION,
+    path=CLASSIFICATION,
+    metrics=CLASSIFICATION_METRICS,
+    dataset_help="an image dataset (see `python -m core datasets`)",
+    data_titles=lambda: [info.title for info in datasets_for(SEQUENCE_CLASSIFICATION)],
+    summary=accuracy_line,
+    prediction_unit="image",
+)
