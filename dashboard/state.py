@@ -72,14 +72,18 @@ def set_curve_job(job: CurveJob) -> None:
     st.session_state[CURVE_JOB] = job
 
 
-def trained_models(task: str | None = None, dataset: str | None = None) -> list[TrainedModel]:
-    """Models this visitor trained in this session, oldest first; of one task and dataset
-    when given."""
+def trained_models(
+    task: str | None = None, dataset: str | None = None, seed: int | None = None
+) -> list[TrainedModel]:
+    """Models this visitor trained in this session, oldest first; of one task, dataset and
+    seed when given."""
     models = st.session_state.setdefault(TRAINED_MODELS, [])
     return [
         trained
         for trained in models
-        if task in (None, trained.run.task) and dataset in (None, trained.run.dataset)
+        if task in (None, trained.run.task)
+        and dataset in (None, trained.run.dataset)
+        and seed in (None, trained.run.seed)
     ]
 
 

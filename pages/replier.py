@@ -3,8 +3,6 @@
 import streamlit as st
 
 from core.task_names import REPLY
-from dashboard import state, url_state
-from dashboard.components import seed_url_field
 from dashboard.reply_view import (
     held_out_examples,
     reply_overview,
@@ -13,8 +11,7 @@ from dashboard.reply_view import (
     results,
     try_repliers,
 )
-from dashboard.run_downloads import run_downloads
-from dashboard.training_panel import job_section, model_plan, plan_url_fields, start_button
+from dashboard.task_page import task_page
 
 st.title("Replier")
 st.caption(
@@ -22,37 +19,17 @@ st.caption(
     "similar message seen before and giving its reply? Measured the Ubuntu Dialogue Corpus "
     "way: pick the true reply out of ten."
 )
-url_state.sync(
+_, data, trained = task_page(
+    REPLY,
     "reply",
-    [
-        reply_url_field("reply.data"),
-        seed_url_field("reply.seed"),
-        *plan_url_fields(REPLY, "reply.config"),
-    ],
+    data_fields=[reply_url_field("reply.data")],
+    choose=lambda: reply_source(key="reply.data"),
+    dataset_name=lambda name: name,
+    overview=reply_overview,
+    seeded_data=True,
+    results=results,
+    nothing_trained="No replier trained on this data and seed in this session yet.",
 )
-name = reply_source(key="reply.data")
-if name is None:
-    st.stop()
-seed = int(
-    st.number_input("Seed (split, initial weights, bootstrap)", value=0, step=1, key="reply.seed")
-)
-data = reply_overview(name, seed)
-if data is None:
-    st.stop()
-
-st.header("Train")
-plan = model_plan(REPLY, key="reply.config")
-start_button(REPLY, name, plan, seed)
-job_section()
-
-trained = [model for model in state.trained_models(REPLY, name) if model.run.seed == seed]
-st.header("Results")
-if not trained:
-    st.info("No replier trained on this data and seed in this session yet.")
-    st.stop()
-results(trained, data)
-st.subheader("Take a run away")
-run_downloads([model.run for model in reversed(trained)], key="reply.download")
 st.subheader("Held-out examples")
 held_out_examples(trained, data)
 st.header("Try it")
