@@ -38,8 +38,9 @@ class HostingSettings:
     max_epochs: int = 10  # a quarter of the recurrent classifiers' default of 40
     # Sequences per forward and backward pass of a model with `batch_passes` (the taggers):
     # a larger batch runs in passes of at most this many, their gradients summed into the
-    # same update. The tagger's default batch of 128 took a fresh model worker's peak to 660
-    # MiB anonymous on hamlet, above every other model's (at most 500); 32 at a time, 530.
+    # same update. The tagger's default batch of 128 gave the model worker its highest memory
+    # peak, well above every other model's; passes of 32 take most of that excess off
+    # (bench/README.md, app_session.py, "The tagger in passes").
     max_batch: int = 32
     # All TensorFlow work runs in the one model worker (core/runtime/model_worker.py): its trainings
     # run side by side and their memory adds up, so one at a time is what fits in 1 GB.

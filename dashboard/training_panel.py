@@ -50,7 +50,8 @@ def _strategy_choice() -> str:
     """`mirrored` is offered only where this machine has more than one device.
 
     A hosted app trains on one device and skips the question: asking it loads TensorFlow
-    into the app's process (over 0.6 GB), which a visitor training only baselines never needs.
+    into the app's process (a large share of a hosted app's memory; bench/README.md, Figures
+    formerly in code comments), which a visitor training only baselines never needs.
     """
     if hosting.settings().hosted:
         return "default"

@@ -115,7 +115,7 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "neural model has to beat.",
             TfidfLogisticRegression,
             # Words and characters together beat words alone on every bundled text set
-            # (sms-spam 0.993 vs 0.987, trec 0.834 vs 0.831, rotten-tomatoes 0.786 vs 0.773).
+            # (bench/README.md, training_time.py, "Text classification").
             defaults={"features": "words+characters"},
         ),
         ModelSpec(

@@ -43,8 +43,9 @@ class Word2VecConfig:
     min_count: int = setting(
         5, "Words seen fewer times than this are left out of the vocabulary.", minimum=1
     )
-    # gensim's default is 5, made for large corpora; 60,000 words need more passes (on Lee,
-    # skip-gram's WordSim353 Spearman is -0.10 after 5 epochs and 0.27 after 20, over 60 pairs).
+    # gensim's default is 5, made for large corpora; 60,000 words need more passes: on Lee,
+    # skip-gram's WordSim353 correlation was no better than chance after 5 epochs and clearly
+    # positive after 20 (bench/README.md, Figures formerly in code comments).
     epochs: int = setting(20, "Passes over the corpus.", minimum=1, maximum=1000)
     negative: int = setting(
         5, "Random 'noise' words contrasted with each true context word.", minimum=1, maximum=50

@@ -23,9 +23,9 @@ WORD_PAIR_BENCHMARKS = {"WordSim353": "wordsim353.tsv", "SimLex-999": "simlex999
 ANALOGY_BENCHMARK = "questions-words.txt"  # Mikolov et al. (2013): 19,544 questions
 MINIMUM_PAIRS = 10  # fewer covered word pairs give a correlation that means nothing
 # t-SNE and the benchmarks run with one OpenMP/BLAS thread: on this project's busy 2-core
-# machines two threads spin against each other (t-SNE of 300 words: 35-40 s with two threads,
-# 1.5 s with one, measured under load). The limit is process-wide while it lasts, which only
-# makes other numpy work in the meantime single-threaded too.
+# machines two threads spin against each other, and t-SNE ran many times slower than on one
+# (bench/README.md, Figures formerly in code comments). The limit is process-wide while it
+# lasts, which only makes other numpy work in the meantime single-threaded too.
 
 
 class UnknownWord(UserFacingError):

@@ -13,7 +13,8 @@ import gc
 def release_freed_memory() -> None:
     """Collect garbage, then `malloc_trim(0)`: glibc returns its free pages to the system.
 
-    It took 30-150 MB off the model worker after each training of bench/app_session.py.
+    It shrank the model worker after each training of bench/app_session.py (bench/README.md,
+    Figures formerly in code comments).
     Where the C library is not glibc, only the garbage is collected.
     """
     gc.collect()

@@ -3,9 +3,10 @@
 A UI needs training to run in the background, report every batch and epoch, and stop on request. A
 thread of the app is not enough inside Streamlit: after every script run Streamlit calls
 `keras.backend.clear_session()` (script_runner._clean_problem_modules), and with the progress view
-refreshing each second that made a training thread retrace its graph over and over (epochs of 0.5 s
-took 10-20 s). A spawned process is untouched by that, does not compete with the UI for the GIL, and
-records into the same run store as any other run. A job runs in a child process of its own, or, in
+refreshing each second that made a training thread retrace its graph over and over, its epochs
+many times slower (bench/README.md, Figures formerly in code comments). A spawned process is
+untouched by that, does not compete with the UI for the GIL, and records into the same run store
+as any other run. A job runs in a child process of its own, or, in
 hosted mode, in the app's one model worker (core/runtime/model_worker.py), which is such a process
 too but is shared, so TensorFlow is loaded once.
 """

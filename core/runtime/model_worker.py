@@ -1,8 +1,9 @@
 """One process that does all of an app's TensorFlow work, so the app itself never loads it.
 
 On a public host with about 1 GB (hosted mode), every process that imports TensorFlow holds
-about 330 MB of its own besides the library's shared pages: an app that tried the networks
-itself and a child process per training held two copies (1.46x the limit, bench/app_session.py).
+hundreds of MB of its own besides the library's shared pages: an app that tried the networks
+itself and a child process per training held two copies, well over the limit (bench/README.md,
+app_session.py and Figures formerly in code comments).
 Here the app starts one worker process instead, shared by every visitor of that app:
 - jobs (trainings, learning curves, line fits) run in it as threads, each reporting events
   and reading a stop request exactly as in a child process of its own (core/runtime/jobs.py);

@@ -2,8 +2,9 @@
 
 Checked where each belongs: tests/core/tasks/test_accuracy_targets.py trains the quick ones through
 the CLI in `make test`; bench/training_time.py trains every default model, the full-size
-ones too, and exits 1 when one misses its target. The mnist-5k LSTM is full-size: about 2.5
-minutes on two quiet cores (4.5 beside the other tests), a quarter of `make test`'s budget.
+ones too, and exits 1 when one misses its target. The mnist-5k LSTM is full-size: it takes too
+large a share of `make test`'s budget (bench/README.md, training_time.py and Figures formerly
+in code comments).
 """
 
 # (dataset, model) -> the accuracy its default config reaches at least, seed 0.

@@ -7,8 +7,9 @@ that message and their cosine similarity, so a user sees why it answered as it d
 Scoring candidate replies (the 1-of-10 evaluation) works in one of two ways:
 - `message-reply` (default): the cosine similarity of the message and the candidate itself,
   the TF-IDF baseline of Lowe et al. (2015), which rewards replies that repeat the message's
-  words. On the movie dialogs' validation pairs it ranked best (R@1 0.232 against 0.153 to
-  0.181 for nearest-messages with k = 5 to 50; on chatterbot's 146 the two were within noise).
+  words. On the movie dialogs' validation pairs it ranked best, ahead of nearest-messages at
+  every k tried; on chatterbot's 146 the two were within noise (bench/README.md, Figures
+  formerly in code comments).
 - `nearest-messages`: a candidate scores the similarity-weighted sum of its cosine
   similarities to the replies of the k training messages nearest the new message. A reply
   like the ones similar messages received ranks high, even when it shares no word with the

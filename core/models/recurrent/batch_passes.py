@@ -1,15 +1,15 @@
 """A Keras training step that runs each batch in several passes: the same update, less memory.
 
 A recurrent network keeps every time step's activations of the whole batch until its
-backward pass: on hamlet segmentation, training the tagger at its batch of 128 peaked at
-662 MiB of anonymous memory, 167 MiB above a batch of 32. Here each batch is cut into
-`passes` consecutive slices, run one after another in a `tf.while_loop` (so a slice's
-activations are freed before the next one starts; 4 passes peaked at 526 MiB), and their
-gradients are summed, each slice's weighted by the number of positions its loss averages
-over. The update then equals the whole batch's: the same mean loss over the same
-positions, an embedding's gradient kept as the same sparse rows, and one optimiser step per
-batch, so its step count and learning-rate schedule are unchanged. Only dropout draws its
-random masks slice by slice.
+backward pass: on hamlet segmentation, training the tagger at its batch of 128 peaked far
+above a batch of 32 (bench/README.md, app_session.py, "The tagger in passes"). Here each
+batch is cut into `passes` consecutive slices, run one after another in a `tf.while_loop` (so
+a slice's activations are freed before the next one starts, and 4 passes come close to a
+batch of 32's peak), and their gradients are summed, each slice's weighted by the number of
+positions its loss averages over. The update then equals the whole batch's: the same mean
+loss over the same positions, an embedding's gradient kept as the same sparse rows, and one
+optimiser step per batch, so its step count and learning-rate schedule are unchanged. Only
+dropout draws its random masks slice by slice.
 
 Keras's optimizer option `gradient_accumulation_steps` is not the same: it averages
 consecutive small batches with equal weights, lets an update straddle two epochs and

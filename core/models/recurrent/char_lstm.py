@@ -43,6 +43,7 @@ from threadpoolctl import ThreadpoolController  # installed with scikit-learn
 from core.configs import setting, validate
 from core.data.vocabulary import SENTENCE_END, word_tokens
 from core.metrics.language import bits_per_character
+from core.models.classifiers import as_texts
 from core.models.protocol import Estimator
 from core.models.recurrent.keras_training import (
     KerasTrainingConfig,
@@ -85,11 +86,12 @@ class CharLstmConfig(KerasTrainingConfig):
         minimum=2,
         maximum=2000,
     )
-    # 3 epochs are ~1,100 steps on 2.3 MB of Wikipedia: 0.003 left the model half-trained
-    # (validation 2.12 nats per character after one epoch, against 2.00 with 0.01).
+    # 3 epochs are ~1,100 steps on 2.3 MB of Wikipedia: 0.003 left the model half-trained,
+    # well behind 0.01 after one epoch (bench/README.md, Figures formerly in code comments).
     learning_rate: float = setting(0.01, "Optimiser step size.", minimum=1e-6, maximum=10.0)
-    # 2.5 MB of text is ~400 steps of 64 x 100 characters per epoch: about two minutes each
-    # on 2 busy CPU cores with 256 units.
+    # 2.5 MB of text is ~400 steps of 64 x 100 characters per epoch, which keeps an epoch
+    # short on 2 busy CPU cores with 256 units (bench/README.md, Figures formerly in code
+    # comments).
     batch_size: int = setting(64, "Windows per optimisation step.", minimum=1, maximum=65_536)
     epochs: int = setting(3, "Passes over the training windows.", minimum=1, maximum=10_000)
 
@@ -124,8 +126,8 @@ ACTIVATIONS = {"tanh": np.tanh, "sigmoid": _sigmoid}
 
 
 # Stepping runs numpy's BLAS on one thread: a step's products are tiny, (beams, units) @
-# (units, 4 units), and on two busy cores splitting them over threads made a step up to 30
-# times slower (4 ms instead of 0.1 ms for 6 beams of 256 units).
+# (units, 4 units), and on two busy cores splitting them over threads made a step many times
+# slower (bench/README.md, Figures formerly in code comments).
 one_blas_thread = ThreadpoolController().wrap(limits=1, user_api="blas")
 
 
@@ -231,7 +233,7 @@ class CharLstmLanguageModel(Estimator):
 
         config = self.resolved_config
         validate(config)
-        texts = [character_text(text) for text in train_texts]
+        texts = [character_text(text) for text in as_texts(train_texts)]
         if not any(texts):
             raise ValueError("The training texts hold no words.")
         counts = Counter("".join(texts) + DOCUMENT_START)
@@ -243,7 +245,8 @@ class CharLstmLanguageModel(Estimator):
         validation = None
         if validation_texts is not None:
             validation = self._windows(
-                [character_text(text) for text in validation_texts], config.sequence_length
+                [character_text(text) for text in as_texts(validation_texts)],
+                config.sequence_length,
             )
         with training_scope():
             self.model_ = self._network(config)

@@ -56,7 +56,7 @@ class DualEncoderConfig(ReplyTextConfig):
         choices=NEGATIVES,
     )
     embedding_dim: int = setting(128, "Size of each token's vector.", minimum=2, maximum=1024)
-    # 128 units matched 256 on movie-dialog validation (R@1 0.224 vs 0.222) in 60% of the time.
+    # 128 units matched 256 on movie-dialog validation in less time (bench/README.md, replies.py).
     units: int = setting(128, "LSTM units: the size of c and r.", minimum=1, maximum=2048)
     dropout: float = setting(
         0.2, "Dropout on the embeddings and the encodings.", minimum=0.0, maximum=0.9

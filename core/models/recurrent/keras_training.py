@@ -115,10 +115,10 @@ def _dataset(X, y: np.ndarray, batch_size: int, shuffle: bool):
     The training set is reshuffled every epoch with a seed drawn from NumPy's generator
     (which `keras.utils.set_random_seed` seeded), so a run repeats with its seed.
 
-    tf.data's autotuning is off: with it, about half the epochs of a `fit` waited some 145 ms
-    at the epoch's iterator (an LSTM's 20-batch epochs took 300 ms instead of 160; measured
-    alike with Keras's LSTM), and the batches here are slices of arrays in memory, with nothing
-    to tune. Two batches are prepared ahead.
+    tf.data's autotuning is off: with it, many epochs of a `fit` stalled at the epoch's
+    iterator, long enough to nearly double a short epoch, with Keras's LSTM as well
+    (bench/README.md, throughput.py and Figures formerly in code comments); and the batches
+    here are slices of arrays in memory, with nothing to tune. Two batches are prepared ahead.
     """
     import tensorflow as tf
 

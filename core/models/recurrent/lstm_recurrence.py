@@ -10,12 +10,11 @@ dU = H_prev^T @ dZ. The input kernel's and bias's gradients follow from dZ by au
 input projection, which FastLSTM does for all steps at once.
 
 The batch is split into two halves, each its own chain of steps: a (128, 128) @ (128, 512)
-product runs no faster with a second thread (28 of them took 5.5 ms on one, 5.4 ms on two),
-but TensorFlow's executor runs two independent chains on two cores at once. One chain over
-the whole batch trained at 0.75-0.91x the speed of Keras's LSTM, the two halves at
-0.86-1.14x (bench/README.md, throughput.py): level with Keras, not steadily faster. Rows of
-a batch never mix in an LSTM, so this changes nothing but the order in which dU's sums are
-added.
+product runs no faster with a second thread, but TensorFlow's executor runs two independent
+chains on two cores at once. One chain over the whole batch trained slower than Keras's LSTM,
+the two halves level with it, not steadily faster (bench/README.md, throughput.py, "Before
+the compiled kernels"). Rows of a batch never mix in an LSTM, so this changes nothing but the
+order in which dU's sums are added.
 
 Maths: Keras's LSTM with its defaults, gate order i, f, c, o, sigmoid gates, tanh candidate
 and output, zero initial states. TensorFlow is imported when `lstm_recurrence()` is first

@@ -12,7 +12,7 @@ the padding masked out (the decoder inputs' mask reaches the loss).
   default the mean over its tokens (with `</s>`), since the sum favours short replies
   ("what?") over any longer one whatever the message; `candidate_scoring="sum"` gives the
   sum. Neither ranks well: on 1,000 movie-dialog validation messages the default model scored
-  R@1 0.096 (mean) and 0.107 (sum), both chance (0.1) within noise (bench/README.md). A word
+  chance (R@1 0.1) within noise either way (bench/README.md, replies.py). A word
   outside the vocabulary is scored as `<unk>`; a candidate longer than `reply_tokens` is
   scored on its first `reply_tokens` tokens, without `</s>`.
 - `scoring="mmi"` (Li et al. 2016, "A Diversity-Promoting Objective Function for Neural
@@ -20,11 +20,11 @@ the padding masked out (the decoder inputs' mask reaches the loss).
   log-probability given `NEUTRAL_MESSAGE` (one `<unk>` token: the same decoder's estimate of
   log p(reply), no separate language model), rated the same way (mean or sum), so a reply
   gains for what the message adds to it, not for being common. It did not help: on all 6,447
-  movie-dialog validation messages the default model scored R@1 0.103 by likelihood and
-  0.101-0.104 by MMI (lambda 0.25-1.0, mean or sum, `<unk>` or all-padding neutral message),
-  because that model barely reads the message: on 1,000 of those pairs a reply's per-token
-  log-likelihood given its own message beats it given another message by 0.005 nats on
-  average, and only 52.8% of the time. Likelihood stays the default; MMI needs a model that
+  movie-dialog validation messages the default model scored the same by likelihood and by MMI
+  (lambda 0.25-1.0, mean or sum, `<unk>` or all-padding neutral message), because that model
+  barely reads the message: a reply's log-likelihood given its own message hardly differs from
+  that given another message, and beats it barely more often than a coin toss would
+  (bench/README.md, replies.py). Likelihood stays the default; MMI needs a model that
   conditions on the message.
 - `respond(message, k)` is a beam search of width k (k = 1 is greedy decoding): the k
   finished replies with the best log-probabilities given the message, rated by
@@ -112,7 +112,8 @@ class Seq2SeqConfig(ReplyTextConfig):
         maximum=2.0,
     )
     batch_size: int = setting(128, "Pairs per optimisation step.", minimum=1, maximum=65_536)
-    # Three passes keep a movie-dialog training within about 15 minutes on two shared cores.
+    # Three passes keep a movie-dialog training to minutes, not hours, on two shared cores
+    # (bench/README.md, replies.py).
     epochs: int = setting(3, "Passes over the training pairs.", minimum=1, maximum=10_000)
 
 
@@ -205,8 +206,8 @@ class Seq2Seq(VocabularyNetworkArchive, Replier):
             lambda tokens, h, c: step([tokens, h, c], training=False),
             input_signature=[tf.TensorSpec([None, 1], tf.int32), state, state],
         )
-        # Traced now, not at the first message: an eager call of a Keras model costs tens of
-        # milliseconds a step, a traced one well under one.
+        # Traced now, not at the first message: an eager call of a Keras model costs far more a
+        # step than a traced one (bench/README.md, Figures formerly in code comments).
         self._encode.get_concrete_function()
         self._step.get_concrete_function()
 

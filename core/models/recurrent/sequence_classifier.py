@@ -8,10 +8,10 @@ row's input projection in one product, unrolled over the fixed number of rows. T
 machine's compiled kernels where `make` built them (the whole layer in one op each way), which is
 what takes its training past PyTorch's nn.LSTM on a CPU (bench/README.md, throughput.py); elsewhere
 it steps the same maths in TensorFlow's ops, still faster than Keras's LSTM; beside a GPU it is
-Keras's LSTM, which runs cuDNN there. The fast GRU trained 1.25x as fast as Keras's GRU through
-seqlab's fit in the latest run. A saved model holds the layers' weights, not the kernels, so it
-loads with or without them; models saved with Keras's LSTM or GRU still load. TensorFlow is imported
-only when a model is built or loaded.
+Keras's LSTM, which runs cuDNN there. The fast GRU trains faster than Keras's GRU through
+seqlab's fit (bench/README.md, throughput.py). A saved model holds the layers' weights, not
+the kernels, so it loads with or without them; models saved with Keras's LSTM or GRU still
+load. TensorFlow is imported only when a model is built or loaded.
 """
 
 from dataclasses import dataclass

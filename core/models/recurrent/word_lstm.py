@@ -76,9 +76,10 @@ class WordLstmConfig(KerasTrainingConfig):
         maximum=1000,
     )
     # 64, not 128: 128 makes an epoch cheaper, but its validation perplexity after 10 epochs
-    # was 226 where 64 reached 198 (wiki-sample).
+    # was clearly worse on wiki-sample (bench/README.md, language_models.py).
     batch_size: int = setting(64, "Windows per optimisation step.", minimum=1, maximum=65_536)
-    # Validation perplexity on wiki-sample still fell at 10 epochs (198) and flattened by 15 (174).
+    # Validation perplexity on wiki-sample still fell at 10 epochs and flattened by 15
+    # (bench/README.md, language_models.py).
     epochs: int = setting(15, "Passes over the training windows.", minimum=1, maximum=10_000)
 
 
