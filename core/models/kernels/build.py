@@ -102,7 +102,8 @@ def _remove_stale_libraries(current: Path) -> None:
 @cache
 def native_lstm_ops():
     """The loaded ops module (seqlab_lstm_forward, seqlab_lstm_backward), or None where this
-    machine's library was not built or `SEQLAB_NATIVE_KERNELS=0` turns it off."""
+    machine's library was not built, did not load (said in one line on stderr), or
+    `SEQLAB_NATIVE_KERNELS=0` turns it off."""
     if os.environ.get("SEQLAB_NATIVE_KERNELS", "1") == "0" or sys.platform != "linux":
         return None
     path = library_path()
@@ -110,7 +111,17 @@ def native_lstm_ops():
         return None
     import tensorflow as tf
 
-    return tf.load_op_library(str(path))
+    try:
+        return tf.load_op_library(str(path))
+    except (tf.errors.OpError, OSError) as error:
+        # A library built against another TensorFlow or glibc, or a truncated file: run on
+        # TensorFlow's ops rather than fail every training.
+        print(
+            f"seqlab: compiled LSTM kernels {path.name} did not load, FastLSTM uses "
+            f"TensorFlow's ops: {error}",
+            file=sys.stderr,
+        )
+        return None
 
 
 def main() -> int:

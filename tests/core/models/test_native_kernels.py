@@ -1,7 +1,6 @@
 """The compiled LSTM kernels: built once per source, TensorFlow and CPU, refused politely where
 they cannot be, and their ops' own answers (tests/core/models/test_fast_recurrent.py checks the
-layer
-against Keras's LSTM)."""
+layer against Keras's LSTM)."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -62,6 +61,22 @@ def test_the_command_line_build_exits_0_without_a_compiler_unless_required(
     assert "TensorFlow's ops" in capsys.readouterr().out
     monkeypatch.setattr("sys.argv", ["core.models.kernels.build", "--require"])
     assert native_kernels.main() == 1
+
+
+def test_a_library_that_does_not_load_is_said_in_one_line_and_left_out(
+    tmp_path, monkeypatch, capsys
+):
+    """A truncated file, or one built for another TensorFlow: training goes on without it."""
+    broken = tmp_path / "lstm_kernels-broken.so"
+    broken.write_bytes(b"\x7fELF not really a library")
+    monkeypatch.setattr(native_kernels, "library_path", lambda: broken)
+    native_kernels.native_lstm_ops.cache_clear()
+    try:
+        assert native_kernels.native_lstm_ops() is None
+    finally:
+        native_kernels.native_lstm_ops.cache_clear()
+    said = capsys.readouterr().err.strip().splitlines()
+    assert len(said) == 1 and "did not load, FastLSTM uses TensorFlow's ops" in said[0]
 
 
 def test_turned_off_by_the_environment(monkeypatch):
