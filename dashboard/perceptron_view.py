@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from core.configs import with_overrides
-from core.learn.perceptron import LineDataConfig, PerceptronConfig, make_line_data, parse_slopes
+from core.learn.line_data import LineDataConfig, make_line_data, parse_slopes
+from core.models.perceptron import PerceptronConfig
 from core.progress import TrainingObserver
 from core.runs.store import RunRecord
 from core.runtime.line_fit_jobs import LineFitJob

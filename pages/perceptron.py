@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from core.learn.perceptron import LineDataConfig, PerceptronConfig
+from core.learn.line_data import LineDataConfig
+from core.models.perceptron import PerceptronConfig
 from dashboard import url_state
 from dashboard.components import seed_url_field, settings_url_fields
 from dashboard.perceptron_view import (

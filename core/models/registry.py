@@ -10,12 +10,12 @@ from typing import Any, Literal
 
 from core.configs import with_overrides
 from core.errors import InvalidConfig
-from core.learn.perceptron import PerceptronRegressor
 from core.models.baselines.logistic_regression import LogisticRegressionClassifier
 from core.models.baselines.ngram import KneserNeyLanguageModel
 from core.models.baselines.tfidf_classifiers import TfidfLogisticRegression, TfidfNearestNeighbours
 from core.models.baselines.tfidf_retrieval import TfidfRetrieval
 from core.models.baselines.window_tagger import WindowTagger
+from core.models.perceptron import PerceptronRegressor
 from core.models.recurrent.char_lstm import CharLstmLanguageModel
 from core.models.recurrent.dual_encoder import DualEncoder
 from core.models.recurrent.seq2seq import Seq2Seq

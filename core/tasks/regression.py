@@ -14,19 +14,18 @@ import numpy as np
 from core.configs import validate, with_overrides
 from core.errors import UserFacingError
 from core.files import write_atomically
-from core.learn.perceptron import (
+from core.learn.line_data import (
     WITHIN,
     LeastSquares,
     LineData,
     LineDataConfig,
-    PerceptronConfig,
-    PerceptronRegressor,
     cost,
     least_squares,
     make_line_data,
     relative_distance,
     stable_learning_rate,
 )
+from core.models.perceptron import PerceptronConfig, PerceptronRegressor
 from core.progress import TrainingObserver
 from core.runs.store import RunRecord, RunStore
 from core.task_names import REGRESSION

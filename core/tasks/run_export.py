@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import InvalidConfig, UserFacingError
-from core.learn.perceptron import LineDataConfig, PerceptronConfig
+from core.learn.line_data import LineDataConfig
+from core.models.perceptron import PerceptronConfig
 from core.models.registry import model_spec
 from core.runs.artifacts import ArtifactChanged, sha256_of, verified_artifact
 from core.runs.store import RunRecord

@@ -5,7 +5,10 @@ import os
 import numpy as np
 import pytest
 
+from core.data.corpora import load_corpus
 from core.data.datasets import DATASETS, load_dataset
+from core.data.segmentation import segmentation_examples
+from core.data.vocabulary import Vocabulary, word_tokens
 from core.models.registry import ModelSpec
 
 TINY_SETTINGS = {
@@ -36,6 +39,52 @@ def polarity_texts() -> tuple[np.ndarray, np.ndarray]:
     data = load_dataset("polarity")
     order = np.random.default_rng(0).permutation(len(data.texts))
     return np.array(data.texts[order]), np.array(data.labels[order])
+
+
+def lee_texts(documents: slice) -> list[str]:
+    """Articles of the bundled Lee corpus: a few make a tiny text to predict."""
+    return list(load_corpus("lee").documents[documents])
+
+
+def word_id_documents(
+    train_texts: list[str], held_out_texts: list[str]
+) -> tuple[list[np.ndarray], list[np.ndarray], Vocabulary]:
+    """(train, held-out) documents as token ids of the vocabulary of the training texts, as
+    every word language model reads them."""
+    train_tokens = [word_tokens(text) for text in train_texts]
+    vocabulary = Vocabulary.from_tokens(token for tokens in train_tokens for token in tokens)
+    held_out_tokens = [word_tokens(text) for text in held_out_texts]
+    return (
+        [vocabulary.encode(tokens) for tokens in train_tokens],
+        [vocabulary.encode(tokens) for tokens in held_out_tokens],
+        vocabulary,
+    )
+
+
+def segmentation_data(documents: slice) -> tuple[list[str], list[np.ndarray]]:
+    """Word segmentation of Lee articles: character sequences (at most 60) and, for each
+    character, whether a word starts there."""
+    examples = segmentation_examples(lee_texts(documents), max_chars=60)
+    return [example.characters for example in examples], [
+        np.array(example.labels) for example in examples
+    ]
+
+
+REPLY_TOPICS = {"apple": "red", "sky": "blue", "grass": "green", "snow": "white"}
+REPLY_FILLERS = "so the one we now here then just really very".split()
+
+
+def toy_reply_pairs(count: int, seed: int) -> tuple[list[str], list[str]]:
+    """`count` messages naming a topic and replies starting with the topic's word, with random
+    filler words: a pattern a replier can learn in seconds."""
+    rng = np.random.default_rng(seed)
+    messages, replies = [], []
+    for _ in range(count):
+        topic = list(REPLY_TOPICS)[rng.integers(len(REPLY_TOPICS))]
+        first, second, third, fourth = rng.choice(REPLY_FILLERS, 4)
+        messages.append(f"{first} what about the {topic.title()} {second}?")
+        replies.append(f"{REPLY_TOPICS[topic]} {third} {fourth}.")
+    return messages, replies
 
 
 def skip_or_fail(reason: str, required_by: str) -> None:

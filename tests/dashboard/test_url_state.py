@@ -88,7 +88,8 @@ def test_no_models_chosen_is_a_value_the_link_keeps():
 
 
 def test_settings_fields_take_the_type_the_form_gives_each_input():
-    from core.learn.perceptron import LineDataConfig, PerceptronConfig
+    from core.learn.line_data import LineDataConfig
+    from core.models.perceptron import PerceptronConfig
 
     fields = {
         field.param: field

@@ -4,13 +4,8 @@ import numpy as np
 import pytest
 
 from core.errors import UserFacingError
-from core.learn.perceptron import (
-    LineDataConfig,
-    PerceptronConfig,
-    PerceptronRegressor,
-    make_line_data,
-    stable_learning_rate,
-)
+from core.learn.line_data import LineDataConfig, make_line_data, stable_learning_rate
+from core.models.perceptron import PerceptronConfig, PerceptronRegressor
 from core.progress import TrainingObserver
 from core.runs.store import RunStore
 from core.tasks.regression import complete_line_fit, fit_line_and_record, start_line_fit
