@@ -1,7 +1,9 @@
 """Typed hyperparameter configs: dataclasses whose fields carry help text and valid ranges.
 
-One description serves three users: the dashboard builds its forms from it, the CLI parses
-`--set key=value` with it, and `validate` gives every model the same clear errors.
+A setting is declared once (`setting` in its config, or a shared `Setting` that several configs take
+with defaults of their own). One description serves three users: the dashboard builds its forms from
+it, the CLI parses `--set key=value` with it, and `validate` gives every model the same clear
+errors.
 """
 
 import dataclasses
@@ -24,6 +26,22 @@ def setting(
         default=default,
         metadata={"help": help, "minimum": minimum, "maximum": maximum, "choices": choices},
     )
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A hyperparameter that several configs share, declared once: what it means and its
+    bounds. Each config gives its own default: `units: int = UNITS.field(128)`."""
+
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple | None = None
+
+    def field(self, default: Any) -> Any:
+        return setting(
+            default, self.help, minimum=self.minimum, maximum=self.maximum, choices=self.choices
+        )
 
 
 @dataclass(frozen=True)

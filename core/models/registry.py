@@ -114,9 +114,6 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "Logistic regression on TF-IDF word and character n-grams: the simple solution a "
             "neural model has to beat.",
             TfidfLogisticRegression,
-            # Words and characters together beat words alone on every bundled text set
-            # (bench/README.md, training_time.py, "Text classification").
-            defaults={"features": "words+characters"},
         ),
         ModelSpec(
             TEXT_CLASSIFICATION,

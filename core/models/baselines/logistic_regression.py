@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.configs import setting
 from core.models.baselines.logistic_rounds import (
+    LogisticRoundsConfig,
     fit_in_rounds,
     logistic_arrays,
     logistic_from_arrays,
@@ -21,22 +21,8 @@ from core.progress import TrainingObserver
 
 
 @dataclass(frozen=True)
-class LogisticRegressionConfig:
-    inverse_regularization: float = setting(
-        1.0, "C: smaller values regularise more strongly.", minimum=1e-6, maximum=1e6
-    )
-    epochs: int = setting(
-        40,
-        "Rounds of L-BFGS iterations (training stops earlier once converged).",
-        minimum=1,
-        maximum=10_000,
-    )
-    iterations_per_epoch: int = setting(
-        10,
-        "L-BFGS iterations per round; progress is reported after each round.",
-        minimum=1,
-        maximum=1_000,
-    )
+class LogisticRegressionConfig(LogisticRoundsConfig):
+    """The rounds' own defaults: C 1, 40 rounds of 10 iterations."""
 
 
 class LogisticRegressionClassifier(SequenceClassifier):

@@ -8,11 +8,36 @@ Both logistic baselines (pixels and TF-IDF features) train through this one loop
 
 import time
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
+from core.configs import Setting
 from core.errors import TrainingStopped
 from core.progress import TrainingObserver
+
+INVERSE_REGULARIZATION = Setting(
+    "C: smaller values regularise more strongly.", minimum=1e-6, maximum=1e6
+)
+ROUNDS = Setting(
+    "Rounds of L-BFGS iterations (training stops earlier once converged).",
+    minimum=1,
+    maximum=10_000,
+)
+ITERATIONS_PER_ROUND = Setting(
+    "L-BFGS iterations per round; progress is reported after each round.",
+    minimum=1,
+    maximum=1_000,
+)
+
+
+@dataclass(frozen=True)
+class LogisticRoundsConfig:
+    """What every logistic baseline trained in rounds takes; each may change the defaults."""
+
+    inverse_regularization: float = INVERSE_REGULARIZATION.field(1.0)
+    epochs: int = ROUNDS.field(40)
+    iterations_per_epoch: int = ITERATIONS_PER_ROUND.field(10)
 
 
 def _scores(estimator, features, y, labels: np.ndarray) -> tuple[float, float]:

@@ -14,12 +14,20 @@ import numpy as np
 from core.configs import setting
 from core.errors import TrainingStopped
 from core.models.baselines.logistic_rounds import (
+    INVERSE_REGULARIZATION,
+    ROUNDS,
+    LogisticRoundsConfig,
     fit_in_rounds,
     logistic_arrays,
     logistic_from_arrays,
     logistic_param_count,
 )
-from core.models.baselines.tfidf_features import TfidfConfig, TfidfFeatures, top_similar
+from core.models.baselines.tfidf_features import (
+    FEATURES,
+    TfidfConfig,
+    TfidfFeatures,
+    top_similar,
+)
 from core.models.classifiers import TextClassifier, as_texts
 from core.models.string_arrays import pack_strings, unpack_strings
 from core.progress import TrainingObserver
@@ -33,19 +41,15 @@ PRIOR_WEIGHT = 0.05
 
 
 @dataclass(frozen=True)
-class TfidfLogisticConfig(TfidfConfig):
-    inverse_regularization: float = setting(
-        10.0, "C: smaller values regularise more strongly.", minimum=1e-6, maximum=1e6
-    )
+class TfidfLogisticConfig(TfidfConfig, LogisticRoundsConfig):
+    # Words and characters together beat words alone on every bundled text set
+    # (bench/README.md, training_time.py, "Text classification").
+    features: str = FEATURES.field("words+characters")
+    inverse_regularization: float = INVERSE_REGULARIZATION.field(10.0)
     class_weight: str = setting(
         "none", "balanced weighs each class inversely to its frequency.", choices=CLASS_WEIGHTS
     )
-    epochs: int = setting(
-        20, "Rounds of L-BFGS iterations (stops earlier once converged).", minimum=1, maximum=1000
-    )
-    iterations_per_epoch: int = setting(
-        10, "L-BFGS iterations per round; progress is reported after each.", minimum=1, maximum=1000
-    )
+    epochs: int = ROUNDS.field(20)
 
 
 @dataclass(frozen=True)

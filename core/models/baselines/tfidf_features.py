@@ -10,22 +10,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.configs import setting
+from core.configs import Setting, setting
 from core.errors import UserFacingError
 from core.models.string_arrays import pack_strings, unpack_strings
 
-FEATURES = ("words", "characters", "words+characters")
+FEATURE_KINDS = ("words", "characters", "words+characters")
+FEATURES = Setting(
+    "words: word n-grams; characters: character n-grams inside words (robust to typos and word "
+    "forms); words+characters: both.",
+    choices=FEATURE_KINDS,
+)
 SIMILARITY_CHUNK = 512  # query rows per sparse product, to bound memory
 
 
 @dataclass(frozen=True)
 class TfidfConfig:
-    features: str = setting(
-        "words",
-        "words: word n-grams; characters: character n-grams inside words (robust to typos "
-        "and word forms); words+characters: both.",
-        choices=FEATURES,
-    )
+    features: str = FEATURES.field("words")
     word_ngram_max: int = setting(
         2, "Longest word n-gram: 1 single words, 2 adds word pairs, ...", minimum=1, maximum=4
     )

@@ -15,11 +15,15 @@ import numpy as np
 
 from core.configs import setting
 from core.models.baselines.logistic_rounds import (
+    ITERATIONS_PER_ROUND,
+    ROUNDS,
+    LogisticRoundsConfig,
     fit_in_rounds,
     logistic_arrays,
     logistic_from_arrays,
     logistic_param_count,
 )
+from core.models.settings import VOCABULARY_SIZE
 from core.models.string_arrays import pack_strings, unpack_strings
 from core.models.taggers import Tagger, as_sequences, split_rows, token_vocabulary
 from core.progress import TrainingObserver
@@ -34,7 +38,7 @@ SALT = np.uint64(0xD6E8FEB86659FD93)
 
 
 @dataclass(frozen=True)
-class WindowTaggerConfig:
+class WindowTaggerConfig(LogisticRoundsConfig):
     window: int = setting(
         3, "w: each token is seen with the w tokens either side of it.", minimum=0, maximum=20
     )
@@ -48,21 +52,9 @@ class WindowTaggerConfig:
     hash_bits: int = setting(
         20, "Features are hashed into 2**hash_bits columns.", minimum=10, maximum=26
     )
-    vocabulary_size: int = setting(
-        50_000,
-        "Most frequent training tokens kept; the rest share one unknown token.",
-        minimum=1,
-        maximum=1_000_000,
-    )
-    inverse_regularization: float = setting(
-        1.0, "C: smaller values regularise more strongly.", minimum=1e-6, maximum=1e6
-    )
-    epochs: int = setting(
-        10, "Rounds of L-BFGS iterations (stops earlier once converged).", minimum=1, maximum=1000
-    )
-    iterations_per_epoch: int = setting(
-        20, "L-BFGS iterations per round; progress is reported after each.", minimum=1, maximum=1000
-    )
+    vocabulary_size: int = VOCABULARY_SIZE.field(50_000)
+    epochs: int = ROUNDS.field(10)
+    iterations_per_epoch: int = ITERATIONS_PER_ROUND.field(20)
 
 
 def token_shape(token: str) -> int:
