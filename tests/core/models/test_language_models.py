@@ -1,15 +1,14 @@
-"""Every language model passes the same protocol checks (adding one to MODELS adds it here)."""
+"""What every language model answers beyond the shared protocol checks
+(tests/core/models/test_model_protocol.py): distributions, log-probabilities, top-k, generation."""
 
 import numpy as np
 import pytest
 
 from core.data.corpora import load_corpus
 from core.data.vocabulary import START_ID, UNKNOWN_ID, Vocabulary, word_tokens
-from core.errors import TrainingStopped
 from core.models.baselines.ngram import KneserNeyLanguageModel, NgramConfig
 from core.models.language_models import NOT_GENERATED
 from core.models.recurrent.word_lstm import WordLstmConfig, WordLstmLanguageModel
-from core.progress import StopFlag, TrainingObserver
 
 # Tiny settings: the checks are about the protocol, not about quality.
 MODELS = {
@@ -44,13 +43,6 @@ def fitted(corpus) -> dict:
 
 def build(model_class, seed: int = 0):
     return model_class(MODELS[model_class], random_state=seed)
-
-
-@parametrize_models
-def test_constructor_stores_hyperparameters_only(model_class):
-    model = build(model_class, seed=3)
-    assert model.get_params() == {"config": MODELS[model_class], "random_state": 3}
-    assert not [name for name in vars(model) if name.endswith("_")]
 
 
 @parametrize_models
@@ -118,42 +110,6 @@ def test_save_and_load_round_trip_in_one_file(model_class, fitted, corpus, tmp_p
     assert loaded.vocabulary_.to_dict() == model.vocabulary_.to_dict()
     assert loaded.history_ == model.history_ and loaded.stopped_ is False
     assert loaded.count_params() == model.count_params()
-
-
-@parametrize_models
-def test_stop_before_the_first_step_trains_nothing(model_class, corpus):
-    stop = StopFlag()
-    stop.request_stop()
-    with pytest.raises(TrainingStopped):
-        build(model_class).fit(corpus[0], corpus[2], observer=stop)
-
-
-class StopAfterFirstStep(TrainingObserver):
-    def __init__(self):
-        self.steps = 0
-
-    def on_batch_end(self, epoch, step, logs):
-        self.steps += 1
-
-    def should_stop(self):
-        return self.steps >= 1
-
-
-@parametrize_models
-def test_stop_after_the_first_step_leaves_a_usable_model(model_class, corpus):
-    model = build(model_class).fit(corpus[0], corpus[2], observer=StopAfterFirstStep())
-    assert model.stopped_ and not model.history_[-1]["complete"]
-    assert model.distribution(corpus[1][0][:5]).sum() == pytest.approx(1.0, abs=1e-9)
-    assert np.isfinite(model.log_probs(corpus[1][0])).all()
-
-
-@parametrize_models
-def test_same_seed_same_model(model_class, fitted, corpus):
-    again = build(model_class).fit(corpus[0], corpus[2])
-    document = corpus[1][0]
-    np.testing.assert_allclose(
-        again.log_probs(document), fitted[model_class].log_probs(document), atol=1e-5
-    )
 
 
 @parametrize_models

@@ -12,11 +12,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core.errors import TrainingStopped
 from core.models.recurrent.dual_encoder import DualEncoder, DualEncoderConfig
 from core.models.recurrent.reply_tokens import END, joined_tokens, reply_tokens
 from core.models.recurrent.seq2seq import Seq2Seq, Seq2SeqConfig
-from core.progress import StopFlag, TrainingObserver
 from core.tasks.reply.evaluation import evaluate_replier
 
 TOPICS = {
@@ -163,29 +161,3 @@ def test_generate_is_reproducible_and_checks_its_settings(fitted):
         fitted.generate("the sun?", top_k=0)
     with pytest.raises(ValueError, match="empty"):
         fitted.generate(" ")
-
-
-class StopAfterFirstStep(TrainingObserver):
-    def __init__(self):
-        self.steps = 0
-
-    def on_batch_end(self, epoch, step, logs):
-        self.steps += 1
-
-    def should_stop(self):
-        return self.steps >= 1
-
-
-@pytest.mark.parametrize("model_class", [DualEncoder, Seq2Seq], ids=lambda cls: cls.__name__)
-def test_a_stop_leaves_a_usable_partial_model(model_class):
-    stop = StopFlag()
-    stop.request_stop()
-    with pytest.raises(TrainingStopped):
-        model_class(CONFIGS[model_class]).fit(*TRAIN, observer=stop)
-    model = model_class(CONFIGS[model_class]).fit(
-        *TRAIN, validation_data=HELD_OUT, observer=StopAfterFirstStep()
-    )
-    assert model.stopped_ is True
-    assert len(model.history_) == 1 and model.history_[0]["complete"] is False
-    assert model.score(HELD_OUT[0][:3], [HELD_OUT[1][:2]] * 3).shape == (3, 2)
-    assert len(model.respond("what about the sky?", 2)) == 2

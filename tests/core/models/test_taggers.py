@@ -1,11 +1,11 @@
-"""Every tagger passes the same protocol checks, on word segmentation of a few Lee articles."""
+"""What every tagger does beyond the shared protocol checks, on word segmentation of a few Lee
+articles: variable lengths, padding, batch passes, bad tags, words and shapes."""
 
 import numpy as np
 import pytest
 
 from core.data.corpora import load_corpus
 from core.data.segmentation import segmentation_examples
-from core.errors import TrainingStopped
 from core.models.baselines.window_tagger import (
     SHAPES,
     WindowTagger,
@@ -13,7 +13,6 @@ from core.models.baselines.window_tagger import (
     token_shape,
 )
 from core.models.recurrent.tagger import RecurrentTagger, RecurrentTaggerConfig
-from core.progress import StopFlag, TrainingObserver
 
 TINY_CONFIGS = {
     WindowTagger: WindowTaggerConfig(window=2, hash_bits=12, epochs=3, iterations_per_epoch=1),
@@ -36,13 +35,6 @@ def segmentation_data(documents: slice = slice(0, 3)) -> tuple[list[str], list[n
 
 def tiny(tagger_class, seed: int = 0):
     return tagger_class(TINY_CONFIGS[tagger_class], random_state=seed)
-
-
-@TAGGERS
-def test_constructor_stores_hyperparameters_only(tagger_class):
-    model = tiny(tagger_class, seed=3)
-    assert model.get_params() == {"config": TINY_CONFIGS[tagger_class], "random_state": 3}
-    assert not [name for name in vars(model) if name.endswith("_")]
 
 
 @TAGGERS
@@ -107,48 +99,6 @@ def test_a_batch_run_in_passes_updates_like_the_whole_batch():
         np.testing.assert_allclose(after, before, atol=1e-5)
     for key in ("loss", "accuracy"):  # the epoch's record too
         assert in_passes.history_[-1][key] == pytest.approx(whole.history_[-1][key], abs=1e-5)
-
-
-@TAGGERS
-def test_same_seed_same_model(tagger_class):
-    sequences, tags = segmentation_data()
-    first = tiny(tagger_class, seed=5).fit(sequences, tags).predict_proba(sequences[:20])
-    second = tiny(tagger_class, seed=5).fit(sequences, tags).predict_proba(sequences[:20])
-    for a, b in zip(first, second, strict=True):
-        np.testing.assert_allclose(a, b, atol=1e-5)
-
-
-@TAGGERS
-def test_stop_before_first_step_trains_nothing(tagger_class):
-    stop = StopFlag()
-    stop.request_stop()
-    with pytest.raises(TrainingStopped):
-        tiny(tagger_class).fit(*segmentation_data(), observer=stop)
-
-
-class StopAfterFirstStep(TrainingObserver):
-    def __init__(self):
-        self.steps = 0
-
-    def on_batch_end(self, epoch, step, logs):
-        self.steps += 1
-
-    def should_stop(self):
-        return self.steps >= 1
-
-
-@TAGGERS
-def test_stop_mid_training_leaves_a_usable_model(tagger_class):
-    sequences, tags = segmentation_data()
-    model = tiny(tagger_class)
-    model.fit(
-        sequences, tags, validation_data=(sequences[:10], tags[:10]), observer=StopAfterFirstStep()
-    )
-    assert model.stopped_ is True
-    assert len(model.history_) == 1
-    assert [rows.shape for rows in model.predict_proba(sequences[:3])] == [
-        (len(s), 2) for s in sequences[:3]
-    ]
 
 
 @TAGGERS
