@@ -74,16 +74,19 @@ REPLY_TOPICS = {"apple": "red", "sky": "blue", "grass": "green", "snow": "white"
 REPLY_FILLERS = "so the one we now here then just really very".split()
 
 
-def toy_reply_pairs(count: int, seed: int) -> tuple[list[str], list[str]]:
-    """`count` messages naming a topic and replies starting with the topic's word, with random
-    filler words: a pattern a replier can learn in seconds."""
+def toy_reply_pairs(
+    count: int, seed: int, topics: dict = REPLY_TOPICS, fillers: list = REPLY_FILLERS
+) -> tuple[list[str], list[str]]:
+    """`count` messages naming a topic and replies starting with the topic's word (`topics`
+    maps a topic to that word), with random filler words: a pattern a replier can learn in
+    seconds."""
     rng = np.random.default_rng(seed)
     messages, replies = [], []
     for _ in range(count):
-        topic = list(REPLY_TOPICS)[rng.integers(len(REPLY_TOPICS))]
-        first, second, third, fourth = rng.choice(REPLY_FILLERS, 4)
+        topic = list(topics)[rng.integers(len(topics))]
+        first, second, third, fourth = rng.choice(fillers, 4)
         messages.append(f"{first} what about the {topic.title()} {second}?")
-        replies.append(f"{REPLY_TOPICS[topic]} {third} {fourth}.")
+        replies.append(f"{topics[topic]} {third} {fourth}.")
     return messages, replies
 
 

@@ -16,6 +16,7 @@ from core.models.recurrent.dual_encoder import DualEncoder, DualEncoderConfig
 from core.models.recurrent.reply_tokens import END, joined_tokens, reply_tokens
 from core.models.recurrent.seq2seq import Seq2Seq, Seq2SeqConfig
 from core.tasks.reply.evaluation import evaluate_replier
+from tests.core.helpers import toy_reply_pairs
 
 TOPICS = {
     "apple": "red",
@@ -35,19 +36,8 @@ CONFIGS = {
 }
 
 
-def toy_pairs(count: int, seed: int) -> tuple[list[str], list[str]]:
-    """`count` messages naming a topic and replies starting with the topic's word."""
-    rng = np.random.default_rng(seed)
-    messages, replies = [], []
-    for _ in range(count):
-        topic = list(TOPICS)[rng.integers(len(TOPICS))]
-        first, second, third, fourth = rng.choice(FILLERS, 4)
-        messages.append(f"{first} what about the {topic.title()} {second}?")
-        replies.append(f"{TOPICS[topic]} {third} {fourth}.")
-    return messages, replies
-
-
-TRAIN, HELD_OUT = toy_pairs(480, seed=0), toy_pairs(100, seed=1)
+TRAIN = toy_reply_pairs(480, seed=0, topics=TOPICS, fillers=FILLERS)
+HELD_OUT = toy_reply_pairs(100, seed=1, topics=TOPICS, fillers=FILLERS)
 
 
 @pytest.fixture(scope="module", params=[DualEncoder, Seq2Seq], ids=lambda cls: cls.__name__)
