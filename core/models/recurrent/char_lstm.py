@@ -45,6 +45,7 @@ from core.data.vocabulary import SENTENCE_END, word_tokens
 from core.metrics.language import bits_per_character
 from core.models.classifiers import as_texts
 from core.models.protocol import Estimator
+from core.models.recurrent.fast_recurrent import fast_recurrent_classes
 from core.models.recurrent.keras_training import (
     KerasTrainingConfig,
     compile_classifier,
@@ -54,6 +55,7 @@ from core.models.recurrent.keras_training import (
     training_scope,
     write_network_archive,
 )
+from core.models.recurrent.numpy_cells import LstmCell
 from core.models.sampling import check_sampling, sample_index
 from core.progress import TrainingObserver
 
@@ -118,13 +120,6 @@ def _window_rows(predicted: int, length: int, stride: int) -> np.ndarray:
     return np.array(starts)
 
 
-def _sigmoid(values: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * values))  # 1 / (1 + exp(-x)), with no overflow warning
-
-
-ACTIVATIONS = {"tanh": np.tanh, "sigmoid": _sigmoid}
-
-
 # Stepping runs numpy's BLAS on one thread: a step's products are tiny, (beams, units) @
 # (units, 4 units), and on two busy cores splitting them over threads made a step many times
 # slower (bench/README.md, Figures formerly in code comments).
@@ -139,12 +134,10 @@ def _log_softmax(logits: np.ndarray) -> np.ndarray:
 class LstmStepper:
     """The network of a `CharLstmLanguageModel` in float64 numpy, one character per step.
 
-    Each LSTM layer does what Keras's does at inference (dropout is off then): with
-    z = x @ kernel + h @ recurrent_kernel + bias cut into the gates i, f, g, o (Keras's
-    order), c' = sigmoid(f) * c + sigmoid(i) * tanh(g) and h' = sigmoid(o) * tanh(c'),
-    sigmoid and tanh being the layer's configured recurrent_activation and activation. A
-    state holds h and c of every layer for a batch of sequences, (layers, 2, batch, units),
-    so a beam search keeps its best beams by indexing the batch axis.
+    Each LSTM layer (Keras's or the fast one) steps as a NumPy cell
+    (core/models/recurrent/numpy_cells.py), which is what the layer does at inference
+    (dropout is off then). A state holds h and c of every layer for a batch of sequences,
+    (layers, 2, batch, units), so a beam search keeps its best beams by indexing the batch axis.
     """
 
     def __init__(self, network) -> None:
@@ -153,45 +146,32 @@ class LstmStepper:
         (embedding,) = [
             layer for layer in network.layers if isinstance(layer, keras.layers.Embedding)
         ]
-        lstms = [layer for layer in network.layers if isinstance(layer, keras.layers.LSTM)]
-        self.layers = []
-        for lstm in lstms:
-            config = lstm.get_config()
-            if (
-                config["activation"] not in ACTIVATIONS
-                or config["recurrent_activation"] not in ACTIVATIONS
-            ):
-                raise ValueError(
-                    f"The numpy LSTM knows the activations {', '.join(ACTIVATIONS)}; layer "
-                    f"{lstm.name} uses {config['activation']} and {config['recurrent_activation']}."
-                )
-            kernel, recurrent_kernel, bias = (np.float64(w) for w in lstm.get_weights())
-            activation = ACTIVATIONS[config["activation"]]
-            gate = ACTIVATIONS[config["recurrent_activation"]]
-            self.layers.append((kernel, recurrent_kernel, bias, activation, gate))
+        lstm_classes = (keras.layers.LSTM, fast_recurrent_classes()["lstm"])
+        self.cells = [
+            LstmCell.from_layer(layer)
+            for layer in network.layers
+            if isinstance(layer, lstm_classes)
+        ]
         # The first layer's input part for every character: a lookup instead of a product.
         table = np.float64(embedding.get_weights()[0])  # (characters, embedding_dim)
-        kernel, _, bias = self.layers[0][:3]
-        self.first_inputs = table @ kernel + bias  # (characters, 4 units)
+        self.first_inputs = self.cells[0].project(table)  # (characters, 4 units)
         self.output_kernel, self.output_bias = (
             np.float64(w) for w in network.get_layer("logits").get_weights()
         )
 
     def zero_state(self, batch: int) -> np.ndarray:
-        units = self.layers[0][1].shape[0]
-        return np.zeros((len(self.layers), 2, batch, units))
+        units = self.cells[0].recurrent_kernel.shape[0]
+        return np.zeros((len(self.cells), 2, batch, units))
 
     def step(self, state: np.ndarray, ids: np.ndarray) -> np.ndarray:
         """The state after each sequence of the batch reads its character id in `ids`."""
         new_state = np.empty_like(state)
         below = None
-        for index, (kernel, recurrent_kernel, bias, activation, gate) in enumerate(self.layers):
-            hidden, cell = state[index]  # (batch, units) each
-            inputs = self.first_inputs[ids] if index == 0 else below @ kernel + bias
-            i, f, g, o = np.split(inputs + hidden @ recurrent_kernel, 4, axis=-1)
-            cell = gate(f) * cell + gate(i) * activation(g)
-            below = gate(o) * activation(cell)
-            new_state[index] = below, cell
+        for index, cell in enumerate(self.cells):
+            projected = self.first_inputs[ids] if index == 0 else cell.project(below)
+            stepped = cell.step_projected(projected, state[index])  # state[index]: (h, c)
+            below = stepped.hidden
+            new_state[index] = stepped.state
         return new_state
 
     def read(self, ids: np.ndarray) -> np.ndarray:

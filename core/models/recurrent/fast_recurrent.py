@@ -14,17 +14,39 @@ after the recurrent product), activations, initialisers and variable order are K
 `set_weights(keras_layer.get_weights())` copies a Keras layer exactly, and outputs and
 gradients match it (tests/core/models/test_fast_recurrent.py).
 
-What they leave out: masks (a masked input raises, so text models with padding keep Keras's
-layers), dropout inside the recurrence, initial states and returned states; seqlab's image
-classifiers use none of them. `go_backwards` is kept so `keras.layers.Bidirectional` wraps
-them. The classes are registered for safe-mode loading when `fast_recurrent_classes()` is
-first called; TensorFlow is imported only then.
+Masks (from `Embedding(mask_zero=True)`) are Keras's: a masked step leaves the states as they
+were, so its output repeats the previous one (zeros before the first unmasked step), or is zeros
+with `zero_output_for_mask`, which `keras.layers.Bidirectional` turns on for the layers it wraps
+that return sequences; with `return_sequences` the mask is passed on. A masked LSTM steps its
+recurrence in TensorFlow's ops, differentiated by autodiff: the compiled kernels and the
+hand-written backward pass take no mask. The loop is unrolled where the number of timesteps is
+known when the graph is traced, else (and with `unroll=False`) a while loop; the compiled
+kernels take any length.
+
+What they leave out: dropout inside the recurrence, initial states and returned states.
+`go_backwards` is kept so `keras.layers.Bidirectional` wraps them. The classes are registered
+for safe-mode loading when `fast_recurrent_classes()` is first called; TensorFlow is imported
+only then.
 """
 
 from functools import cache
 
 from core.models.kernels.native_lstm import native_lstm_layer
 from core.models.recurrent.lstm_recurrence import lstm_recurrence
+
+
+def recurrent_layer_class(cell: str):
+    """The layer class seqlab's models build for a cell ("rnn", "lstm" or "gru"): Keras's
+    SimpleRNN, the fast LSTM and GRU; but where a GPU is visible the LSTM is Keras's, which
+    runs cuDNN's fused kernel there (the compiled kernels are CPU ops)."""
+    import keras
+    import tensorflow as tf
+
+    if cell == "rnn":
+        return keras.layers.SimpleRNN
+    if cell == "lstm" and tf.config.list_logical_devices("GPU"):
+        return keras.layers.LSTM
+    return fast_recurrent_classes()[cell]
 
 
 @cache
@@ -45,6 +67,7 @@ def fast_recurrent_classes() -> dict[str, type]:
             return_sequences: bool = False,
             go_backwards: bool = False,
             unroll: bool = True,
+            zero_output_for_mask: bool = False,
             **kwargs,
         ):
             super().__init__(**kwargs)
@@ -52,7 +75,8 @@ def fast_recurrent_classes() -> dict[str, type]:
             self.return_sequences = return_sequences
             self.go_backwards = go_backwards
             self.unroll = unroll
-            # So that Keras hands a mask to `call`, which refuses it rather than drop it.
+            # Set by keras.layers.Bidirectional to return_sequences, as on Keras's layers.
+            self.zero_output_for_mask = zero_output_for_mask
             self.supports_masking = True
             # Attributes keras.layers.Bidirectional checks on the layers it wraps.
             self.return_state = False
@@ -74,16 +98,8 @@ def fast_recurrent_classes() -> dict[str, type]:
                 shape=self.bias_shape(), initializer=self.bias_initializer(), name="bias"
             )
 
-        def refuse_mask(self, mask):
-            if mask is not None:
-                raise ValueError(
-                    f"{type(self).__name__} does not support masks; use "
-                    f"keras.layers.{type(self).__name__.removeprefix('Fast')} for padded input."
-                )
-
         def compute_mask(self, inputs, mask=None):
-            self.refuse_mask(mask)  # where a model is built on symbolic inputs
-            return None
+            return mask if self.return_sequences else None
 
         def compute_output_shape(self, input_shape):
             if self.return_sequences:
@@ -93,10 +109,15 @@ def fast_recurrent_classes() -> dict[str, type]:
         def call(self, inputs, mask=None, initial_state=None):
             if initial_state is not None:
                 raise ValueError(f"{type(self).__name__} always starts from zero states.")
-            self.refuse_mask(mask)
+            if mask is not None:  # (batch, time) -> (time, batch, 1), as the steps are
+                mask = ops.expand_dims(ops.transpose(ops.cast(mask, "bool")), -1)
             if self.go_backwards:
                 inputs = ops.flip(inputs, axis=1)
-            outputs = self.recur(self.project(inputs))
+                mask = None if mask is None else ops.flip(mask, axis=0)
+            outputs = self.recur(self.project(inputs), mask)
+            if mask is not None and self.zero_output_for_mask:
+                kept = mask if self.return_sequences else mask[-1]
+                outputs = ops.where(kept, outputs, ops.zeros_like(outputs))
             if self.return_sequences:
                 return ops.transpose(outputs, (1, 0, 2))  # (batch, time, units)
             return outputs
@@ -109,24 +130,55 @@ def fast_recurrent_classes() -> dict[str, type]:
             projected = ops.matmul(rows, self.kernel) + self.input_bias()
             return ops.reshape(projected, (time, -1, self.gates * self.units))
 
-        def recur(self, steps):
+        def recur(self, steps, mask=None):
             """The hidden states from the projected inputs (time, batch, gates * units): the
-            last (batch, units), or all (time, batch, units) with return_sequences."""
+            last (batch, units), or all (time, batch, units) with return_sequences. Where the
+            mask (time, batch, 1) is False, a step keeps the states it was given."""
             zeros = ops.zeros((ops.shape(steps)[1], self.units), dtype=steps.dtype)
             carry = (zeros,) * self.states
-            if self.unroll:
+            time = steps.shape[0]
+            if self.unroll and time is not None:
                 outputs = []
-                for step in ops.unstack(steps, steps.shape[0], axis=0):
-                    carry = self.step(step, carry)
+                for index, step in enumerate(ops.unstack(steps, time, axis=0)):
+                    carry = self.masked_step(step, carry, None if mask is None else mask[index])
                     outputs.append(carry[0])
                 return ops.stack(outputs) if self.return_sequences else outputs[-1]
 
-            def scan_step(carry, step):
-                carry = self.step(step, carry)
-                return carry, carry  # Keras's scan wants outputs shaped like the carry
+            return self.loop(steps, carry, mask)
 
-            last, outputs = ops.scan(scan_step, carry, steps)
-            return outputs[0] if self.return_sequences else last[0]
+        def loop(self, steps, carry, mask):
+            """`recur` in a while loop, for any number of timesteps. TensorFlow's own loop, as
+            in Keras's RNN layers: Keras's scan keeps the carry in TensorArrays and stacks every
+            state, which trained a masked LSTM slower than Keras's layer (bench/README.md,
+            "Text models on the fast layers")."""
+            import tensorflow as tf
+
+            time = tf.shape(steps)[0]
+            steps_array = tf.TensorArray(steps.dtype, size=time).unstack(steps)
+            masks_array = None if mask is None else tf.TensorArray(tf.bool, size=time).unstack(mask)
+            outputs = tf.TensorArray(steps.dtype, size=time if self.return_sequences else 0)
+
+            def body(index, carry, outputs):
+                kept = None if mask is None else masks_array.read(index)
+                carry = self.masked_step(steps_array.read(index), carry, kept)
+                if self.return_sequences:
+                    outputs = outputs.write(index, carry[0])
+                return index + 1, carry, outputs
+
+            _, carry, outputs = tf.while_loop(
+                lambda index, *_: index < time,
+                body,
+                (tf.constant(0), carry, outputs),
+                parallel_iterations=32,  # as Keras's RNN layers
+            )
+            return outputs.stack() if self.return_sequences else carry[0]
+
+        def masked_step(self, projected, carry, kept):
+            """`step`, but rows whose `kept` (batch, 1) is False keep their previous states."""
+            stepped = self.step(projected, carry)
+            if kept is None:
+                return stepped
+            return tuple(ops.where(kept, new, old) for new, old in zip(stepped, carry, strict=True))
 
         def get_config(self):
             return {
@@ -135,6 +187,7 @@ def fast_recurrent_classes() -> dict[str, type]:
                 "return_sequences": self.return_sequences,
                 "go_backwards": self.go_backwards,
                 "unroll": self.unroll,
+                "zero_output_for_mask": self.zero_output_for_mask,
             }
 
     @keras.saving.register_keras_serializable(package="seqlab")
@@ -167,17 +220,18 @@ def fast_recurrent_classes() -> dict[str, type]:
         def call(self, inputs, mask=None, initial_state=None):
             native = native_lstm_layer() if self.unroll else None
             if native is None or mask is not None or initial_state is not None:
-                return super().call(inputs, mask, initial_state)  # which refuses the last two
+                return super().call(inputs, mask, initial_state)  # which refuses initial states
             if self.go_backwards:
                 inputs = ops.flip(inputs, axis=1)
             return native(
                 inputs, self.kernel, self.recurrent_kernel, self.bias, self.return_sequences
             )
 
-        def recur(self, steps):
-            if self.unroll:  # differentiated by hand (core/models/recurrent/lstm_recurrence.py)
+        def recur(self, steps, mask=None):
+            if self.unroll and mask is None and steps.shape[0] is not None:
+                # Differentiated by hand (core/models/recurrent/lstm_recurrence.py).
                 return lstm_recurrence()(steps, self.recurrent_kernel, self.return_sequences)
-            return super().recur(steps)
+            return super().recur(steps, mask)
 
         def step(self, projected, carry):
             h, c = carry

@@ -25,6 +25,7 @@ from core.models.recurrent.distribution import (
     multi_worker,
     strategy_name,
 )
+from core.models.recurrent.fast_recurrent import fast_recurrent_classes
 from core.progress import TrainingObserver
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
@@ -266,10 +267,16 @@ class KerasModelFile:
         self.model_.save(path)
 
     def _read(self, path: Path) -> None:
-        import keras
+        self.model_ = load_network(path)
 
-        # safe_mode refuses files that would deserialise arbitrary Python code (lambdas).
-        self.model_ = keras.saving.load_model(path, safe_mode=True, compile=False)
+
+def load_network(path) -> object:
+    """A saved Keras network, loaded in safe mode, which refuses files that would deserialise
+    arbitrary Python code (lambdas) and must know seqlab's recurrent layers by name."""
+    import keras
+
+    fast_recurrent_classes()  # registers them
+    return keras.saving.load_model(path, safe_mode=True, compile=False)
 
 
 NETWORK_ENTRY = "model.keras"
@@ -299,18 +306,15 @@ def write_network_archive(
 
 
 def read_network_archive(path: Path, meta_entry: str) -> tuple[object, dict]:
-    """The network and the JSON written by `write_network_archive`; Keras loads in safe mode,
-    which refuses files that would deserialise arbitrary Python code (lambdas)."""
+    """The network (see `load_network`) and the JSON written by `write_network_archive`."""
     import json
     import tempfile
     import zipfile
 
-    import keras
-
     with tempfile.TemporaryDirectory() as directory, zipfile.ZipFile(path) as archive:
         meta = json.loads(archive.read(meta_entry))
         saved = archive.extract(NETWORK_ENTRY, directory)
-        return keras.saving.load_model(saved, safe_mode=True, compile=False), meta
+        return load_network(saved), meta
 
 
 def read_archive_arrays(path: Path) -> dict[str, np.ndarray]:

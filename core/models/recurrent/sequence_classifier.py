@@ -15,13 +15,12 @@ load. TensorFlow is imported only when a model is built or loaded.
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from core.configs import setting
 from core.models.classifiers import SequenceClassifier
-from core.models.recurrent.fast_recurrent import fast_recurrent_classes
+from core.models.recurrent.fast_recurrent import recurrent_layer_class
 from core.models.recurrent.keras_training import (
     KerasModelFile,
     KerasTrainingConfig,
@@ -48,19 +47,6 @@ class RecurrentConfig(KerasTrainingConfig):
     )
     bidirectional: bool = setting(False, "Also read the rows bottom to top.")
     dropout: float = setting(0.2, "Dropout after each recurrent layer.", minimum=0.0, maximum=0.9)
-
-
-def recurrent_layer_class(cell: str):
-    """Keras's SimpleRNN, seqlab's fast LSTM and GRU; but where a GPU is visible the LSTM is
-    Keras's, which runs cuDNN's fused kernel there (the compiled kernels are CPU ops)."""
-    import keras
-    import tensorflow as tf
-
-    if cell == "rnn":
-        return keras.layers.SimpleRNN
-    if cell == "lstm" and tf.config.list_logical_devices("GPU"):
-        return keras.layers.LSTM
-    return fast_recurrent_classes()[cell]
 
 
 class RecurrentClassifier(KerasModelFile, SequenceClassifier):
@@ -96,10 +82,6 @@ class RecurrentClassifier(KerasModelFile, SequenceClassifier):
         self.stopped_ = fit_with_observer(
             self.model_, X, y, validation, config, observer, self.history_
         )
-
-    def _read(self, path: Path) -> None:
-        fast_recurrent_classes()  # registers the layers, which safe mode must know by name
-        super()._read(path)
 
     def predict_proba(self, X) -> np.ndarray:
         X = np.asarray(X, dtype=np.float32)

@@ -6,8 +6,10 @@ strings, padded with "" to its longest sequence, into ids; an Embedding with `ma
 carries the padding mask through the recurrent layers and the softmax, so padding never changes a
 real token's prediction and Keras leaves it out of the loss and the accuracy. On word segmentation
 data a lexicon layer (core/models/recurrent/lexicon_features.py) adds, beside each character's
-embedding, which training words start and end there. TensorFlow is imported only when a model is
-built or loaded.
+embedding, which training words start and end there. The LSTM and GRU are seqlab's fast layers
+(core/models/recurrent/fast_recurrent.py: Keras's maths and masks), which trained faster than
+Keras's layers here (bench/README.md, "Text models on the fast layers"); models saved with Keras's
+layers still load. TensorFlow is imported only when a model is built or loaded.
 """
 
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ import numpy as np
 
 from core.configs import setting
 from core.models.recurrent.batch_passes import train_in_passes
+from core.models.recurrent.fast_recurrent import recurrent_layer_class
 from core.models.recurrent.keras_training import (
     KerasModelFile,
     KerasTrainingConfig,
@@ -160,7 +163,7 @@ class RecurrentTagger(KerasModelFile, Tagger):
         """The tagger on padded token strings: (batch, time) -> (batch, time, tags)."""
         import keras
 
-        layer_class = keras.layers.LSTM if config.cell == "lstm" else keras.layers.GRU
+        layer_class = recurrent_layer_class(config.cell)
         tokens = keras.Input(shape=(None,), dtype="string", name="tokens")
         hidden = keras.layers.Embedding(
             lookup.vocabulary_size(), config.embedding_dim, mask_zero=True, name="embedding"
@@ -171,7 +174,9 @@ class RecurrentTagger(KerasModelFile, Tagger):
             hidden = keras.layers.Concatenate()([hidden, lexicon_layer(tokens)])
         hidden = keras.layers.Dropout(config.dropout)(hidden)
         for _ in range(config.layers):
-            layer = layer_class(config.units, return_sequences=True)
+            # A while loop: a batch of sentences of characters runs to hundreds of steps;
+            # unrolled, long sequences take seconds to trace and train no faster.
+            layer = layer_class(config.units, return_sequences=True, unroll=False)
             hidden = (
                 keras.layers.Bidirectional(layer)(hidden) if config.bidirectional else layer(hidden)
             )  # (batch, time, units or 2 * units)

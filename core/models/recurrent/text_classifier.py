@@ -5,7 +5,10 @@ punctuation stripped, split on whitespace, a capped vocabulary with an unknown t
 turns each text into token ids, padded with 0 to a fixed length; an Embedding with
 `mask_zero=True` hides the padding from the recurrent layers, so a short text is read as
 short. Embeddings start random, or from a gensim word2vec model trained on the same
-training texts (the same tokens the model sees), frozen or fine-tuned.
+training texts (the same tokens the model sees), frozen or fine-tuned. The LSTM and GRU are
+seqlab's fast layers (core/models/recurrent/fast_recurrent.py: Keras's maths and masks, every
+step's input projected in one product), which trained faster than Keras's layers here
+(bench/README.md, "Text models on the fast layers"); models saved with Keras's layers still load.
 
 Training runs on token ids computed once, not on strings, so tokenising does not repeat
 every epoch; the saved model wraps the vectorizer and the network together.
@@ -17,6 +20,7 @@ import numpy as np
 
 from core.configs import setting
 from core.models.classifiers import TextClassifier, as_texts
+from core.models.recurrent.fast_recurrent import recurrent_layer_class
 from core.models.recurrent.keras_training import (
     KerasModelFile,
     KerasTrainingConfig,
@@ -135,7 +139,7 @@ class RecurrentTextClassifier(KerasModelFile, TextClassifier):
         """The classifier on token ids: (batch, sequence_length) -> (batch, classes)."""
         import keras
 
-        layer_class = keras.layers.LSTM if config.cell == "lstm" else keras.layers.GRU
+        layer_class = recurrent_layer_class(config.cell)
         ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
         hidden = keras.layers.Embedding(
             vocabulary_size,
@@ -149,7 +153,11 @@ class RecurrentTextClassifier(KerasModelFile, TextClassifier):
         )(ids)  # (batch, time, embedding_dim)
         hidden = keras.layers.Dropout(config.dropout)(hidden)
         for index in range(config.layers):
-            layer = layer_class(config.units, return_sequences=index < config.layers - 1)
+            # A while loop: padded texts run to LONGEST_SEQUENCE steps; unrolled, long
+            # sequences take seconds to trace and train no faster.
+            layer = layer_class(
+                config.units, return_sequences=index < config.layers - 1, unroll=False
+            )
             hidden = (
                 keras.layers.Bidirectional(layer)(hidden) if config.bidirectional else layer(hidden)
             )

@@ -21,6 +21,10 @@ the recurrent states to it.
 
 Embeddings start random, or from gensim word2vec trained on the training documents' own
 tokens (as the text classifiers do), frozen or fine-tuned.
+
+The LSTM and GRU are seqlab's fast layers (core/models/recurrent/fast_recurrent.py): windows have
+no padding to mask, so the LSTM runs on the compiled kernels where they were built (bench/README.md,
+"Text models on the fast layers"). Models saved with Keras's layers still load.
 """
 
 from dataclasses import dataclass
@@ -32,6 +36,7 @@ import numpy as np
 from core.configs import setting
 from core.data.vocabulary import START_ID
 from core.models.language_models import LanguageModel
+from core.models.recurrent.fast_recurrent import recurrent_layer_class
 from core.models.recurrent.keras_training import (
     KerasTrainingConfig,
     compile_classifier,
@@ -130,7 +135,7 @@ class WordLstmLanguageModel(VocabularyNetworkArchive, LanguageModel):
     def _network(self, config: WordLstmConfig, initial: np.ndarray | None):
         import keras
 
-        layer_class = keras.layers.LSTM if config.cell == "lstm" else keras.layers.GRU
+        layer_class = recurrent_layer_class(config.cell)
         embedding_class = (
             keras.layers.ReversibleEmbedding if config.tie_embeddings else keras.layers.Embedding
         )

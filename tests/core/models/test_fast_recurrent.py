@@ -1,8 +1,9 @@
-"""The fast LSTM/GRU layers compute exactly what Keras's do, and save and load in safe mode.
+"""The fast LSTM/GRU layers compute exactly what Keras's do, with and without masks, and save and
+load in safe mode.
 
 The LSTM is checked twice: on the compiled kernels (core/models/kernels/native_lstm.py) and stepped
 in TensorFlow's ops (core/models/recurrent/lstm_recurrence.py), which is what runs where they were
-not built.
+not built. With a mask both take the same path, autodiff through TensorFlow's ops.
 """
 
 import os
@@ -13,10 +14,12 @@ import numpy as np
 import pytest
 
 from core.models.recurrent import fast_recurrent
-from core.models.recurrent.fast_recurrent import fast_recurrent_classes
+from core.models.recurrent.fast_recurrent import fast_recurrent_classes, recurrent_layer_class
+from core.models.recurrent.numpy_cells import GruCell, LstmCell
 from tests.core.helpers import require_native_kernels
 
 BATCH, TIME, FEATURES, UNITS = 5, 7, 6, 4
+LENGTHS = (7, 4, 1, 6, 2)  # of the right-padded rows of a masked batch of BATCH
 
 
 def _keras_class(cell: str):
@@ -41,22 +44,33 @@ def _pair(cell: str, unroll: bool, bidirectional: bool, return_sequences: bool, 
     return reference, fast
 
 
-def _output_and_gradients(layer, inputs, graph: bool = False):
+def _right_padding(batch: int) -> np.ndarray:
+    """(batch, TIME) booleans, False on each row's padding after its first LENGTHS steps."""
+    return np.arange(TIME) < np.resize(LENGTHS, batch)[:, None]
+
+
+def _output_and_gradients(layer, inputs, mask=None, graph: bool = False, any_length=False):
     """The layer's outputs and the gradients of a weighted sum of them, run eagerly or, with
-    `graph`, traced into a tf.function as training does."""
+    `graph`, traced into a tf.function as training does; with `any_length` too, traced for
+    sequences of any length, so the layer cannot know the number of timesteps."""
     import tensorflow as tf
 
-    def run(inputs):
+    def run(inputs, mask=None):
         with tf.GradientTape() as tape:
             tape.watch(inputs)
-            outputs = layer(inputs)
+            outputs = layer(inputs, mask=mask)
             # A weighted sum, so every output position has its own gradient.
             weights = tf.cast(tf.range(tf.size(outputs)), tf.float32) / 10.0
             loss = tf.reduce_sum(tf.reshape(outputs, [-1]) * tf.sin(weights))
         return [outputs, *tape.gradient(loss, [inputs, *layer.trainable_weights])]
 
-    results = (tf.function(run) if graph else run)(tf.constant(inputs))
-    return [np.asarray(result) for result in results]
+    if any_length:
+        signature = [tf.TensorSpec((None, None, FEATURES)), tf.TensorSpec((None, None), tf.bool)]
+        run = tf.function(run, input_signature=signature if mask is not None else signature[:1])
+    elif graph:
+        run = tf.function(run)
+    arguments = [tf.constant(inputs)] + ([] if mask is None else [tf.constant(mask)])
+    return [np.asarray(result) for result in run(*arguments)]
 
 
 @pytest.fixture(params=["lstm native", "lstm tensorflow", "gru"])
@@ -99,12 +113,54 @@ def test_outputs_and_gradients_match_keras(
         np.testing.assert_allclose(got, want, atol=1e-5)
 
 
+@pytest.mark.parametrize(
+    "unroll, bidirectional, return_sequences, go_backwards",
+    [
+        (True, False, False, False),
+        (True, False, True, False),
+        (True, False, False, True),
+        (True, False, True, True),
+        (True, True, True, False),
+        (True, True, False, False),
+        (False, False, True, True),
+        (False, True, True, False),
+    ],
+)
+def test_masked_outputs_and_gradients_match_keras(
+    cell, unroll, bidirectional, return_sequences, go_backwards
+):
+    """Right-padded rows of different lengths: a masked step keeps the states, and its output
+    is the previous one, or zeros in a Bidirectional layer returning sequences; the padding's
+    inputs, random here, get zero gradients."""
+    reference, fast = _pair(cell, unroll, bidirectional, return_sequences, go_backwards)
+    inputs = np.random.default_rng(3).normal(size=(BATCH, TIME, FEATURES)).astype(np.float32)
+    mask = _right_padding(BATCH)
+    expected = _output_and_gradients(reference, inputs, mask)
+    actual = _output_and_gradients(fast, inputs, mask)
+    for got, want in zip(actual, expected, strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+@pytest.mark.parametrize("masked", [False, True])
 @pytest.mark.parametrize("return_sequences", [False, True])
-def test_outputs_and_gradients_match_keras_in_a_graph(cell, return_sequences):
+def test_outputs_and_gradients_match_keras_in_a_graph(cell, return_sequences, masked):
     reference, fast = _pair(cell, True, False, return_sequences, False)
     inputs = np.random.default_rng(2).normal(size=(BATCH, TIME, FEATURES)).astype(np.float32)
-    expected = _output_and_gradients(reference, inputs, graph=True)
-    actual = _output_and_gradients(fast, inputs, graph=True)
+    mask = _right_padding(BATCH) if masked else None
+    expected = _output_and_gradients(reference, inputs, mask, graph=True)
+    actual = _output_and_gradients(fast, inputs, mask, graph=True)
+    for got, want in zip(actual, expected, strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_an_unrolled_layer_traced_for_any_length_loops_and_matches_keras(cell, masked):
+    """Where the number of timesteps is unknown when traced, unrolling gives way to a loop."""
+    reference, fast = _pair(cell, True, True, True, False)
+    inputs = np.random.default_rng(4).normal(size=(BATCH, TIME, FEATURES)).astype(np.float32)
+    mask = _right_padding(BATCH) if masked else None
+    expected = _output_and_gradients(reference, inputs, mask, any_length=True)
+    actual = _output_and_gradients(fast, inputs, mask, any_length=True)
     for got, want in zip(actual, expected, strict=True):
         np.testing.assert_allclose(got, want, atol=1e-5)
 
@@ -124,13 +180,67 @@ def test_a_seed_gives_keras_initial_weights(cell):
         np.testing.assert_array_equal(got, want)
 
 
-def test_a_mask_is_refused():
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_the_numpy_cells_step_what_keras_and_the_fast_layers_compute(cell):
+    """core/models/recurrent/numpy_cells.py, stepped over a sequence, in float64 and float32."""
+    reference, fast = _pair(cell, True, False, True, False)
+    rng = np.random.default_rng(7)
+    # Random weights, biases included: initial ones (zero biases) would hide a misplaced bias.
+    reference.set_weights([rng.normal(0, 0.5, size=w.shape) for w in reference.get_weights()])
+    fast.set_weights(reference.get_weights())
+    inputs = rng.normal(size=(BATCH, TIME, FEATURES)).astype(np.float32)
+    expected = np.asarray(reference(inputs))  # (batch, time, units)
+    np.testing.assert_allclose(np.asarray(fast(inputs)), expected, atol=1e-5)
+    for layer in (reference, fast):
+        for dtype in (np.float64, np.float32):
+            numpy_cell = {"lstm": LstmCell, "gru": GruCell}[cell].from_layer(layer, dtype)
+            state, hidden = numpy_cell.zero_state(BATCH), []
+            for time in range(TIME):
+                state = numpy_cell.step(inputs[:, time], state).state
+                hidden.append(state[0])
+            assert hidden[0].dtype == dtype
+            np.testing.assert_allclose(np.stack(hidden, axis=1), expected, atol=1e-5)
+
+
+def test_the_numpy_cells_refuse_a_layer_they_would_misread():
     import keras
 
-    inputs = keras.Input(shape=(TIME,), dtype="int64")
-    embedded = keras.layers.Embedding(10, FEATURES, mask_zero=True)(inputs)
-    with pytest.raises(ValueError, match="does not support masks"):
-        fast_recurrent_classes()["lstm"](UNITS)(embedded)
+    layer = keras.layers.LSTM(UNITS, activation="relu")
+    layer.build((None, TIME, FEATURES))
+    with pytest.raises(ValueError, match="activation"):
+        LstmCell.from_layer(layer)
+    with pytest.raises(ValueError, match="not a GRU"):
+        lstm = fast_recurrent_classes()["lstm"](UNITS)
+        lstm.build((None, TIME, FEATURES))
+        GruCell.from_layer(lstm)
+
+
+def _padded_text_model(classes: dict):
+    """Token ids -> Embedding(mask_zero) -> LSTM -> Bidirectional GRU -> LSTM -> Dense: the
+    mask is passed on from layer to layer only where each returns sequences."""
+    import keras
+
+    keras.utils.set_random_seed(5)
+    ids = keras.Input(shape=(None,), dtype="int64")
+    hidden = keras.layers.Embedding(10, FEATURES, mask_zero=True)(ids)
+    hidden = classes["lstm"](UNITS, return_sequences=True)(hidden)
+    hidden = keras.layers.Bidirectional(classes["gru"](UNITS, return_sequences=True))(hidden)
+    hidden = classes["lstm"](UNITS)(hidden)
+    return keras.Model(ids, keras.layers.Dense(3)(hidden))
+
+
+def test_a_padded_text_model_on_the_fast_layers_predicts_what_keras_layers_do():
+    import keras
+
+    reference = _padded_text_model({"lstm": keras.layers.LSTM, "gru": keras.layers.GRU})
+    fast = _padded_text_model(fast_recurrent_classes())
+    fast.set_weights(reference.get_weights())
+    ids = np.random.default_rng(6).integers(1, 10, size=(BATCH, TIME)) * _right_padding(BATCH)
+    expected = np.asarray(reference(ids))
+    np.testing.assert_allclose(np.asarray(fast(ids)), expected, atol=1e-5)
+    # Padding is not read: the same rows padded further give the same outputs.
+    wider = np.pad(ids, ((0, 0), (0, 3)))
+    np.testing.assert_allclose(np.asarray(fast(wider)), expected, atol=1e-5)
 
 
 LOAD_IN_FRESH_PROCESS = """
@@ -176,12 +286,10 @@ def test_a_model_saves_and_loads_in_a_fresh_process_in_safe_mode(tmp_path):
     np.testing.assert_allclose(np.load(tmp_path / "out.npy"), np.asarray(model(rows)), atol=1e-6)
 
 
-def test_the_classifier_takes_the_fast_lstm_on_a_cpu_and_keras_lstm_beside_a_gpu(monkeypatch):
+def test_models_take_the_fast_layers_on_a_cpu_and_keras_lstm_beside_a_gpu(monkeypatch):
     """On a GPU Keras's LSTM runs cuDNN's fused kernel; the compiled kernels are CPU ops."""
     import keras
     import tensorflow as tf
-
-    from core.models.recurrent.sequence_classifier import recurrent_layer_class
 
     assert recurrent_layer_class("lstm") is fast_recurrent_classes()["lstm"]
     assert recurrent_layer_class("gru") is fast_recurrent_classes()["gru"]
