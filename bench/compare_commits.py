@@ -51,7 +51,9 @@ def worktree(commit: str, folder: Path) -> Path:
 
 def run(folder: Path, script: list[str]) -> str:
     completed = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "python"), *script],
+        # The worktree's own path to the shared .venv, as `make native` used: the kernels'
+        # library name follows TensorFlow's include path, which follows that path.
+        [str(folder / ".venv" / "bin" / "python"), *script],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -74,16 +76,23 @@ def ratios(output: str) -> dict[str, float]:
     return found
 
 
+def _split_at_separator(argv: list[str]) -> tuple[list[str], bool, list[str]]:
+    """(this script's arguments, whether "--" was given, the bench script's command)."""
+    if "--" not in argv:
+        return argv, False, []
+    index = argv.index("--")
+    return argv[:index], True, argv[index + 1 :]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("commit_a")
     parser.add_argument("commit_b")
     parser.add_argument("--rounds", type=int, default=3, help="runs of the script per commit")
-    parser.add_argument("script", nargs=argparse.REMAINDER, help="-- then the script and args")
-    arguments = parser.parse_args()
-    script = arguments.script[1:] if arguments.script[:1] == ["--"] else arguments.script
-    if not script:
-        parser.error("name the bench script after --")
+    own, separator, script = _split_at_separator(sys.argv[1:])
+    arguments = parser.parse_args(own)
+    if not separator or not script:
+        parser.error("name the bench script and its arguments after --")
     commits = [arguments.commit_a, arguments.commit_b]
     print(
         f"# {datetime.date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
