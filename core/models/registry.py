@@ -43,14 +43,13 @@ class ModelSpec:
     description: str
     estimator_class: type  # follows the protocol of core/models/classifiers.py
     fixed: dict[str, Any] = field(default_factory=dict)
-    defaults: dict[str, Any] = field(default_factory=dict)
 
     @property
     def config_class(self) -> type:
         return self.estimator_class.config_class
 
     def default_config(self) -> Any:
-        return self.config_class(**self.fixed, **self.defaults)
+        return self.config_class(**self.fixed)
 
     def config_with(self, overrides: dict[str, Any]) -> Any:
         """The default config with user overrides applied and validated."""
@@ -65,7 +64,7 @@ class ModelSpec:
         return self.estimator_class(config, random_state=seed)
 
 
-def _recurrent(name: str, title: str, description: str, **defaults) -> ModelSpec:
+def _recurrent(name: str, title: str, description: str) -> ModelSpec:
     return ModelSpec(
         SEQUENCE_CLASSIFICATION,
         name,
@@ -74,7 +73,6 @@ def _recurrent(name: str, title: str, description: str, **defaults) -> ModelSpec
         description,
         RecurrentClassifier,
         fixed={"cell": name},
-        defaults=defaults,
     )
 
 
@@ -87,8 +85,6 @@ def _text_recurrent(name: str, title: str, description: str, **fixed) -> ModelSp
         description,
         RecurrentTextClassifier,
         fixed=fixed,
-        # Texts give far more steps per epoch than 8x8 digits: fewer epochs, a gentler rate.
-        defaults={"epochs": 8, "learning_rate": 0.002},
     )
 
 

@@ -12,3 +12,19 @@ VOCABULARY_SIZE = Setting(
     minimum=10,
     maximum=1_000_000,
 )
+EMBEDDING_DIM = Setting("Size of each token's vector.", minimum=2, maximum=1024)
+UNITS = Setting("Hidden units per recurrent layer (and direction).", minimum=1, maximum=2048)
+LAYERS = Setting("Stacked recurrent layers.", minimum=1, maximum=8)
+DROPOUT = Setting(
+    "Share of outputs dropped in training, after the embedding (where there is one) and after "
+    "each recurrent layer.",
+    minimum=0.0,
+    maximum=0.9,
+)
+BIDIRECTIONAL = Setting("Also read each sequence from its end to its start.")
+CELL = Setting("Recurrent cell type.", choices=("lstm", "gru"))
+EMBEDDINGS = Setting(
+    "random: learned from scratch; word2vec-*: initialised from word2vec trained on the "
+    "training texts, then kept frozen or fine-tuned.",
+    choices=("random", "word2vec-frozen", "word2vec-fine-tuned"),
+)

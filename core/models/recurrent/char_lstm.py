@@ -47,6 +47,9 @@ from core.models.classifiers import as_texts
 from core.models.protocol import Estimator
 from core.models.recurrent.fast_recurrent import fast_recurrent_classes
 from core.models.recurrent.keras_training import (
+    BATCH_SIZE,
+    EPOCHS,
+    LEARNING_RATE,
     KerasTrainingConfig,
     compile_classifier,
     fit_with_observer,
@@ -57,6 +60,7 @@ from core.models.recurrent.keras_training import (
 )
 from core.models.recurrent.numpy_cells import LstmCell
 from core.models.sampling import check_sampling, sample_index
+from core.models.settings import DROPOUT, EMBEDDING_DIM, LAYERS, UNITS
 from core.progress import TrainingObserver
 
 UNKNOWN_ID = 0  # the unknown character; never generated nor part of a completion
@@ -76,12 +80,10 @@ class CharLstmConfig(KerasTrainingConfig):
         minimum=2,
         maximum=10_000,
     )
-    embedding_dim: int = setting(32, "Size of each character's vector.", minimum=2, maximum=1024)
-    units: int = setting(256, "Hidden units per LSTM layer.", minimum=1, maximum=2048)
-    layers: int = setting(1, "Stacked LSTM layers.", minimum=1, maximum=4)
-    dropout: float = setting(
-        0.1, "Dropout after the embedding and each LSTM layer.", minimum=0.0, maximum=0.9
-    )
+    embedding_dim: int = EMBEDDING_DIM.field(32)
+    units: int = UNITS.field(256)
+    layers: int = LAYERS.field(1)
+    dropout: float = DROPOUT.field(0.1)
     sequence_length: int = setting(
         100,
         "Characters per training window (about 20 words): the longest context a prediction sees.",
@@ -90,12 +92,12 @@ class CharLstmConfig(KerasTrainingConfig):
     )
     # 3 epochs are ~1,100 steps on 2.3 MB of Wikipedia: 0.003 left the model half-trained,
     # well behind 0.01 after one epoch (bench/README.md, Figures formerly in code comments).
-    learning_rate: float = setting(0.01, "Optimiser step size.", minimum=1e-6, maximum=10.0)
+    learning_rate: float = LEARNING_RATE.field(0.01)
     # 2.5 MB of text is ~400 steps of 64 x 100 characters per epoch, which keeps an epoch
     # short on 2 busy CPU cores with 256 units (bench/README.md, Figures formerly in code
     # comments).
-    batch_size: int = setting(64, "Windows per optimisation step.", minimum=1, maximum=65_536)
-    epochs: int = setting(3, "Passes over the training windows.", minimum=1, maximum=10_000)
+    batch_size: int = BATCH_SIZE.field(64)
+    epochs: int = EPOCHS.field(3)
 
 
 def character_text(text: str) -> str:

@@ -25,6 +25,8 @@ import numpy as np
 
 from core.configs import setting
 from core.models.recurrent.keras_training import (
+    EPOCHS,
+    LEARNING_RATE,
     compile_classifier,
     fit_with_observer,
     read_archive_arrays,
@@ -40,6 +42,7 @@ from core.models.recurrent.reply_tokens import (
 )
 from core.models.recurrent.vocabulary_archive import VocabularyNetworkArchive
 from core.models.repliers import Replier, Response, checked_candidates
+from core.models.settings import DROPOUT, EMBEDDING_DIM, UNITS
 from core.progress import TrainingObserver
 
 NEGATIVES = ("in-batch", "random-pairs")
@@ -55,12 +58,10 @@ class DualEncoderConfig(ReplyTextConfig):
         "random-pairs: Lowe et al.'s 1:1 random negatives with binary cross-entropy.",
         choices=NEGATIVES,
     )
-    embedding_dim: int = setting(128, "Size of each token's vector.", minimum=2, maximum=1024)
+    embedding_dim: int = EMBEDDING_DIM.field(128)
     # 128 units matched 256 on movie-dialog validation in less time (bench/README.md, replies.py).
-    units: int = setting(128, "LSTM units: the size of c and r.", minimum=1, maximum=2048)
-    dropout: float = setting(
-        0.2, "Dropout on the embeddings and the encodings.", minimum=0.0, maximum=0.9
-    )
+    units: int = UNITS.field(128)
+    dropout: float = DROPOUT.field(0.2)
     response_pool: int = setting(
         20_000,
         "Distinct training replies `respond` chooses from, the most frequent first.",
@@ -69,9 +70,9 @@ class DualEncoderConfig(ReplyTextConfig):
     )
     # A larger batch gives each message more negatives to be told apart from.
     batch_size: int = setting(256, "Pairs per optimisation step.", minimum=2, maximum=65_536)
-    epochs: int = setting(6, "Passes over the training pairs.", minimum=1, maximum=10_000)
+    epochs: int = EPOCHS.field(6)
     # 0.01: at 0.003 the in-batch loss barely moved in the first epoch.
-    learning_rate: float = setting(0.01, "Optimiser step size.", minimum=1e-6, maximum=10.0)
+    learning_rate: float = LEARNING_RATE.field(0.01)
 
 
 def _in_batch_loss(_, logits):

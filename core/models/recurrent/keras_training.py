@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.configs import setting
+from core.configs import Setting, setting
 from core.errors import TrainingStopped
 from core.models.recurrent.distribution import (
     active_strategy,
@@ -32,20 +32,25 @@ OPTIMIZERS = ("adam", "rmsprop", "sgd")
 SCHEDULES = ("cosine", "constant")
 
 
+LEARNING_RATE = Setting("Optimiser step size.", minimum=1e-6, maximum=10.0)
+BATCH_SIZE = Setting("Training examples per optimisation step.", minimum=1, maximum=65_536)
+EPOCHS = Setting("Passes over the training data.", minimum=1, maximum=10_000)
+
+
 @dataclass(frozen=True)
 class KerasTrainingConfig:
     """Optimisation settings; model configs extend it with their layers."""
 
     optimizer: str = setting("adam", "Optimiser.", choices=OPTIMIZERS)
-    learning_rate: float = setting(0.003, "Optimiser step size.", minimum=1e-6, maximum=10.0)
+    learning_rate: float = LEARNING_RATE.field(0.003)
     learning_rate_schedule: str = setting(
         "cosine",
         "cosine decays the step size to zero over all epochs, which settles training "
         "far more reliably than a constant one.",
         choices=SCHEDULES,
     )
-    batch_size: int = setting(32, "Examples per optimisation step.", minimum=1, maximum=65_536)
-    epochs: int = setting(40, "Passes over the training set.", minimum=1, maximum=10_000)
+    batch_size: int = BATCH_SIZE.field(32)
+    epochs: int = EPOCHS.field(40)
     early_stopping_patience: int = setting(
         0,
         "Stop after this many epochs without a better validation loss and keep the best "

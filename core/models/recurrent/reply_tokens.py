@@ -18,6 +18,7 @@ from core.configs import setting
 from core.data.vocabulary import END_ID, START_ID, UNKNOWN_ID, Vocabulary
 from core.metrics.ranking import validation_recall
 from core.models.recurrent.keras_training import KerasTrainingConfig
+from core.models.settings import VOCABULARY_SIZE
 
 TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*|\S")
 PADDING = 0
@@ -29,12 +30,7 @@ ATTACHED = re.compile(r" ([.,!?;:)\]])|([(\[]) ")  # no space before, or after, 
 class ReplyTextConfig(KerasTrainingConfig):
     """How much text a neural replier reads; model configs add their layers."""
 
-    vocabulary_size: int = setting(
-        20_000,
-        "Most frequent training tokens kept (seen at least twice); the rest read as <unk>.",
-        minimum=10,
-        maximum=1_000_000,
-    )
+    vocabulary_size: int = VOCABULARY_SIZE.field(20_000)
     # Movie-dialog messages are 8 tokens at the median and 24 at the 99th percentile.
     message_tokens: int = setting(
         24,

@@ -41,6 +41,8 @@ import numpy as np
 
 from core.configs import setting
 from core.models.recurrent.keras_training import (
+    BATCH_SIZE,
+    EPOCHS,
     compile_classifier,
     fit_with_observer,
     steps_per_epoch,
@@ -63,6 +65,7 @@ from core.models.recurrent.reply_tokens import (
 from core.models.recurrent.vocabulary_archive import VocabularyNetworkArchive
 from core.models.repliers import Replier, Response, checked_candidates
 from core.models.sampling import check_sampling, sample_index
+from core.models.settings import DROPOUT, EMBEDDING_DIM, UNITS, VOCABULARY_SIZE
 from core.progress import TrainingObserver
 
 SCORINGS = ("mean", "sum")
@@ -79,17 +82,10 @@ NEVER_GENERATED = [PADDING, START, UNKNOWN]
 class Seq2SeqConfig(ReplyTextConfig):
     # Movie dialogs: 8,000 tokens cover about 97% of training tokens; the softmax over them
     # is most of the training time.
-    vocabulary_size: int = setting(
-        8_000,
-        "Most frequent training tokens kept (seen at least twice); the rest read as <unk>.",
-        minimum=10,
-        maximum=1_000_000,
-    )
-    embedding_dim: int = setting(128, "Size of each token's vector.", minimum=2, maximum=1024)
-    units: int = setting(128, "Units of the encoder and decoder LSTMs.", minimum=1, maximum=2048)
-    dropout: float = setting(
-        0.2, "Dropout on the embeddings and the decoder's outputs.", minimum=0.0, maximum=0.9
-    )
+    vocabulary_size: int = VOCABULARY_SIZE.field(8_000)
+    embedding_dim: int = EMBEDDING_DIM.field(128)
+    units: int = UNITS.field(128)
+    dropout: float = DROPOUT.field(0.2)
     candidate_scoring: str = setting(
         "mean",
         "How a candidate reply is rated: the mean or the sum of its tokens' log-probabilities "
@@ -111,10 +107,10 @@ class Seq2SeqConfig(ReplyTextConfig):
         minimum=0.0,
         maximum=2.0,
     )
-    batch_size: int = setting(128, "Pairs per optimisation step.", minimum=1, maximum=65_536)
+    batch_size: int = BATCH_SIZE.field(128)
     # Three passes keep a movie-dialog training to minutes, not hours, on two shared cores
     # (bench/README.md, replies.py).
-    epochs: int = setting(3, "Passes over the training pairs.", minimum=1, maximum=10_000)
+    epochs: int = EPOCHS.field(3)
 
 
 class Seq2Seq(VocabularyNetworkArchive, Replier):

@@ -29,6 +29,7 @@ from core.models.recurrent.keras_training import (
     steps_per_epoch,
     training_scope,
 )
+from core.models.settings import BIDIRECTIONAL, DROPOUT, LAYERS, UNITS
 from core.progress import TrainingObserver
 
 CELLS = ("rnn", "lstm", "gru")
@@ -38,15 +39,11 @@ DIRECT_CALL_LIMIT = 64
 @dataclass(frozen=True)
 class RecurrentConfig(KerasTrainingConfig):
     cell: str = setting("lstm", "Recurrent cell type.", choices=CELLS)
-    units: int = setting(128, "Hidden units per recurrent layer.", minimum=1, maximum=2048)
-    layers: int = setting(
-        2,
-        "Stacked recurrent layers; a second layer is what lifts digits past 0.98.",
-        minimum=1,
-        maximum=8,
-    )
-    bidirectional: bool = setting(False, "Also read the rows bottom to top.")
-    dropout: float = setting(0.2, "Dropout after each recurrent layer.", minimum=0.0, maximum=0.9)
+    units: int = UNITS.field(128)
+    # A second layer is what lifts digits past the accuracy target.
+    layers: int = LAYERS.field(2)
+    bidirectional: bool = BIDIRECTIONAL.field(False)
+    dropout: float = DROPOUT.field(0.2)
 
 
 class RecurrentClassifier(KerasModelFile, SequenceClassifier):

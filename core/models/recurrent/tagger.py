@@ -20,6 +20,9 @@ from core.configs import setting
 from core.models.recurrent.batch_passes import train_in_passes
 from core.models.recurrent.fast_recurrent import recurrent_layer_class
 from core.models.recurrent.keras_training import (
+    BATCH_SIZE,
+    EPOCHS,
+    LEARNING_RATE,
     KerasModelFile,
     KerasTrainingConfig,
     compile_classifier,
@@ -33,10 +36,18 @@ from core.models.recurrent.lexicon_features import (
     lexicon,
     lexicon_layer_class,
 )
+from core.models.settings import (
+    BIDIRECTIONAL,
+    CELL,
+    DROPOUT,
+    EMBEDDING_DIM,
+    LAYERS,
+    UNITS,
+    VOCABULARY_SIZE,
+)
 from core.models.taggers import Tagger, as_sequences, token_vocabulary
 from core.progress import TrainingObserver
 
-TAGGER_CELLS = ("lstm", "gru")
 UNKNOWN_TOKEN = "[UNK]"
 DIRECT_CALL_LIMIT = 64  # sequences; fewer are predicted by calling the model directly
 PREDICT_BATCH = 256
@@ -45,16 +56,10 @@ LONGEST_LEXICON_WORD = 12  # characters; longer words (0.6% of wiki-sample's) ar
 
 @dataclass(frozen=True)
 class RecurrentTaggerConfig(KerasTrainingConfig):
-    cell: str = setting("lstm", "Recurrent cell type.", choices=TAGGER_CELLS)
-    bidirectional: bool = setting(
-        True, "Also read each sequence from the end: a tag often depends on what follows."
-    )
-    vocabulary_size: int = setting(
-        20_000,
-        "Most frequent training tokens kept; the rest share one unknown token.",
-        minimum=1,
-        maximum=1_000_000,
-    )
+    cell: str = CELL.field("lstm")
+    # A tag often depends on what follows.
+    bidirectional: bool = BIDIRECTIONAL.field(True)
+    vocabulary_size: int = VOCABULARY_SIZE.field(20_000)
     min_count: int = setting(
         2,
         "Tokens seen fewer times in training become the unknown token, so that token is "
@@ -62,66 +67,37 @@ class RecurrentTaggerConfig(KerasTrainingConfig):
         minimum=1,
         maximum=1000,
     )
-    embedding_dim: int = setting(64, "Size of each token's vector.", minimum=2, maximum=1024)
-    units: int = setting(
-        128,
-        "Hidden units per direction and layer; on wiki-sample segmentation 128 units, 64-wide "
-        "embeddings and 6 epochs raised validation word-boundary F1 from 0.893 (64, 32, 3 "
-        "epochs) to 0.932.",
-        minimum=1,
-        maximum=2048,
-    )
-    layers: int = setting(
-        1,
-        "Stacked recurrent layers; on wiki-sample segmentation a second layer of 128 units "
-        "added 0.002 validation word-boundary F1 (0.934) for 1.7 times the training time.",
-        minimum=1,
-        maximum=8,
-    )
-    dropout: float = setting(
-        0.2, "Dropout after the embedding and each recurrent layer.", minimum=0.0, maximum=0.9
-    )
-    batch_size: int = setting(
-        128,
-        "Sequences per optimisation step; on wiki-sample segmentation 128 at learning rate "
-        "0.01 and dropout 0.2 scored as well as 64 at 0.005 and 0.1 (validation word-boundary "
-        "F1 0.932) in about half the time per epoch on two CPU cores.",
-        minimum=1,
-        maximum=65_536,
-    )
+    embedding_dim: int = EMBEDDING_DIM.field(64)
+    # 128 units with 64-wide embeddings segment words clearly better than 64 and 32, and a
+    # second layer adds too little for its time (bench/README.md, Figures formerly in code
+    # comments).
+    units: int = UNITS.field(128)
+    layers: int = LAYERS.field(1)
+    dropout: float = DROPOUT.field(0.2)
+    # 128 at 0.01 scores as well as 64 at 0.005 in about half the time per epoch.
+    batch_size: int = BATCH_SIZE.field(128)
     batch_passes: int = setting(
         1,
         "Slices each batch is run in, one after another, their gradients summed: the same "
-        "update as the whole batch with a fraction of its memory, in more time (hamlet "
-        "segmentation, batch 128: 4 passes peaked 136 MiB lower, at 526 MiB, and took 1.34 "
-        "times as long). Hosted mode passes at most 32 sequences at a time (core/hosting.py).",
+        "update as the whole batch with a fraction of its memory, in more time. Hosted mode "
+        "passes at most 32 sequences at a time.",
         minimum=1,
         maximum=65_536,
     )
-    learning_rate: float = setting(0.01, "Optimiser step size.", minimum=1e-6, maximum=10.0)
-    epochs: int = setting(
-        8,
-        "Passes over the training set; on wiki-sample segmentation (35,000 sentences) "
-        "validation token accuracy is flat after 6 (0.9766 at 6, 0.9768 at 8; with lexicon "
-        "features 0.9840 and 0.9845), and 8 take 15 to 35 minutes on two shared CPU cores "
-        "(test word-boundary F1 0.940, with lexicon features 0.965).",
-        minimum=1,
-        maximum=10_000,
-    )
+    learning_rate: float = LEARNING_RATE.field(0.01)
+    # Validation accuracy on wiki-sample segmentation is flat after 6 epochs.
+    epochs: int = EPOCHS.field(8)
     lexicon_features: bool = setting(
         True,
         "On word segmentation data (every token one character, tag 1 = starts a word): also "
         "give the network, at each character, the lengths of the training words that start "
-        "and that end there. On wiki-sample segmentation this raised validation word-boundary "
-        "F1 from 0.932 to 0.955 (validation token accuracy 0.977 -> 0.985), the rest of the "
-        "defaults unchanged. Other data, such as words tagged with parts of speech, ignores it.",
+        "and that end there; it lifts word-boundary F1 markedly on wiki-sample segmentation. "
+        "Other data, such as words tagged with parts of speech, ignores it.",
     )
     lexicon_min_count: int = setting(
         2,
         "Words seen fewer times in training stay out of the lexicon, so that the training text, "
-        "like held-out text, has words the lexicon lacks (4% of wiki-sample's training words "
-        "at 2; 10% of its validation words are missing from the whole training vocabulary). "
-        "1 was not measured.",
+        "like held-out text, has words the lexicon lacks.",
         minimum=1,
         maximum=1000,
     )

@@ -22,6 +22,8 @@ from core.configs import setting
 from core.models.classifiers import TextClassifier, as_texts
 from core.models.recurrent.fast_recurrent import recurrent_layer_class
 from core.models.recurrent.keras_training import (
+    EPOCHS,
+    LEARNING_RATE,
     KerasModelFile,
     KerasTrainingConfig,
     compile_classifier,
@@ -29,10 +31,18 @@ from core.models.recurrent.keras_training import (
     steps_per_epoch,
     training_scope,
 )
+from core.models.settings import (
+    BIDIRECTIONAL,
+    CELL,
+    DROPOUT,
+    EMBEDDING_DIM,
+    EMBEDDINGS,
+    LAYERS,
+    UNITS,
+    VOCABULARY_SIZE,
+)
 from core.progress import TrainingObserver
 
-TEXT_CELLS = ("lstm", "gru")
-EMBEDDINGS = ("random", "word2vec-frozen", "word2vec-fine-tuned")
 LONGEST_SEQUENCE = 400  # tokens; the automatic length never exceeds this
 LENGTH_PERCENTILE = 95  # automatic length covers this share of training texts in full
 WORD2VEC_EPOCHS = 10
@@ -41,14 +51,9 @@ TOKENIZE_CHUNK = 2048
 
 @dataclass(frozen=True)
 class TextRecurrentConfig(KerasTrainingConfig):
-    cell: str = setting("lstm", "Recurrent cell type.", choices=TEXT_CELLS)
-    bidirectional: bool = setting(False, "Also read each text from the end to the start.")
-    vocabulary_size: int = setting(
-        20_000,
-        "Most frequent training tokens kept; the rest become one unknown token.",
-        minimum=10,
-        maximum=1_000_000,
-    )
+    cell: str = CELL.field("lstm")
+    bidirectional: bool = BIDIRECTIONAL.field(False)
+    vocabulary_size: int = VOCABULARY_SIZE.field(20_000)
     sequence_length: int = setting(
         0,
         f"Tokens read per text (longer texts are cut); 0 picks the length that covers "
@@ -56,18 +61,14 @@ class TextRecurrentConfig(KerasTrainingConfig):
         minimum=0,
         maximum=5000,
     )
-    embedding_dim: int = setting(64, "Size of each token's vector.", minimum=2, maximum=1024)
-    embeddings: str = setting(
-        "random",
-        "random: learned from scratch; word2vec-*: initialised from word2vec trained on "
-        "the training texts, then kept frozen or fine-tuned.",
-        choices=EMBEDDINGS,
-    )
-    units: int = setting(64, "Hidden units per recurrent layer.", minimum=1, maximum=2048)
-    layers: int = setting(1, "Stacked recurrent layers.", minimum=1, maximum=8)
-    dropout: float = setting(
-        0.3, "Dropout after the embedding and each recurrent layer.", minimum=0.0, maximum=0.9
-    )
+    embedding_dim: int = EMBEDDING_DIM.field(64)
+    embeddings: str = EMBEDDINGS.field("random")
+    units: int = UNITS.field(64)
+    layers: int = LAYERS.field(1)
+    dropout: float = DROPOUT.field(0.3)
+    # Texts give far more steps per epoch than 8x8 digits: fewer epochs, a gentler rate.
+    epochs: int = EPOCHS.field(8)
+    learning_rate: float = LEARNING_RATE.field(0.002)
 
 
 def _tokenised_chunks(vectorizer, texts: np.ndarray):

@@ -38,14 +38,17 @@ from core.data.vocabulary import START_ID
 from core.models.language_models import LanguageModel
 from core.models.recurrent.fast_recurrent import recurrent_layer_class
 from core.models.recurrent.keras_training import (
+    BATCH_SIZE,
+    EPOCHS,
     KerasTrainingConfig,
     compile_classifier,
     fit_with_observer,
     steps_per_epoch,
     training_scope,
 )
-from core.models.recurrent.text_classifier import EMBEDDINGS, TEXT_CELLS, _word2vec_matrix
+from core.models.recurrent.text_classifier import _word2vec_matrix
 from core.models.recurrent.vocabulary_archive import VocabularyNetworkArchive
+from core.models.settings import CELL, DROPOUT, EMBEDDING_DIM, EMBEDDINGS, LAYERS, UNITS
 from core.progress import TrainingObserver
 
 SCORING_BATCH = 256  # sliding windows scored per network call in log_probs
@@ -54,25 +57,18 @@ META_ENTRY = "language_model.json"
 
 @dataclass(frozen=True)
 class WordLstmConfig(KerasTrainingConfig):
-    cell: str = setting("lstm", "Recurrent cell type.", choices=TEXT_CELLS)
-    embedding_dim: int = setting(128, "Size of each token's vector.", minimum=2, maximum=1024)
-    embeddings: str = setting(
-        "random",
-        "random: learned from scratch; word2vec-*: initialised from word2vec trained on "
-        "the training documents, then kept frozen or fine-tuned.",
-        choices=EMBEDDINGS,
-    )
-    units: int = setting(256, "Hidden units per recurrent layer.", minimum=1, maximum=2048)
+    cell: str = CELL.field("lstm")
+    embedding_dim: int = EMBEDDING_DIM.field(128)
+    embeddings: str = EMBEDDINGS.field("random")
+    units: int = UNITS.field(256)
     tie_embeddings: bool = setting(
         True,
         "Use the embedding matrix, transposed, as the output layer (plus a bias); states "
         "are projected to embedding_dim first when units differ.",
     )
-    layers: int = setting(1, "Stacked recurrent layers.", minimum=1, maximum=4)
+    layers: int = LAYERS.field(1)
     # 0.5 is heavy, but 400k training tokens are few: 0.4 tracked it slightly worse.
-    dropout: float = setting(
-        0.5, "Dropout after the embedding and each recurrent layer.", minimum=0.0, maximum=0.9
-    )
+    dropout: float = DROPOUT.field(0.5)
     sequence_length: int = setting(
         35,
         "Ids per training window: the longest context a prediction sees, in training and "
@@ -82,10 +78,10 @@ class WordLstmConfig(KerasTrainingConfig):
     )
     # 64, not 128: 128 makes an epoch cheaper, but its validation perplexity after 10 epochs
     # was clearly worse on wiki-sample (bench/README.md, language_models.py).
-    batch_size: int = setting(64, "Windows per optimisation step.", minimum=1, maximum=65_536)
+    batch_size: int = BATCH_SIZE.field(64)
     # Validation perplexity on wiki-sample still fell at 10 epochs and flattened by 15
     # (bench/README.md, language_models.py).
-    epochs: int = setting(15, "Passes over the training windows.", minimum=1, maximum=10_000)
+    epochs: int = EPOCHS.field(15)
 
 
 def _windows(documents: list[np.ndarray], length: int) -> tuple[np.ndarray, np.ndarray]:
