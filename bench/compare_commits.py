@@ -123,7 +123,6 @@ def main() -> None:
                 ["git", "worktree", "remove", "--force", str(folder)], cwd=ROOT, check=False
             )
         shutil.rmtree(scratch, ignore_errors=True)
-    sys.exit(0)
 
 
 if __name__ == "__main__":

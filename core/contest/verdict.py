@@ -156,7 +156,8 @@ def verdict(
     the shared ones take part (RunStore.list_runs). Raises NoVerdict when a family has no
     scored run or no baseline and neural run share a test set.
     """
-    metrics = REGISTERED[task].metrics if task in REGISTERED else None
+    known = REGISTERED.get(task)
+    metrics = known.metrics if known else None
     if metrics is None:
         raise NoVerdict(f"{task} has no verdict: its runs have no shared test metric.")
     families = _candidates(store, task, dataset, visitor)

@@ -42,11 +42,6 @@ def task(name: str) -> Task:
         ) from None
 
 
-def background_tasks() -> list[Task]:
-    """The tasks whose runs train on a training path (in a job, a curve, the CLI)."""
-    return [known for known in REGISTERED.values() if known.path is not None]
-
-
 def train(task_name: str, dataset: str, model_name: str, **options) -> TrainingResult:
     """Train `model_name` on `dataset` by the task's path and record the run; options are
     `store`, `config`, `seed`, `observer` and `visitor` (see `train_on_path`)."""
