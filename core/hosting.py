@@ -27,7 +27,25 @@ MAX_ROWS = "SEQLAB_MAX_ROWS"
 MAX_EPOCHS = "SEQLAB_MAX_EPOCHS"
 MAX_BATCH = "SEQLAB_MAX_BATCH"
 MAX_TRAININGS = "SEQLAB_MAX_TRAININGS"
-SETTINGS = (HOSTED, MAX_UPLOAD_MB, MAX_ROWS, MAX_EPOCHS, MAX_BATCH, MAX_TRAININGS)
+JOB_SECONDS = "SEQLAB_JOB_SECONDS"
+WORKER_MB = "SEQLAB_WORKER_MB"
+VISITOR_DISK_MB = "SEQLAB_VISITOR_DISK_MB"
+DISK_MB = "SEQLAB_DISK_MB"
+KEEP_DAYS = "SEQLAB_KEEP_DAYS"
+SECRET = "SEQLAB_SECRET"
+CAPS = (  # the numeric settings, each with a default that fits the platform's 1 GB
+    MAX_UPLOAD_MB,
+    MAX_ROWS,
+    MAX_EPOCHS,
+    MAX_BATCH,
+    MAX_TRAININGS,
+    JOB_SECONDS,
+    WORKER_MB,
+    VISITOR_DISK_MB,
+    DISK_MB,
+    KEEP_DAYS,
+)
+SETTINGS = (HOSTED, *CAPS, SECRET)
 
 
 @dataclass(frozen=True)
@@ -45,6 +63,20 @@ class HostingSettings:
     # All TensorFlow work runs in the one model worker (core/runtime/model_worker.py): its trainings
     # run side by side and their memory adds up, so one at a time is what fits in 1 GB.
     max_trainings: int = 1
+    # A job's deadline: a job still running after this many seconds is stopped (and, if it
+    # does not stop within a grace period, its worker is ended); its partial result is kept.
+    job_seconds: float = 600.0
+    # The memory watchdog: the model worker's resident memory above which its running jobs
+    # are stopped with a message, leaving the rest of the 1 GB to the app.
+    worker_mb: float = 700.0
+    # Disk: what one visitor's uploads and run files may take, what the data folder may
+    # take in all (the retention sweep removes the oldest beyond it), and how long a
+    # visitor's runs and uploads are kept.
+    visitor_disk_mb: float = 50.0
+    disk_mb: float = 2000.0
+    keep_days: float = 7.0
+    # The key that signs visitor ids (HMAC); empty: one is made and kept in the data folder.
+    secret: str = dataclasses.field(default="", repr=False)
 
 
 def _number(values: Mapping[str, str], name: str, kind: type, default: Any) -> Any:
@@ -74,6 +106,12 @@ def hosting_settings(values: Mapping[str, str] | None = None) -> HostingSettings
         max_epochs=_number(values, MAX_EPOCHS, int, defaults.max_epochs),
         max_batch=_number(values, MAX_BATCH, int, defaults.max_batch),
         max_trainings=_number(values, MAX_TRAININGS, int, defaults.max_trainings),
+        job_seconds=_number(values, JOB_SECONDS, float, defaults.job_seconds),
+        worker_mb=_number(values, WORKER_MB, float, defaults.worker_mb),
+        visitor_disk_mb=_number(values, VISITOR_DISK_MB, float, defaults.visitor_disk_mb),
+        disk_mb=_number(values, DISK_MB, float, defaults.disk_mb),
+        keep_days=_number(values, KEEP_DAYS, float, defaults.keep_days),
+        secret=str(values.get(SECRET, "")),
     )
 
 
