@@ -112,6 +112,15 @@ def test_sqlite_stays_in_wal_mode(tmp_path):
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_every_sqlite_connection_syncs_each_commit_to_disk(tmp_path):
+    engine = RunStore(tmp_path / "runs.sqlite3")._engine
+    connections = [engine.raw_connection() for _ in range(2)]  # two from the pool at once
+    for connection in connections:
+        # 2 is FULL: in WAL mode the log is fsynced at every commit (NORMAL, 1, is not).
+        assert connection.execute("PRAGMA synchronous").fetchone()[0] == 2
+        connection.close()
+
+
 def test_a_newer_store_is_refused(store, store_url):
     execute(store_url, "UPDATE schema_version SET version = :version", version=SCHEMA_VERSION + 1)
     with pytest.raises(RuntimeError, match="newer than this seqlab"):
