@@ -15,7 +15,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 run: packs native
-	$(BIN)/python -m streamlit run dashboard/app.py
+	SEQLAB_HOSTED=0 $(BIN)/python -m streamlit run dashboard/app.py --client.showErrorDetails=full
 
 # Two workers, one test file each at a time (a file's module fixtures, such as the browser
 # tests' server, start once per file).

@@ -1,5 +1,5 @@
 """Source checks: nothing in core/, dashboard/ or pages/ unpickles, evaluates or renders raw
-HTML, Keras loads in safe mode, and Streamlit caps the upload size.
+HTML, Keras loads in safe mode, Streamlit caps the upload size and shows visitors no traceback.
 
 The checks read the syntax tree (so comments and docstrings that name the calls are fine);
 each check is first shown to catch a snippet that breaks it, so none can pass vacuously.
@@ -9,6 +9,7 @@ import ast
 import tomllib
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from core.data.uploads import MEGABYTE, STREAMLIT_DEFAULT_UPLOAD_MEGABYTES, upload_size_cap_bytes
 from core.paths import REPO_ROOT
@@ -135,3 +136,12 @@ def test_streamlit_caps_uploads_and_core_uses_the_same_cap():
         megabytes = tomllib.load(config_file)["server"]["maxUploadSize"]
     assert 0 < megabytes < STREAMLIT_DEFAULT_UPLOAD_MEGABYTES
     assert upload_size_cap_bytes() == megabytes * MEGABYTE
+
+
+def test_a_visitor_sees_no_traceback_or_error_message():
+    with open(REPO_ROOT / ".streamlit" / "config.toml", "rb") as config_file:
+        assert tomllib.load(config_file)["client"]["showErrorDetails"] == "none"
+    # AppTest reads the same config file (from the repository root, where tests run).
+    app = AppTest.from_string("raise ValueError('the secret key is 1234')").run()
+    assert "1234" not in app.exception[0].message
+    assert app.exception[0].stack_trace == []
