@@ -4,9 +4,14 @@ Labelled texts, text corpora and tagged corpora that visitors upload are all kep
 (`uploads/` in the data folder) under a name holding a hash of their content, so a training
 process, the CLI or a later session reloads one by name, and the same content uploaded
 twice is stored once.
+
+Uploads record no owner: the same content uploaded by two visitors is one file. The retention
+sweep (core/runs/retention.py) ages an upload by its file's time, which uploading the same
+content again renews.
 """
 
 import json
+import os
 from pathlib import Path
 
 from core.errors import DatasetUnavailable
@@ -22,10 +27,18 @@ def upload_path(name: str) -> Path:
     return uploads_folder() / f"{name}.json"
 
 
+def stored_uploads() -> list[Path]:
+    """The files of every stored upload (not the temporary file of one being written)."""
+    return [path for path in uploads_folder().glob("*.json") if not path.name.startswith(".")]
+
+
 def store_upload_record(name: str, record: dict) -> None:
-    """Write `record` as the upload `name`, atomically, unless it is stored already."""
+    """Write `record` as the upload `name`, atomically; if it is stored already, only mark
+    it as uploaded now, so that the retention sweep counts its age from today."""
     path = upload_path(name)
-    if not path.exists():
+    try:
+        os.utime(path)
+    except FileNotFoundError:
         content = json.dumps(record, ensure_ascii=False)
         write_atomically(path, lambda target: target.write_text(content, "utf-8"))
 

@@ -285,6 +285,26 @@ class RunStore:
                 )
         return len(abandoned)
 
+    def delete(self, run_id: str) -> None:
+        """Remove a run that has ended: its row, history and predictions, and its model file.
+
+        A running run is refused (ValueError), as its training process still writes to it.
+        Besides the file the run recorded, any `<run id>.*` in the artifacts folder goes: a
+        process killed between saving the model and recording it leaves one unrecorded.
+        """
+        with self._engine.begin() as connection:
+            row = connection.execute(
+                select(runs.c.status, runs.c.artifact_path).where(runs.c.id == run_id)
+            ).first()
+            if row is None:
+                raise KeyError(f"No run {run_id!r} in the run store")
+            if row.status == "running":
+                raise ValueError(f"Run {run_id} is still running; stop it before deleting it.")
+            connection.execute(runs.delete().where(runs.c.id == run_id))  # epochs, predictions
+        recorded = [Path(row.artifact_path)] if row.artifact_path else []
+        for path in [*recorded, *self.artifacts.glob(f"{run_id}.*")]:
+            path.unlink(missing_ok=True)
+
     def _select_runs(self, *conditions: ColumnElement[bool]) -> list[RunRecord]:
         """The runs meeting every condition, newest first, each with its history."""
         with self._engine.begin() as connection:

@@ -316,3 +316,29 @@ def test_a_visitor_lists_their_own_runs_and_the_shared_ones(store):
         shared,
     ]
     assert store.get(mine).visitor == "visitor-a" and store.get(shared).visitor is None
+
+
+def test_deleting_a_run_removes_its_rows_and_model_files(store, store_url):
+    kept, deleted = new_run(store), new_run(store)
+    store.append_epoch(deleted, {"epoch": 1, "loss": 0.5})
+    recorded = finish_with_model(store, deleted)
+    unrecorded = store.artifact_path(deleted, ".keras")  # saved, then the process was killed
+    unrecorded.write_bytes(b"model")
+    kept_model = finish_with_model(store, kept)
+    store.delete(deleted)
+    assert [run.id for run in store.list_runs()] == [kept]
+    assert not recorded.exists() and not unrecorded.exists() and kept_model.exists()
+    assert execute(store_url, "SELECT count(*) FROM epochs WHERE run_id = :id", id=deleted) == [
+        (0,)
+    ]
+    with pytest.raises(KeyError):
+        store.predictions(deleted)
+    with pytest.raises(KeyError):
+        store.delete(deleted)
+
+
+def test_a_running_run_is_not_deleted(store):
+    running = new_run(store)
+    with pytest.raises(ValueError, match="still running"):
+        store.delete(running)
+    assert store.get(running).status == "running"
