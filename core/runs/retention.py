@@ -5,9 +5,9 @@ Three things hold the data folder within its settings:
 - a quota: a visitor whose runs and uploads take more than `visitor_disk_mb` may not upload
   or train again until some are gone (`check_visitor_quota`, called before an upload is
   stored and before a training is submitted);
-- a sweep, now and then (`sweep`): visitors' runs and uploads older than `keep_days` go; the
-  Hacker News cache is trimmed to a tenth of `disk_mb`; then, while the data folder still
-  takes more than `disk_mb`, the oldest visitor runs and uploads go first;
+- a sweep (`sweep`; `keep_sweeping` runs one every hour): visitors' runs and uploads older
+  than `keep_days` go; the Hacker News cache is trimmed to a tenth of `disk_mb`; then, while
+  the data folder still takes more than `disk_mb`, the oldest visitor runs and uploads go;
 - at start, the temporary files of writes a crash cut short (`remove_partial_files`).
 
 What a visitor owns: their runs (the store's `visitor` column), the runs' model files, and the
@@ -26,6 +26,8 @@ already gone is passed over.
 """
 
 import os
+import sys
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,13 +38,14 @@ from core.data.hacker_news import cache_dir, cached_story_ids
 from core.data.upload_store import stored_uploads
 from core.data.uploads import MEGABYTE
 from core.errors import UserFacingError
-from core.hosting import HostingSettings
+from core.hosting import HostingSettings, hosting_settings
 from core.runs.store import RunRecord, RunStore
 
 PARTIAL_PREFIX = ".partial-"  # core/files.write_atomically's temporary files
 # The Hacker News cache is shared by every visitor and refetched on demand: it may keep this
 # share of the disk cap, its oldest threads going first beyond it.
 HACKER_NEWS_SHARE = 0.1
+SWEEP_EVERY_SECONDS = 3600
 
 
 class DiskQuotaExceeded(UserFacingError):
@@ -227,3 +230,17 @@ def sweep(
             over -= _remove(removable, summary)
     summary.bytes_over = max(0, int(over))
     return summary
+
+
+def keep_sweeping(
+    store: RunStore, data_dir: Path, every_seconds: float = SWEEP_EVERY_SECONDS
+) -> None:
+    """Sweep now and then every `every_seconds`, for ever: a daemon thread's loop. Each sweep
+    reads the settings afresh and logs its line to standard error."""
+    while True:
+        try:
+            line = sweep(store, data_dir, hosting_settings()).line()
+        except Exception as error:  # logged: one failed sweep must not end the later ones
+            line = f"Retention sweep failed: {error!r}"
+        print(line, file=sys.stderr, flush=True)
+        time.sleep(every_seconds)
