@@ -5,6 +5,7 @@ import streamlit as st
 from core.errors import UserFacingError
 from core.learn.tensors import EXAMPLES, inspect_tensor, parse_nested_list, sequence_layouts
 from dashboard import charts, hosting, url_state
+from dashboard.highlight import escape_markdown
 
 
 def tensors_url_fields() -> list[url_state.UrlField]:
@@ -31,9 +32,9 @@ def tensor_inspector() -> None:
         help="Written like [[1, 2, 3], [4, 5, 6]]. Parsed as JSON, never run as code.",
     )
     try:
-        report = hosting.with_tensorflow(inspect_tensor, parse_nested_list(text))
+        report = hosting.in_worker(inspect_tensor, parse_nested_list(text))
     except UserFacingError as error:
-        st.error(str(error))
+        st.error(escape_markdown(str(error)))
         return
     rank, shape, dtype = st.columns(3)
     rank.metric("Rank", report.rank)
@@ -55,9 +56,9 @@ def layout_explorer() -> None:
     timesteps = int(sizes[1].number_input("Timesteps", value=3, step=1, key="tensors.time"))
     features = int(sizes[2].number_input("Features", value=4, step=1, key="tensors.features"))
     try:
-        layouts = hosting.with_tensorflow(sequence_layouts, batch, timesteps, features)
+        layouts = hosting.in_worker(sequence_layouts, batch, timesteps, features)
     except UserFacingError as error:
-        st.error(str(error))
+        st.error(escape_markdown(str(error)))
         return
     st.markdown(
         f"**Batch-major** `(batch={batch}, time={timesteps}, features={features})`, as Keras "

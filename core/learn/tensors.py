@@ -2,10 +2,14 @@
 
 A user types a nested list; it is parsed as JSON (never evaluated), checked to be
 rectangular and numeric with a message that points at the offending place, then handed to
-`tf.constant`, whose rank, shape and dtype are reported as TensorFlow sees them.
+`tf.constant`, whose rank, shape and dtype are reported as TensorFlow sees them. Every bound
+(characters, digits per number, nesting depth, values, layout sizes) is checked before
+TensorFlow is loaded, so nothing a visitor types can cost more than a small tensor.
 """
 
 import json
+import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +17,13 @@ import numpy as np
 from core.errors import UserFacingError
 
 MAX_LITERAL_CHARACTERS = 20_000
+# Every integer of 18 digits fits TensorFlow's int64 (19 may not), and a float32 keeps only
+# about 7 significant digits; Python also refuses to convert integers of over 4,300 digits.
+MAX_DIGITS = 18
 MAX_DEPTH = 8
+MAX_VALUES = 1_000  # each one is written into a cell of the page's grid
+MAX_LAYOUT_SIZE = 12  # per dimension, so a drawn batch holds at most 12**3 values
+DIGIT = re.compile(r"\d")
 EXAMPLES = {
     "a scalar": "3",
     "a vector": "[1, 2, 3]",
@@ -44,6 +54,18 @@ def _check(value, path: str, depth: int) -> tuple[int, ...]:
     return (len(value), *(shapes[0] if shapes else ()))
 
 
+def _number(literal: str, convert: type) -> int | float:
+    """A JSON number literal as `convert` makes it, refused when it has too many digits."""
+    digits = len(DIGIT.findall(literal))
+    if digits > MAX_DIGITS:
+        raise UserFacingError(
+            f"The number {literal[:12]}... has {digits:,} digits; numbers typed here have at "
+            f"most {MAX_DIGITS} (a float32 keeps about 7 significant digits). Write a large "
+            "number with an exponent, such as 1e30."
+        )
+    return convert(literal)
+
+
 def parse_nested_list(text: str) -> np.ndarray:
     """A number or a rectangular nested list of numbers, as an array; clear errors otherwise."""
     text = text.strip()
@@ -55,13 +77,22 @@ def parse_nested_list(text: str) -> np.ndarray:
             f"{MAX_LITERAL_CHARACTERS:,}."
         )
     try:
-        value = json.loads(text)
+        value = json.loads(
+            text,
+            parse_int=lambda literal: _number(literal, int),
+            parse_float=lambda literal: _number(literal, float),
+        )
     except (json.JSONDecodeError, RecursionError) as error:
         message = getattr(error, "msg", "nested too deeply")
         raise UserFacingError(
             f"Not a nested list of numbers ({message}). Write it like [[1, 2], [3, 4]]."
         ) from None
-    _check(value, "", 0)
+    shape = _check(value, "", 0)
+    if math.prod(shape) > MAX_VALUES:
+        raise UserFacingError(
+            f"That tensor of shape {shape} holds {math.prod(shape):,} values; tensors typed "
+            f"here hold at most {MAX_VALUES:,}."
+        )
     return np.array(value)
 
 
@@ -100,13 +131,16 @@ def sequence_layouts(batch: int, timesteps: int, features: int) -> SequenceLayou
     """Number every value 0, 1, 2, ... so a reader can follow each one through the moves.
 
     `unstack` and `stack` are the seeds' `unpack_sequence` and `pack_sequence`: an unrolled
-    RNN feeds `steps[t]` to its cell at timestep t.
+    RNN feeds `steps[t]` to its cell at timestep t. Each size is checked before TensorFlow is
+    loaded.
     """
+    for name, size in (("batch", batch), ("timesteps", timesteps), ("features", features)):
+        if not 1 <= size <= MAX_LAYOUT_SIZE:
+            raise UserFacingError(
+                f"{name} must be between 1 and {MAX_LAYOUT_SIZE} to draw; got {size:,}."
+            )
     import tensorflow as tf
 
-    for name, size in (("batch", batch), ("timesteps", timesteps), ("features", features)):
-        if not 1 <= size <= 12:
-            raise UserFacingError(f"{name} must be between 1 and 12 to draw; got {size}.")
     sequences = tf.reshape(tf.range(batch * timesteps * features), (batch, timesteps, features))
     steps = tf.unstack(sequences, axis=1)
     return SequenceLayouts(

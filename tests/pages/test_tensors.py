@@ -1,4 +1,4 @@
-from tests.pages.helpers import open_page, texts
+from tests.pages.helpers import open_page, readable, texts
 
 PAGE = "tensors.py"
 
@@ -26,3 +26,21 @@ def test_layouts_follow_a_batch_and_refuse_a_zero_size():
     app.number_input(key="tensors.time").set_value(0).run()
     assert any("timesteps must be between 1 and 12" in message for message in texts(app.error))
     assert not app.exception
+
+
+def test_a_huge_number_or_shape_gets_a_message_not_a_traceback():
+    app = open_page(PAGE)
+    app.text_area(key="tensors.text.a scalar").set_value("1" * 5000).run()
+    assert any("has 5,000 digits" in message for message in readable(app.error))
+    app.number_input(key="tensors.batch").set_value(10**9).run()
+    assert "batch must be between 1 and 12 to draw; got 1,000,000,000." in readable(app.error)
+    assert not app.exception
+
+
+def test_typed_markdown_is_shown_as_text():
+    app = open_page(PAGE)
+    typed = '["[click](https://evil.example) **now**"]'
+    app.text_area(key="tensors.text.a scalar").set_value(typed).run()
+    (message,) = texts(app.error)
+    assert r"\[click\]\(https\:\/\/evil\.example\) \*\*now\*\*" in message
+    assert "[click](https://evil.example) **now**" in readable(app.error)[0]

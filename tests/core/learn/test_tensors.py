@@ -36,6 +36,13 @@ def test_one_decimal_point_makes_the_whole_tensor_float():
         ("", "Type a number or a nested list"),
         ("[" * 5000 + "]" * 5000, "Not a nested list|nested more than"),
         ("[" + "1," * 20_000 + "1]", "limited to 20,000"),
+        (
+            "1" * 5000,
+            "The number 111111111111... has 5,000 digits; numbers typed here have at most 18",
+        ),
+        ("[0." + "3" * 30 + "]", "has 31 digits"),
+        ("[" + "1," * 1000 + "1]", r"shape \(1001,\) holds 1,001 values; .* at most 1,000"),
+        ("[" * 9 + "1" + "]" * 9, "nested more than 8 deep"),
     ],
 )
 def test_bad_input_gets_a_message_that_points_at_the_problem(text, message):
@@ -56,3 +63,14 @@ def test_unstack_and_stack_round_trip_and_transpose_regroups_by_time():
 def test_layouts_refuse_sizes_too_large_to_draw():
     with pytest.raises(UserFacingError, match="timesteps must be between 1 and 12"):
         sequence_layouts(2, 0, 4)
+
+
+def test_the_largest_integers_allowed_fit_tensorflow():
+    report = inspect_tensor(parse_nested_list(f"[{'9' * 18}, -{'9' * 18}]"))
+    assert report.dtype == "int64" and report.values[0] == int("9" * 18)
+
+
+@pytest.mark.parametrize("sizes", [(10**9, 10**9, 10**9), (13, 1, 1), (1, 1, -4)])
+def test_layouts_refuse_a_huge_or_negative_shape(sizes):
+    with pytest.raises(UserFacingError, match="must be between 1 and 12 to draw"):
+        sequence_layouts(*sizes)
