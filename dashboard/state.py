@@ -3,15 +3,16 @@
 What one visitor trains lives here, never in module globals, which every visitor shares.
 """
 
-import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
+from core.hosting import hosting_settings
+from core.paths import data_dir
 from core.runs.store import RunRecord, RunStore
+from core.runtime import visitor_ids
 from core.runtime.curve_jobs import CurveJob
 from core.runtime.jobs import TrainingJob
 from core.tasks.training import load_trained_model
@@ -22,8 +23,9 @@ TRAINED_MODELS = "trained_models"
 UPLOAD_STEPS = "upload_steps"  # per upload step: (its inputs, its result) of the last upload
 UPLOADED_DATASETS = "uploaded_datasets"  # names of the datasets this visitor made by uploading
 VISITOR = "visitor"  # this browser session's opaque id: in hosted mode its runs are its own
-VISITOR_COOKIE = "seqlab_visitor"  # the browser's copy of the visitor id (hosted mode)
-VISITOR_ID = re.compile(r"[0-9a-f]{32}")  # uuid4().hex; the cookie is ignored unless it is one
+VISITOR_TOKEN = "visitor_token"  # the visitor id signed by the server, for the cookie
+VISITOR_COOKIE = "seqlab_visitor"  # the browser's copy of the visitor token (hosted mode)
+VISITOR_TOKEN_FORM = visitor_ids.TOKEN  # nothing else is ever written into the cookie
 
 
 @dataclass
@@ -41,17 +43,29 @@ class TrainedModel:
 
 
 def visitor_id() -> str:
-    """The browser's visitor id: the one its `seqlab_visitor` cookie holds (see
-    dashboard.hosting.remember_visitor), else a new random one, kept in the session's state.
+    """The browser's visitor id: the one its `seqlab_visitor` cookie carries when the server
+    signed it (dashboard.hosting._remember_visitor sets the cookie), else a new one; kept in
+    the session's state with its token. A cookie the server did not sign (a bare id, a forged
+    one) starts a new visitor, so nobody takes another's runs by setting the cookie.
 
     Streamlit's session (and its session id) ends when the tab reloads or opens a link; the
     cookie lasts until the browser closes, so a visitor keeps their runs across reloads.
     """
     if VISITOR not in st.session_state:
-        remembered = st.context.cookies.get(VISITOR_COOKIE)
-        known = isinstance(remembered, str) and VISITOR_ID.fullmatch(remembered) is not None
-        st.session_state[VISITOR] = remembered if known else uuid.uuid4().hex
+        secret = visitor_ids.secret_key(hosting_settings(), data_dir())
+        token = st.context.cookies.get(VISITOR_COOKIE)
+        if visitor_ids.verified(token, secret) is None:
+            token = visitor_ids.issue(secret)
+        st.session_state[VISITOR_TOKEN] = token
+        st.session_state[VISITOR] = visitor_ids.verified(token, secret)
     return st.session_state[VISITOR]
+
+
+def visitor_token() -> str | None:
+    """The signed token of the session's visitor id, for the cookie; None for a session
+    whose id was set without one (the page tests set the id directly)."""
+    visitor_id()
+    return st.session_state.get(VISITOR_TOKEN)
 
 
 def training_job() -> TrainingJob | None:

@@ -34,10 +34,14 @@ def _signature(visitor: str, secret: bytes) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def issue(secret: bytes) -> str:
-    """A new visitor's token: a random 128-bit id and its signature under `secret`."""
-    visitor = secrets.token_hex(16)
+def signed(visitor: str, secret: bytes) -> str:
+    """The token of the id `visitor` (32 hex digits) under `secret`."""
     return f"{visitor}.{_signature(visitor, secret)}"
+
+
+def issue(secret: bytes) -> str:
+    """A new visitor's token: a random 128-bit id, signed with `secret`."""
+    return signed(secrets.token_hex(16), secret)
 
 
 def verified(token: object, secret: bytes) -> str | None:

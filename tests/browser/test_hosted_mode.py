@@ -4,7 +4,8 @@ Each trains on the digits; with one training slot the second waits in a visible 
 trains. Each finds its own run on Compare beside the shared reference runs, never the other's,
 also after opening Compare by its address (a new Streamlit session: the visitor is known by
 a browser cookie); the upload of one is not offered to the other, not even through a link.
-Screenshots land in .reports/browser/hosted-*.png.
+A browser that sets that cookie to another visitor's id, bare or with a forged signature,
+is a new visitor and sees none of their runs. Screenshots land in .reports/browser/hosted-*.png.
 """
 
 import re
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from core.runtime.visitor_ids import TOKEN, signed
 from tests.browser.test_dashboard_in_chromium import (  # noqa: F401
     SCREENSHOTS,
     browser,
@@ -23,6 +25,7 @@ from tests.browser.test_dashboard_in_chromium import (  # noqa: F401
 pytestmark = pytest.mark.browser
 RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
 CELLS = '[data-testid="stDataFrame"] [data-testid^="glide-cell-"]'
+COOKIE = "seqlab_visitor"
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +143,58 @@ def test_two_visitors_see_only_their_own_runs_and_uploads(browser, hosted, tmp_p
         # The LSTM trained in the app's one model worker: TensorFlow is loaded there only.
         assert not maps_tensorflow(hosted.pid)
         assert [maps_tensorflow(child) for child in children(hosted.pid)].count(True) == 1
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def visitor_cookie(context, replacing: str | None = None) -> str:
+    """The visitor token the app put in the context's cookie, in place of `replacing` when
+    given (a script sets it once the page has loaded)."""
+    deadline = time.monotonic() + 30
+    while True:
+        values = [cookie["value"] for cookie in context.cookies() if cookie["name"] == COOKIE]
+        if values and values[0] != replacing:
+            return values[0]
+        assert time.monotonic() < deadline, f"the app set no visitor cookie: {values}"
+        time.sleep(0.2)
+
+
+def test_a_forged_visitor_cookie_sees_none_of_another_visitors_runs(browser, hosted):  # noqa: F811
+    hosted_url = hosted.url
+    owner = browser.new_context(viewport={"width": 1400, "height": 1000})
+    contexts = [owner]
+    try:
+        page = owner.new_page()
+        page.goto(f"{hosted_url}/sequence-classification?models=logreg")
+        train = page.get_by_role("button", name="Train", exact=True)
+        train.wait_for(timeout=60_000)
+        train.click()
+        page.get_by_text("Logistic regression: finished.").wait_for(timeout=120_000)
+        page.locator(CELLS).filter(has_text=RUN_ID).first.wait_for(state="attached", timeout=60_000)
+        [run] = run_ids(page)
+        token = visitor_cookie(owner)
+        visitor = TOKEN.fullmatch(token).group(1)
+        forged_signature = token[:-5] + ("a" if token[-5] != "a" else "b") + token[-4:]
+        forgeries = {
+            "the bare id": visitor,
+            "a changed signature": forged_signature,
+            "another key's signature": signed(visitor, b"not this server's key" * 2),
+        }
+        owners_listed = leaderboard(page, hosted_url, wanted=3)
+        assert run in owners_listed  # found again in a new session, by the signed cookie
+        shared = owners_listed - {run}
+
+        for forgery, value in forgeries.items():
+            forger = browser.new_context(viewport={"width": 1400, "height": 1000})
+            contexts.append(forger)
+            forger.add_cookies([{"name": COOKIE, "value": value, "url": hosted_url}])
+            listed = leaderboard(forger.new_page(), hosted_url, wanted=len(shared))
+            assert run not in listed and listed == shared, forgery
+            issued = visitor_cookie(forger, replacing=value)  # a new visitor's own token
+            assert TOKEN.fullmatch(issued).group(1) != visitor, forgery
+        screenshot(forger.pages[0], "hosted-forged-visitor-compare.png")
+        assert run in leaderboard(page, hosted_url, wanted=len(owners_listed))
     finally:
         for context in contexts:
             context.close()

@@ -7,7 +7,7 @@ import pytest
 
 from core.errors import UserFacingError
 from core.hosting import HostingSettings, hosting_settings
-from core.runtime.visitor_ids import SECRET_FILE, issue, secret_key, verified
+from core.runtime.visitor_ids import SECRET_FILE, issue, secret_key, signed, verified
 
 SECRET = b"k" * 32
 
@@ -38,6 +38,9 @@ def test_a_changed_character_is_refused(index):
 
 def test_another_keys_token_is_refused():
     assert verified(issue(b"x" * 32), SECRET) is None
+    visitor = verified(issue(SECRET), SECRET)
+    assert verified(signed(visitor, b"x" * 32), SECRET) is None
+    assert verified(signed(visitor, SECRET), SECRET) == visitor
 
 
 def test_the_bare_id_is_refused():
