@@ -8,7 +8,7 @@ download hands the vectors over in word2vec's text format.
 import pandas as pd
 import streamlit as st
 
-from core.models.word2vec import TrainedWord2Vec, Word2VecJob
+from core.models.word2vec import TrainedWord2Vec
 from core.models.word_vectors import (
     AnalogyScores,
     Evaluation,
@@ -20,6 +20,7 @@ from core.models.word_vectors import (
     similarity,
     vectors_text,
 )
+from core.runtime.word2vec_jobs import Word2VecJob
 from dashboard.charts import word_map
 from dashboard.components import attempt
 from dashboard.highlight import escape_markdown

@@ -1,6 +1,8 @@
 """The word2vec page's first half: the corpus, the settings, training in the background.
 
-The tabs that explore the trained vectors are in dashboard/word2vec_explorer.py.
+Training is a job (core/runtime/word2vec_jobs.py) in a child process, or in hosted mode in the
+model worker, waiting in the same line as every other training; the trained vectors come back
+to this session for the tabs that explore them (dashboard/word2vec_explorer.py).
 
 Session state: this page keeps its own single key, JOB (the visitor's latest Word2VecJob,
 whose `result` holds the trained vectors), here rather than in dashboard/state.py because no
@@ -11,7 +13,9 @@ import streamlit as st
 
 from core.configs import with_overrides
 from core.data.corpora import Corpus
-from core.models.word2vec import CorpusStats, Word2VecConfig, Word2VecJob, corpus_stats
+from core.models.word2vec import CorpusStats, Word2VecConfig, corpus_stats
+from core.runtime.word2vec_jobs import Word2VecJob
+from dashboard import hosting
 from dashboard.charts import word2vec_loss
 from dashboard.components import settings_form, validated
 from dashboard.highlight import escape_markdown
@@ -61,15 +65,20 @@ def train_button(corpus: Corpus | None, config: Word2VecConfig | None) -> None:
     busy = job is not None and not job.done
     disabled = busy or corpus is None or config is None
     if st.button("Train", type="primary", disabled=disabled, key="word2vec.train"):
-        st.session_state[JOB] = Word2VecJob(corpus, config).start()
-        st.rerun()
+        job = Word2VecJob(corpus.name, config, hosting.model_worker(), visitor=hosting.visitor())
+        if hosting.enqueue(job):  # in hosted mode it may wait for a free slot
+            st.session_state[JOB] = job
+            st.rerun()
 
 
 @st.fragment(run_every=0.5)
 def training_monitor(job: Word2VecJob) -> None:
-    """Progress per epoch, the live loss curve and Stop, refreshed twice a second."""
+    """Progress per epoch, the live loss curve and Stop, refreshed twice a second; while
+    every training slot is taken (hosted mode), the job's place in the line instead."""
     if job.done:
         st.rerun(scope="app")
+    if hosting.waiting_in_line(job, key="word2vec.leave_queue"):
+        return
     history, total = list(job.history), job.config.epochs
     if job.phase == "training" and history:
         last = history[-1]
@@ -103,12 +112,14 @@ def training_outcome(job: Word2VecJob) -> None:
         f"{trained.config.architecture}, {seconds:.1f} s of training"
     )
     if trained.stopped:
-        st.warning(
+        stopped = (
             f"Stopped after {trained.epochs_completed} of {trained.config.epochs} epochs "
             f"({summary}): the vectors below are what was learnt so far."
         )
+        st.warning(f"{job.stop_reason} {stopped}" if job.stop_reason else stopped)
     else:
-        st.success(f"Trained {trained.epochs_completed} epochs ({summary}).")
+        epochs = trained.epochs_completed
+        st.success(f"Trained {epochs} epoch{'s' if epochs != 1 else ''} ({summary}).")
     with st.expander("Loss per epoch"):
         st.plotly_chart(word2vec_loss(trained.history), key="word2vec.final_loss")
         st.caption(

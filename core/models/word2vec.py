@@ -1,14 +1,14 @@
-"""Word2vec with gensim: train on a corpus epoch by epoch, in the background if asked.
+"""Word2vec with gensim: train on a corpus epoch by epoch, reporting each to an observer.
 
 gensim is called once per epoch with the learning rate it would itself use in that epoch (a
 linear decay from `alpha` to `min_alpha` over all epochs), so progress is reported and a stop
 request honoured between epochs, and what was learnt so far stays usable. Training uses one
 worker thread: with a fixed seed the vectors are then the same on every run (with more
 workers the order of updates, and so the result, depends on thread timing). Querying and
-evaluating the trained vectors is core/models/word_vectors.py's job.
+evaluating the trained vectors is core/models/word_vectors.py's job; training in the background,
+core/runtime/word2vec_jobs.py's.
 """
 
-import threading
 import time
 import uuid
 from collections import Counter
@@ -20,7 +20,6 @@ from gensim.models import KeyedVectors, Word2Vec
 from core.configs import setting, validate
 from core.data.corpora import Corpus, tokenize
 from core.errors import InvalidConfig, TrainingStopped, UserFacingError
-from core.models.word_vectors import Evaluation, evaluate
 from core.progress import TrainingObserver
 
 ARCHITECTURES = ("cbow", "skip-gram")
@@ -160,64 +159,3 @@ def train_word2vec(
 
 def _learning_rate(model: Word2Vec, epochs_done: int, total_epochs: int) -> float:
     return model.alpha - (model.alpha - model.min_alpha) * epochs_done / total_epochs
-
-
-class Word2VecJob(TrainingObserver):
-    """Trains and evaluates in a background thread that a UI polls and may ask to stop.
-
-    A thread suffices here (the TensorFlow jobs need a process): gensim releases the GIL while
-    it trains, and nothing Streamlit resets between script runs touches it.
-    """
-
-    def __init__(self, corpus: Corpus, config: Word2VecConfig) -> None:
-        self.corpus_title, self.config = corpus.title, config
-        self.phase = "reading the corpus and building the vocabulary"
-        self.history: list[dict] = []
-        self.result: TrainedWord2Vec | None = None
-        self.evaluation: Evaluation | None = None
-        self.error: str | None = None
-        self._stop, self._done = threading.Event(), threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, args=(corpus,), name="seqlab-word2vec", daemon=True
-        )
-
-    def start(self) -> "Word2VecJob":
-        self._thread.start()
-        return self
-
-    def _run(self, corpus: Corpus) -> None:
-        try:
-            self.result = train_word2vec(corpus, self.config, self)
-            self.phase = "evaluating on the word-similarity and analogy benchmarks"
-            self.evaluation = evaluate(self.result.vectors)
-        except (UserFacingError, TrainingStopped) as error:
-            self.error = str(error)
-        except Exception as error:  # shown to the user as a message, not a traceback
-            self.error = f"{type(error).__name__}: {error}"
-        finally:
-            self.phase = "done"
-            self._done.set()
-
-    def on_train_begin(self, total_epochs: int, steps_per_epoch: int) -> None:
-        self.phase = "training"
-
-    def on_epoch_end(self, epoch: int, logs: dict) -> None:
-        self.history.append(logs)
-
-    def should_stop(self) -> bool:
-        return self._stop.is_set()
-
-    def request_stop(self) -> None:
-        self._stop.set()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
-    @property
-    def done(self) -> bool:
-        return self._done.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the job ends; False if `timeout` seconds passed first."""
-        return self._done.wait(timeout)

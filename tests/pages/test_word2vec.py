@@ -5,6 +5,8 @@ import time
 
 from core.data.corpora import load_corpus
 from core.data.datasets import load_dataset
+from dashboard import hosting
+from tests.pages.conftest import Running
 from tests.pages.helpers import open_page, texts
 
 PAGE = "word2vec.py"
@@ -23,7 +25,7 @@ def train(app, epochs: int = 3):
     return app.session_state[JOB]
 
 
-def trained_page(epochs: int = 3):
+def trained_page(epochs: int = 1):
     app = open_page(PAGE)
     assert train(app, epochs).wait(120), "training did not finish"
     app.run()
@@ -41,7 +43,7 @@ def test_lee_corpus_statistics_and_vocabulary_at_min_count():
 def test_train_a_tiny_model_then_query_it():
     app = trained_page()
     [message] = texts(app.success)
-    assert message.startswith("Trained 3 epochs (1,750 words, 100 dimensions, skip-gram")
+    assert message.startswith("Trained 1 epoch (1,750 words, 100 dimensions, skip-gram")
     assert [tab.label for tab in app.tabs] == [
         "Neighbours",
         "Analogies",
@@ -149,3 +151,20 @@ def test_a_dataset_whose_pack_is_missing_says_how_to_fetch_it(monkeypatch, tmp_p
     load_dataset.cache_clear()
     assert not app.exception
     assert any("not fetched yet" in message for message in errors(app))
+
+
+def test_hosted_training_waits_in_line_then_runs_in_the_model_worker(hosted_mode):
+    other = Running()
+    hosting.training_queue().submit(other)
+    app = open_page(PAGE)
+    job = train(app, epochs=1)
+    assert "Waiting: 1 training ahead of yours." in texts(app.info)[0]
+    assert hosted_mode.pid is None  # nothing runs while the job waits
+    other.done = True
+    app.run()  # the page asks its place: the slot is free, so the job starts in the worker
+    assert job.wait(120), "training did not finish"
+    assert hosted_mode.pid is not None and job.visitor == app.session_state["visitor"]
+    app.run()
+    assert texts(app.success)[0].startswith("Trained 1 epoch (1,750 words")
+    app.text_input(key="word2vec.word").set_value("police").run()
+    assert len(app.dataframe[0].value) == 10

@@ -10,7 +10,6 @@ from core.models.word2vec import (
     EmptyCorpus,
     TrainedWord2Vec,
     Word2VecConfig,
-    Word2VecJob,
     corpus_stats,
     train_word2vec,
 )
@@ -103,14 +102,3 @@ def test_corpus_stats_count_documents_tokens_and_the_vocabulary_at_min_count():
     assert (stats.documents, stats.tokens) == (48, 48 * 7)
     assert stats.vocabulary(1) == 14 and stats.vocabulary(48) == 3  # "the" 96, "on", "today" 48
     assert stats.vocabulary(97) == 0
-
-
-def test_a_background_job_trains_evaluates_and_stops_on_request():
-    job = Word2VecJob(TINY, QUICK).start()
-    assert job.wait(60)
-    assert job.error is None and job.result.epochs_completed == 3 and len(job.history) == 3
-    assert job.evaluation is not None
-    stopped = Word2VecJob(TINY, QUICK)
-    stopped.request_stop()
-    assert stopped.start().wait(60)
-    assert stopped.result is None and "nothing was learnt" in stopped.error
