@@ -6,6 +6,7 @@ training thread retraces its Keras graph after every script run. The child saves
 in the data folder (core/contest/learning_curves.py) and sends it back when it ends.
 """
 
+import dataclasses
 import time
 
 from core.contest.learning_curves import (
@@ -62,8 +63,9 @@ def _compute_curve(settings: CurveSettings, events, stop) -> None:
 class CurveJob(ChildJob):
     """One learning curve in the background; `curve` is set when it ends, `error` if it failed."""
 
-    def __init__(self, settings: CurveSettings, worker=None) -> None:
-        """`worker`: the model worker to compute in (None: a child process of its own)."""
+    def __init__(self, settings: CurveSettings, worker=None, *, visitor: str | None = None) -> None:
+        """`worker`: the model worker to compute in (None: a child process of its own);
+        `visitor`: the hosted-mode browser session that asked for it."""
         self.settings = settings
         self.points: list[CurvePoint] = []
         self.total_points = 0
@@ -71,7 +73,13 @@ class CurveJob(ChildJob):
         self.epoch = self.total_epochs = self.step = self.steps_per_epoch = 0
         self.curve: LearningCurve | None = None
         self.error = ""
-        super().__init__(_compute_curve, (settings,), name="seqlab-curve", worker=worker)
+        super().__init__(
+            _compute_curve, (settings,), name="seqlab-curve", worker=worker, visitor=visitor
+        )
+
+    @property
+    def label(self) -> str:
+        return "learning curve"
 
     def cancel(self, message: str) -> None:
         """End a curve that was never started (taken out of a queue), saying why."""
@@ -101,7 +109,10 @@ class CurveJob(ChildJob):
         elif kind == "point":
             self.points.append(event[1])
         elif kind == "curve":
-            self.curve = LearningCurve.from_dict(event[1])
+            curve = LearningCurve.from_dict(event[1])
+            if not curve.complete:
+                curve = dataclasses.replace(curve, message=self._with_reason(curve.message))
+            self.curve = curve
         elif kind == "failed":
             self.error = event[1]
 
@@ -110,3 +121,6 @@ class CurveJob(ChildJob):
             f"The learning-curve process ended unexpectedly (exit code {exit_code}); it may "
             "have run out of memory."
         )
+
+    def _mark_ended(self, message: str) -> None:
+        self.error = message

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import UserFacingError
+from core.hosting import hosting_settings
 from core.models.registry import ModelSpec
 from core.progress import TrainingObserver
 from core.runs.store import RunStore
@@ -137,19 +138,41 @@ class ChildJob:
     flag.
 
     `target(*args, events, stop)` runs there and ends by putting ("job-end",); subclasses
-    turn the other events into state (`_apply`) and say what a process that died without
-    that event leaves behind (`_mark_lost`).
+    turn the other events into state (`_apply`), say what a process that died without that
+    event leaves behind (`_mark_lost`) and what a job ended by `kill` after a stop request
+    does (`_mark_ended`). The queue (core/runtime/training_queue.py) holds every job to its
+    `deadline` and its `visitor` to one job at a time.
     """
 
-    def __init__(self, target, args: tuple, name: str, worker=None) -> None:
-        """`worker`: a core.runtime.model_worker.ModelWorker to run in; None spawns a process."""
+    def __init__(
+        self,
+        target,
+        args: tuple,
+        name: str,
+        worker=None,
+        *,
+        visitor: str | None = None,
+        deadline: float | None = None,
+    ) -> None:
+        """`worker`: a core.runtime.model_worker.ModelWorker to run in; None spawns a process.
+        `visitor`: the hosted-mode browser session that asked for the job (None: nobody in
+        particular). `deadline`: the seconds the job may run once started; None takes hosted
+        mode's SEQLAB_JOB_SECONDS there and means no limit elsewhere."""
         self._target, self._args, self._name, self._worker = target, args, name, worker
+        self.visitor = visitor
+        self.deadline = deadline if deadline is not None else _hosted_deadline()
+        self.stop_reason: str | None = None  # why the server stopped it; None: the visitor did
         self._ended = threading.Event()
         self._stop_requested = False
         self._cancelled = False  # ended before it started (TrainingJob.cancel)
         self._started = False
         self._number = None  # the job's number in the worker
         self._process = self._stop = None  # the child process and its stop flag
+
+    @property
+    def label(self) -> str:
+        """What the job is, in a few words for a message ("Your line fit is still running")."""
+        return self._name.removeprefix("seqlab-").replace("-", " ")
 
     def start(self):
         self._started = True
@@ -177,12 +200,26 @@ class ChildJob:
         ).start()
         return self
 
-    def request_stop(self) -> None:
+    def request_stop(self, reason: str | None = None) -> None:
+        """Ask the job to stop at its next check; `reason` (a sentence) says why when the
+        server asks, and leads the message of whatever the job leaves. The first request's
+        reason stands."""
+        if not self._stop_requested:
+            self.stop_reason = reason
         self._stop_requested = True
         if self._stop is not None:
             self._stop.set()
         elif self._number is not None:
             self._worker.stop_job(self._number)
+
+    def kill(self) -> None:
+        """End a job that did not honour its stop request, at once and without waiting: its
+        own process is killed, or the model worker it runs in, whose other work then fails
+        (the next request starts a new worker). The job ends as `_mark_ended` says."""
+        if self._process is not None:
+            self._process.kill()
+        elif self._number is not None:
+            self._worker.end_job(self._number)
 
     @property
     def stop_requested(self) -> bool:
@@ -206,9 +243,20 @@ class ChildJob:
             self._apply(event)
 
     def lose(self, exit_code: int | None) -> None:
-        """The process running the job died before the job ended."""
-        self._mark_lost(exit_code)
+        """The process running the job died before the job ended: killed because the job was
+        asked to stop and did not (`kill`), or of something else, most likely memory."""
+        if self._stop_requested:
+            self._mark_ended(
+                f"{self.stop_reason or 'Stopped by request.'} It did not stop when asked, so "
+                "its process was ended; what it had not yet recorded is lost."
+            )
+        else:
+            self._mark_lost(exit_code)
         self._ended.set()
+
+    def _with_reason(self, message: str) -> str:
+        """`message`, from a job that stopped, led by why the server stopped it (if it did)."""
+        return f"{self.stop_reason} {message}" if self.stop_reason else message
 
     def _read_events(self, process, events) -> None:
         while True:
@@ -231,11 +279,20 @@ class ChildJob:
     def _mark_lost(self, exit_code: int | None) -> None:
         raise NotImplementedError
 
+    def _mark_ended(self, message: str) -> None:
+        raise NotImplementedError
+
+
+def _hosted_deadline() -> float | None:
+    settings = hosting_settings()
+    return settings.job_seconds if settings.hosted else None
+
 
 class TrainingJob(ChildJob):
     """Several models trained one after another on one dataset, in the background.
 
-    A stop request stops the model in training between batches and skips the ones queued.
+    A stop request stops the model in training at its next check (after loading the data,
+    between batches) and skips the ones queued.
     """
 
     def __init__(
@@ -267,8 +324,13 @@ class TrainingJob(ChildJob):
             ),
             name="seqlab-training",
             worker=worker,
+            visitor=visitor,
         )
         self.collected = False
+
+    @property
+    def label(self) -> str:
+        return f"training of {', '.join(item.title for item in self.items)}"
 
     def cancel(self, message: str) -> None:
         """End a job that was never started (taken out of a queue): every model is skipped."""
@@ -289,6 +351,8 @@ class TrainingJob(ChildJob):
             item.epoch, item.step = event[2]["epoch"], item.steps_per_epoch
         elif kind == "end":
             item.status, item.message, item.run_id = event[2], event[3], event[4]
+            if item.status in ("stopped", "skipped"):
+                item.message = self._with_reason(item.message)
 
     def _mark_lost(self, exit_code: int | None) -> None:
         for item in self.items:
@@ -298,3 +362,10 @@ class TrainingJob(ChildJob):
                     f"The training process ended unexpectedly (exit code "
                     f"{exit_code}); it may have run out of memory."
                 )
+
+    def _mark_ended(self, message: str) -> None:
+        """The model in training is stopped, those after it skipped, all saying why."""
+        for item in self.items:
+            if item.status not in TERMINAL:
+                item.status = "stopped" if item.status == "training" else "skipped"
+                item.message = message

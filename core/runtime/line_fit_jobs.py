@@ -45,7 +45,9 @@ class LineFitJob(ChildJob):
     """`pending`'s fit in `worker`; `replay(observer)` hands the hooks received so far on to
     `observer`; `error` says why the fit failed, if it did."""
 
-    def __init__(self, store: RunStore, pending: PendingFit, worker) -> None:
+    def __init__(
+        self, store: RunStore, pending: PendingFit, worker, *, visitor: str | None = None
+    ) -> None:
         self.error = ""
         self._hooks: queue.SimpleQueue = queue.SimpleQueue()
         super().__init__(
@@ -53,6 +55,7 @@ class LineFitJob(ChildJob):
             ((store.url, str(store.artifacts)), pending),
             name="seqlab-line-fit",
             worker=worker,
+            visitor=visitor,
         )
 
     def replay(self, observer: TrainingObserver) -> None:
@@ -74,3 +77,6 @@ class LineFitJob(ChildJob):
             f"The model worker ended unexpectedly during the fit (exit code {exit_code}); it "
             "may have run out of memory."
         )
+
+    def _mark_ended(self, message: str) -> None:
+        self.error = message

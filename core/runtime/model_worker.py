@@ -15,22 +15,36 @@ Requests and replies cross between the two processes through multiprocessing que
 between seqlab's own processes, never anything a user supplied). When the worker dies (most
 likely out of memory), running calls raise `WorkerLost`, running jobs are marked lost like a
 child process that died, and the next request starts a new worker.
+
+The app also ends the worker itself, never waiting on it: when a job does not honour a stop
+request in time (`end_job`: a thread stuck building a huge model or in one giant batch cannot
+be interrupted), and when its memory watchdog sees it use more than `memory_mb` (hosted
+mode's SEQLAB_WORKER_MB). The watchdog runs here in the app, reading the worker's resident
+memory from /proc, so it works while the worker is stuck in C code: over the limit it asks
+the running jobs to stop; still over after MEMORY_GRACE seconds, or over the limit by more
+than HARD_LIMIT, it kills the worker.
 """
 
 import itertools
 import multiprocessing.connection
 import os
 import queue
+import signal
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
 from core.errors import UserFacingError
+from core.hosting import hosting_settings
 from core.runtime.freed_memory import release_freed_memory
 
 MODELS_CACHED = 6  # trained networks kept loaded in the worker, least recently used dropped
+MEMORY_SAMPLE_SECONDS = 0.25  # how often the watchdog reads the worker's memory
+MEMORY_GRACE = 5.0  # seconds the worker may stay over its limit after its jobs were asked to stop
+HARD_LIMIT = 1.15  # over the limit by this factor, the worker is killed at once
 _REBUILT_ERRORS = {"UserFacingError": UserFacingError, "ValueError": ValueError}
 
 
@@ -41,7 +55,11 @@ class WorkerLost(UserFacingError):
 class ModelWorker:
     """The app's side of the worker: starts it when first needed, routes its replies."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory_mb: float | None = None) -> None:
+        """`memory_mb`: the watchdog's limit on the worker's resident memory; None takes hosted
+        mode's SEQLAB_WORKER_MB there and watches nothing elsewhere."""
+        hosting = hosting_settings()
+        self.memory_mb = memory_mb or (hosting.worker_mb if hosting.hosted else None)
         self._lock = threading.Lock()
         self._process = None
         self._numbers = itertools.count()
@@ -72,6 +90,14 @@ class ModelWorker:
         with self._lock:
             if number in self._jobs:
                 self._send(("stop", number))
+
+    def end_job(self, number: int) -> None:
+        """Kill the worker that runs job `number` (which did not honour its stop request):
+        the job is lost as its `lose` says, the worker's other jobs and calls fail, and the
+        next request starts a new worker. Returns at once."""
+        with self._lock:
+            if number in self._jobs:
+                self._kill()
 
     def close(self) -> None:
         """End the worker (tests, and an app shutting down); running jobs are lost."""
@@ -115,6 +141,57 @@ class ModelWorker:
             name="seqlab-model-worker-replies",
             daemon=True,
         ).start()
+        if self.memory_mb is not None:
+            threading.Thread(
+                target=self._watch_memory,
+                args=(self._process,),
+                name="seqlab-model-worker-memory",
+                daemon=True,
+            ).start()
+
+    def _kill(self) -> None:
+        """Kill the worker and fail what it owed now, without waiting for it to die (lock
+        held); its reply reader reaps it, and the next request starts a new one."""
+        process = self._process
+        if process is None:
+            return
+        process.kill()
+        self._requests.cancel_join_thread()  # what it was still sent must not hold up exit
+        self._process = None
+        self._fail_outstanding(-signal.SIGKILL)
+
+    def _watch_memory(self, process) -> None:
+        """The memory watchdog of one worker process, until it ends: over `memory_mb` the
+        running jobs are asked to stop, saying so; the worker is killed if it is still over
+        after MEMORY_GRACE seconds, or at once over HARD_LIMIT times the limit."""
+        over_since = None
+        while not multiprocessing.connection.wait([process.sentinel], MEMORY_SAMPLE_SECONDS):
+            resident = resident_mb(process.pid)
+            if resident is None:
+                return  # no /proc here: nothing to watch with
+            if resident <= self.memory_mb:
+                over_since = None
+                continue
+            if over_since is None:
+                over_since = time.monotonic()
+                self._stop_jobs(
+                    "Stopped: it needed more memory than this shared server allows "
+                    f"({resident:.0f} MB of {self.memory_mb:.0f} MB)."
+                )
+            if (
+                resident > self.memory_mb * HARD_LIMIT
+                or time.monotonic() - over_since > MEMORY_GRACE
+            ):
+                with self._lock:
+                    if process is self._process:
+                        self._kill()
+                return
+
+    def _stop_jobs(self, reason: str) -> None:
+        with self._lock:
+            jobs = list(self._jobs.values())
+        for job in jobs:
+            job.request_stop(reason)
 
     def _read_replies(self, process, replies) -> None:
         while True:
@@ -134,7 +211,7 @@ class ModelWorker:
                     continue
                 if reply[2] == ("job-end",):
                     with self._lock:
-                        del self._jobs[number]
+                        self._jobs.pop(number, None)
                 job.deliver(reply[2])
             elif kind == "lost":
                 with self._lock:
@@ -143,11 +220,14 @@ class ModelWorker:
                     job.lose(None)
             elif kind == "result":
                 with self._lock:
-                    future = self._calls.pop(number)
-                future.set_result(reply[2])
+                    future = self._calls.pop(number, None)
+                if future is not None:  # else failed already, by a kill
+                    future.set_result(reply[2])
             elif kind == "error":
                 with self._lock:
-                    future = self._calls.pop(number)
+                    future = self._calls.pop(number, None)
+                if future is None:
+                    continue
                 name, message = reply[2], reply[3]
                 error = _REBUILT_ERRORS.get(name)
                 future.set_exception(
@@ -167,6 +247,19 @@ class ModelWorker:
             job.lose(exit_code)
         self._calls.clear()
         self._jobs.clear()
+
+
+def resident_mb(pid: int) -> float | None:
+    """The resident memory of process `pid` in MB, from /proc; None where there is none (not
+    Linux) or the process has ended."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024  # reported in kB
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 class RemoteModel:

@@ -58,8 +58,9 @@ def fit_recorded(
     run's TensorBoard folder, when those logs are on: core/runs/tensorboard_logs.py).
 
     Returns the training seconds; None when a stop came before the first step (the run is
-    then closed as stopped, without a model). A failure closes the run as failed and is
-    raised again.
+    then closed as stopped, without a model). A stop asked for while the data loaded (which
+    cannot be interrupted) is honoured here, before the model is built. A failure closes the
+    run as failed and is raised again.
     """
     with tensorboard_log(run_id) as tensorboard:
         chain = ObserverChain(
@@ -67,6 +68,8 @@ def fit_recorded(
         )
         started = time.perf_counter()
         try:
+            if chain.should_stop():
+                raise TrainingStopped("Stopped while the data was loading.")
             fit(chain)
         except TrainingStopped as stop:
             store.close_without_model(
@@ -125,12 +128,11 @@ def fit_new_run(
 
 
 def stop_message(model) -> str:
-    """What a run stopped by the user says about the partly trained model it kept."""
+    """What a stopped run (by its user, or by the server at a deadline or memory limit,
+    which says so itself) says about the partly trained model it kept."""
     last = model.history_[-1]
     where = f"epoch {last['epoch']}" + ("" if last["complete"] else " (part-way)")
-    return (
-        f"Stopped by request after {where}; the metrics are those of the partially trained model."
-    )
+    return f"Stopped after {where}; the metrics are those of the partially trained model."
 
 
 def finish_recorded(

@@ -1,11 +1,16 @@
 """Background training in a spawned process: events arrive, stop works, a crash is reported."""
 
+import queue
+import threading
+
 import pytest
 
+from core.data.datasets import load_dataset
 from core.models.registry import model_spec
 from core.runs.store import RunStore
-from core.runtime.jobs import TrainingJob
+from core.runtime.jobs import TrainingJob, _train_queue
 from core.task_names import SEQUENCE_CLASSIFICATION
+from core.tasks import classification
 from tests.core.helpers import tiny_config
 
 
@@ -58,3 +63,39 @@ def test_a_job_cancelled_before_it_started_is_done_with_every_model_skipped(stor
         == [("skipped", "Not started: it left the queue.")] * 2
     )
     assert store.list_runs() == []
+
+
+def test_a_stop_asked_for_while_the_data_loads_ends_the_run_stopped_before_training(
+    store, monkeypatch
+):
+    """The data cannot be interrupted while it loads; the stop is honoured right after, before
+    the model is built or trained. Run here, in this process: a baseline needs no TensorFlow."""
+    stop, events = threading.Event(), queue.SimpleQueue()
+
+    def load_then_stop(name):
+        stop.set()  # the visitor presses Stop (or a deadline passes) during the load
+        return load_dataset(name)
+
+    monkeypatch.setattr(classification, "load_dataset", load_then_stop)
+    _train_queue(
+        SEQUENCE_CLASSIFICATION,
+        "digits",
+        [("logreg", None), ("logreg", None)],  # baselines: no TensorFlow here
+        0,
+        (store.url, str(store.artifacts)),
+        "default",
+        None,
+        events,
+        stop,
+    )
+    received = []
+    while not events.empty():
+        received.append(events.get())
+    ends = [event for event in received if event[0] == "end"]
+    assert [event[2] for event in ends] == ["stopped", "skipped"]
+    assert ends[0][3] == (
+        "Stopped while the data was loading. Nothing was trained, so there is no model to evaluate."
+    )
+    assert not any(event[0] in ("begin", "batch", "epoch") for event in received)
+    [run] = store.list_runs()
+    assert (run.status, run.history, run.artifact_path) == ("stopped", [], None)
