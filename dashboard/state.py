@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.errors import UserFacingError
 from core.hosting import hosting_settings
 from core.paths import data_dir
 from core.runs.store import RunRecord, RunStore
@@ -52,13 +53,23 @@ def visitor_id() -> str:
     cookie lasts until the browser closes, so a visitor keeps their runs across reloads.
     """
     if VISITOR not in st.session_state:
-        secret = visitor_ids.secret_key(hosting_settings(), data_dir())
+        secret = _visitor_key()
         token = st.context.cookies.get(VISITOR_COOKIE)
         if visitor_ids.verified(token, secret) is None:
             token = visitor_ids.issue(secret)
         st.session_state[VISITOR_TOKEN] = token
         st.session_state[VISITOR] = visitor_ids.verified(token, secret)
     return st.session_state[VISITOR]
+
+
+def _visitor_key() -> bytes:
+    """The key that signs visitor ids; a bad one (a damaged key file) stops the page with
+    its message."""
+    try:
+        return visitor_ids.secret_key(hosting_settings(), data_dir())
+    except UserFacingError as error:
+        st.error(f"Hosted mode is misconfigured: {error}")
+        st.stop()
 
 
 def visitor_token() -> str | None:

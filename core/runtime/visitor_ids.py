@@ -16,6 +16,7 @@ import hmac
 import os
 import re
 import secrets
+import tempfile
 from pathlib import Path
 
 from core.errors import UserFacingError
@@ -79,11 +80,10 @@ def secret_key(settings: HostingSettings, data_dir: Path) -> bytes:
 
 def _write_first(path: Path, key: bytes) -> None:
     """Put `key` at `path`, readable by this user alone, unless a file is already there."""
-    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # mkstemp makes the draft 0600; a crash's leftover is swept at start like other partials.
+    descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
     try:
         with os.fdopen(descriptor, "wb") as file:
-            os.fchmod(file.fileno(), 0o600)  # whatever the umask
             file.write(key)
             file.flush()
             os.fsync(file.fileno())
@@ -91,4 +91,4 @@ def _write_first(path: Path, key: bytes) -> None:
     except FileExistsError:
         pass  # another process's key came first
     finally:
-        draft.unlink(missing_ok=True)
+        os.unlink(draft)
