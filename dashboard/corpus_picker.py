@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.data.corpora import Corpus, corpus_choices, corpus_from_upload, load_corpus
-from core.data.uploads import upload_size_cap_megabytes
+from core.data.uploads import check_upload_size, upload_size_cap_megabytes
 from dashboard import url_state
 from dashboard.components import attempt
 
@@ -39,4 +39,9 @@ def corpus_picker(key: str) -> Corpus | None:
     if upload is None:
         st.info("Choose a .txt file to train on.")
         return None
-    return attempt(lambda: corpus_from_upload(upload.getvalue(), upload.name))
+
+    def read_corpus() -> Corpus:
+        check_upload_size(upload.name, upload.size)  # before a byte of it is read
+        return corpus_from_upload(upload.getvalue(), upload.name)
+
+    return attempt(read_corpus)

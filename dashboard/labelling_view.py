@@ -12,7 +12,7 @@ from core.data.corpora import corpus_choices
 from core.data.labelling import SEGMENTATION_PREFIX, LabellingData, load_labelling_data
 from core.data.segmentation import sentence_words, words_from_labels
 from core.data.tagged_corpora import parse_tagged_upload, save_tagged_upload
-from core.data.uploads import upload_size_cap_megabytes
+from core.data.uploads import check_upload_size, upload_size_cap_megabytes
 from core.errors import UserFacingError
 from dashboard import charts, state, url_state
 from dashboard.components import attempt
@@ -61,7 +61,7 @@ def labelling_source(key: str) -> str | None:
     saved = state.upload_step(
         "tagged",
         (upload.file_id,),
-        lambda: _saved_or_message(upload.getvalue(), upload.name),
+        lambda: _saved_or_message(upload),
     )
     if isinstance(saved, str):
         st.error(escape_markdown(saved))
@@ -72,9 +72,10 @@ def labelling_source(key: str) -> str | None:
     return name
 
 
-def _saved_or_message(raw: bytes, filename: str) -> tuple[str, tuple[str, ...]] | str:
+def _saved_or_message(upload) -> tuple[str, tuple[str, ...]] | str:
     try:
-        corpus = parse_tagged_upload(raw, filename)
+        check_upload_size(upload.name, upload.size)  # before a byte of it is read
+        corpus = parse_tagged_upload(upload.getvalue(), upload.name)
         return save_tagged_upload(corpus), corpus.notes
     except UserFacingError as error:
         return str(error)

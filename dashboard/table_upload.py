@@ -10,7 +10,12 @@ from typing import Any
 
 import streamlit as st
 
-from core.data.uploads import UploadedTable, read_table, upload_size_cap_megabytes
+from core.data.uploads import (
+    UploadedTable,
+    check_upload_size,
+    read_table,
+    upload_size_cap_megabytes,
+)
 from core.errors import UserFacingError
 from dashboard import state
 from dashboard.highlight import escape_markdown
@@ -41,7 +46,7 @@ def parsed_table(key: str, hint: str) -> tuple[Any, UploadedTable] | None:
     table = state.upload_step(
         "parse",
         (upload.file_id,),
-        lambda: message_on_rejection(lambda: read_table(upload.getvalue(), upload.name)),
+        lambda: message_on_rejection(lambda: _read(upload)),
     )
     if isinstance(table, str):
         st.error(escape_markdown(table))
@@ -51,3 +56,10 @@ def parsed_table(key: str, hint: str) -> tuple[Any, UploadedTable] | None:
     st.caption(f"First rows of {escape_markdown(table.filename)} ({len(table.frame):,} rows):")
     st.dataframe(table.frame.head(PREVIEW_ROWS), hide_index=True)
     return upload, table
+
+
+def _read(upload: Any) -> UploadedTable:
+    """The uploaded file's table; a file over the cap is refused by the size the uploader
+    reports, before its bytes are read or parsed."""
+    check_upload_size(upload.name, upload.size)
+    return read_table(upload.getvalue(), upload.name)

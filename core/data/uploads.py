@@ -28,6 +28,9 @@ STREAMLIT_DEFAULT_UPLOAD_MEGABYTES = 200
 # Enough for any text-classification set the baselines and RNNs can train on this machine in a
 # session; larger files would also sit in every visitor's session memory.
 MAX_ROWS = 200_000
+# Rows parsed at a time: a table is refused within one chunk of passing the row cap, so a file
+# of millions of tiny rows costs no more to refuse than a short one.
+PARSE_CHUNK_ROWS = 10_000
 # With a 20% test part, 20 rows leave 4 test examples: below that an accuracy means nothing.
 MIN_ROWS = 20
 # A labelled-text table needs a handful; thousands means the delimiter or the file is wrong,
@@ -74,10 +77,13 @@ class UploadedTable:
 
 
 def upload_size_cap_bytes() -> int:
-    """The largest upload accepted: `server.maxUploadSize` in .streamlit/config.toml, or the
-    lower hosted-mode cap (core/hosting.py).
+    """The largest upload accepted: `server.maxUploadSize` in .streamlit/config.toml, or in
+    hosted mode its own cap (core/hosting.py), never above the server's, which refuses larger
+    requests outright.
 
-    Streamlit already refuses bigger files in the browser; this also guards the CLI's `--file`.
+    The upload box shows this cap and refuses bigger files in the browser; a request sent
+    around it is refused here by its size before it is read (`check_upload_size`), as is the
+    CLI's `--file`.
     """
     try:
         with open(REPO_ROOT / ".streamlit" / "config.toml", "rb") as config_file:
@@ -96,6 +102,12 @@ def upload_size_cap_megabytes() -> int:
     return max(1, upload_size_cap_bytes() // MEGABYTE)
 
 
+def check_upload_size(filename: str, num_bytes: int) -> None:
+    """Refuse a file of `num_bytes` over the cap, before anything reads or parses it."""
+    if num_bytes > upload_size_cap_bytes():
+        raise UploadRejected(over_the_cap_message(filename, num_bytes))
+
+
 def max_rows() -> int:
     """The most rows an uploaded table may have: MAX_ROWS, or the lower hosted-mode cap."""
     hosting = hosting_settings()
@@ -106,7 +118,8 @@ def read_table(raw: bytes, filename: str) -> UploadedTable:
     """Parse an uploaded CSV/TSV whose first row names the columns.
 
     Rows with more cells than the header are rejected (naming the row) rather than dropped;
-    rows with fewer are padded with missing cells, which `labelled_texts_from` reports.
+    rows with fewer are padded with missing cells, which `labelled_texts_from` reports. Parsing
+    stops once the table has more rows than `max_rows()`.
     """
     text, notes = _decode(raw, filename, expected="CSV text")
     if not text.strip():
@@ -117,12 +130,10 @@ def read_table(raw: bytes, filename: str) -> UploadedTable:
     text = text[blank_lines.end() :] if blank_lines else text
     delimiter = _sniff_delimiter(text[:SNIFF_CHARS], filename)
     _check_column_count(text[:SNIFF_CHARS], delimiter, filename)
-    cells = _parse(text, delimiter, filename, row_offset=skipped)
-    empty = cells.apply(lambda column: column.str.strip().fillna("").eq("")).all(axis=1)
-    if skipped + empty.sum():
-        notes.append(f"{_counted(skipped + empty.sum(), 'empty row')} skipped.")
-    frame, header_notes = _apply_header(cells[~empty], filename)
-    _check_row_count(len(frame), filename)
+    cells, empty_rows = _rows_with_data(text, delimiter, filename, row_offset=skipped)
+    if skipped + empty_rows:
+        notes.append(f"{_counted(skipped + empty_rows, 'empty row')} skipped.")
+    frame, header_notes = _apply_header(cells, filename)
     notes.extend(header_notes + _formula_notes(frame))
     return UploadedTable(filename, "utf-8", delimiter, frame, tuple(notes))
 
@@ -172,8 +183,7 @@ def _decode(raw: bytes, filename: str, expected: str) -> tuple[str, list[str]]:
     """The upload as text after the checks every upload needs: empty, size, binary, encoding."""
     if not raw:
         raise UploadRejected(f"'{filename}' is empty (0 bytes); choose the file with your data.")
-    if len(raw) > upload_size_cap_bytes():
-        raise UploadRejected(over_the_cap_message(filename, len(raw)))
+    check_upload_size(filename, len(raw))
     _check_not_binary(raw, filename, expected)
     try:
         text = raw.decode("utf-8-sig")
@@ -263,10 +273,14 @@ def _check_column_count(sample: str, delimiter: str, filename: str) -> None:
         )
 
 
-def _parse(text: str, delimiter: str, filename: str, row_offset: int) -> pd.DataFrame:
-    """Every row of `text` as strings, header included; blank lines become all-NaN rows."""
+def _rows_with_data(
+    text: str, delimiter: str, filename: str, row_offset: int
+) -> tuple[pd.DataFrame, int]:
+    """The rows of `text` with a non-blank cell, as strings, header first, and how many rows
+    were blank. Parsed a chunk at a time, and refused as soon as the rows pass `max_rows()`."""
+    chunks, blank_rows, limit = [], 0, max_rows()
     try:
-        return pd.read_csv(
+        with pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
             header=None,
@@ -276,9 +290,19 @@ def _parse(text: str, delimiter: str, filename: str, row_offset: int) -> pd.Data
             skip_blank_lines=False,  # so pandas' row numbers match a spreadsheet's
             engine="c",
             on_bad_lines="error",
-        )
+            chunksize=PARSE_CHUNK_ROWS,
+        ) as reader:
+            for chunk in reader:
+                blank = chunk.apply(lambda column: column.str.strip().fillna("").eq("")).all(axis=1)
+                chunks.append(chunk[~blank])
+                blank_rows += int(blank.sum())
+                data_rows = sum(map(len, chunks)) - 1  # the first row is the header
+                if data_rows > limit:
+                    file_ended = len(chunk) < PARSE_CHUNK_ROWS  # so every row was counted
+                    raise UploadRejected(_too_many_rows_message(filename, data_rows, file_ended))
     except pd.errors.ParserError as error:
         raise UploadRejected(_parser_message(str(error), delimiter, filename, row_offset)) from None
+    return pd.concat(chunks, ignore_index=True), blank_rows
 
 
 def _parser_message(error: str, delimiter: str, filename: str, row_offset: int) -> str:
@@ -329,13 +353,16 @@ def _apply_header(cells: pd.DataFrame, filename: str) -> tuple[pd.DataFrame, lis
     return frame, notes
 
 
-def _check_row_count(rows: int, filename: str) -> None:
-    if rows > max_rows():
-        raise UploadRejected(
-            f"'{filename}' has {rows:,} rows; seqlab reads at most {max_rows():,}"
-            f"{' on this shared server' if max_rows() < MAX_ROWS else ''}. "
-            "Upload a random sample of the rows."
-        )
+def _too_many_rows_message(filename: str, rows_read: int, file_ended: bool) -> str:
+    """Why a table is too long: its count of rows when the whole file was read, else only that
+    it passed the cap (the rest is never parsed)."""
+    limit = max_rows()
+    counted = f"{rows_read:,}" if file_ended else f"more than {limit:,}"
+    return (
+        f"'{filename}' has {counted} rows; seqlab reads at most {limit:,}"
+        f"{' on this shared server' if limit < MAX_ROWS else ''}. "
+        "Upload a random sample of the rows."
+    )
 
 
 def _formula_notes(frame: pd.DataFrame) -> list[str]:

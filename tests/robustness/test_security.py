@@ -11,9 +11,15 @@ import tomllib
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.data import uploads
 from core.data.uploads import MEGABYTE, STREAMLIT_DEFAULT_UPLOAD_MEGABYTES, upload_size_cap_bytes
+from core.hosting import HostingSettings
 from core.paths import REPO_ROOT
+from dashboard import corpus_picker, labelling_view, table_upload
+from tests.fixtures.hostile import PATHS
+from tests.pages.helpers import open_page, readable
 from tests.robustness.report import record
+from tests.robustness.test_hostile_uploads import PAGES
 
 SOURCE_FOLDERS = ("core", "dashboard", "pages")
 # Modules whose only use is to turn bytes back into live Python objects.
@@ -136,6 +142,28 @@ def test_streamlit_caps_uploads_and_core_uses_the_same_cap():
         megabytes = tomllib.load(config_file)["server"]["maxUploadSize"]
     assert 0 < megabytes < STREAMLIT_DEFAULT_UPLOAD_MEGABYTES
     assert upload_size_cap_bytes() == megabytes * MEGABYTE
+    # The server refuses requests above maxUploadSize: hosted mode's cap must fit under it.
+    assert HostingSettings().max_upload_mb <= megabytes
+
+
+def _never(*_arguments):
+    raise AssertionError("the file was read")
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_each_uploader_refuses_a_file_over_the_cap_before_reading_it(path, monkeypatch):
+    monkeypatch.setattr(uploads, "upload_size_cap_bytes", lambda: 100)
+    monkeypatch.setattr(table_upload, "read_table", _never)
+    monkeypatch.setattr(corpus_picker, "corpus_from_upload", _never)
+    monkeypatch.setattr(labelling_view, "parse_tagged_upload", _never)
+    page, (widget, key, choice), uploader = PAGES[path]
+    app = open_page(page)
+    getattr(app, widget)(key=key).set_value(choice).run()
+    app.file_uploader(key=uploader).upload("big.txt", b"x" * 101, "text/plain").run()
+    assert not app.exception, app.exception
+    assert "'big.txt' is 101 bytes, over the 100 bytes upload limit; upload a sample of it " in (
+        " ".join(readable(app.error))
+    )
 
 
 def test_a_visitor_sees_no_traceback_or_error_message():

@@ -14,6 +14,7 @@ from core.data.uploads import (
     MIN_ROWS,
     UploadedTable,
     UploadRejected,
+    check_upload_size,
     labelled_texts_from,
     read_table,
     read_text_upload,
@@ -70,6 +71,24 @@ def test_size_cap_comes_from_streamlit_config_with_its_default_as_fallback(monke
     assert upload_size_cap_bytes() == 25 * 1024 * 1024
     monkeypatch.setattr(uploads, "REPO_ROOT", tmp_path)
     assert upload_size_cap_bytes() == 200 * 1024 * 1024
+
+
+def test_a_file_over_the_cap_is_refused_by_its_size_alone():
+    cap = upload_size_cap_bytes()
+    check_upload_size("fits.csv", cap)  # the size the uploader reports, before any read
+    with pytest.raises(UploadRejected, match=r"'big.csv' is 26.0 MB, over the 25.0 MB upload"):
+        check_upload_size("big.csv", 26 * 1024 * 1024)
+
+
+def test_hosted_mode_caps_uploads_at_its_own_size_never_above_the_servers(monkeypatch):
+    server_cap = upload_size_cap_bytes()  # server.maxUploadSize: Streamlit refuses above it
+    monkeypatch.setenv("SEQLAB_HOSTED", "1")
+    monkeypatch.delenv("SEQLAB_MAX_UPLOAD_MB", raising=False)
+    assert uploads.upload_size_cap_megabytes() == 5  # max_upload_mb's default, below 25
+    with pytest.raises(UploadRejected, match=r"'big.csv' is 6.0 MB, over the 5.0 MB upload"):
+        check_upload_size("big.csv", 6 * 1024 * 1024)
+    monkeypatch.setenv("SEQLAB_MAX_UPLOAD_MB", "100")
+    assert upload_size_cap_bytes() == server_cap
 
 
 def test_nul_bytes_mean_binary():
@@ -190,6 +209,22 @@ def test_too_many_rows(monkeypatch):
     raw = csv_bytes([["text", "label"]] + [["a", "b"]] * 11)
     with pytest.raises(UploadRejected, match="has 11 rows; seqlab reads at most 10"):
         read_table(raw, "data.csv")
+
+
+def test_a_long_table_is_refused_without_parsing_the_rest(monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_ROWS", 10)
+    monkeypatch.setattr(uploads, "PARSE_CHUNK_ROWS", 4)
+    # A ragged row and an unclosed quote far past the cap: never parsed, so never reported.
+    rows = [["text", "label"]] + [["a", "b"]] * 11 + [["c", "d", "e"]] * 100 + [['"f', "g"]]
+    with pytest.raises(UploadRejected, match="has more than 10 rows; seqlab reads at most 10"):
+        read_table(csv_bytes(rows), "long.csv")
+
+
+def test_blank_rows_do_not_count_towards_the_row_cap(monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_ROWS", 10)
+    monkeypatch.setattr(uploads, "PARSE_CHUNK_ROWS", 4)
+    table = read_table(b"text,label\n" + b"a,b\n\n , \n" * 10, "gappy.csv")
+    assert len(table.frame) == 10 and "20 empty rows skipped." in table.notes
 
 
 def test_ten_thousand_columns_get_a_message():
