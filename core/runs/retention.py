@@ -39,7 +39,7 @@ from core.data.upload_store import stored_uploads
 from core.data.uploads import MEGABYTE
 from core.errors import UserFacingError
 from core.hosting import HostingSettings, hosting_settings
-from core.runs.store import RunRecord, RunStore
+from core.runs.store import RunStore
 
 PARTIAL_PREFIX = ".partial-"  # core/files.write_atomically's temporary files
 # The Hacker News cache is shared by every visitor and refetched on demand: it may keep this
@@ -84,13 +84,9 @@ def remove_partial_files(*folders: Path) -> list[Path]:
     return removed
 
 
-def _visitor_runs(store: RunStore, visitor: str) -> list[RunRecord]:
-    return [run for run in store.list_runs(visitor=visitor) if run.visitor == visitor]
-
-
 def visitor_disk_bytes(store: RunStore, visitor: str) -> int:
     """Bytes that `visitor`'s run model files and the uploads their runs used take."""
-    runs = _visitor_runs(store, visitor)
+    runs = [run for run in store.list_runs(visitor=visitor) if run.visitor == visitor]
     used = {run.dataset for run in runs}
     uploads = sum(_size(path) for path in stored_uploads() if path.stem in used)
     return sum(_size(run.artifact_path) for run in runs) + uploads
