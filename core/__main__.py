@@ -34,7 +34,7 @@ from pathlib import Path
 
 from core.contest.learning_curves import CurveObserver, CurvePoint
 from core.data.datasets import DATASETS
-from core.errors import UserFacingError
+from core.errors import InvalidConfig, UserFacingError
 from core.models.recurrent.distribution import STRATEGIES, is_chief, start
 from core.models.registry import model_spec, models_for
 from core.paths import store_url
@@ -45,7 +45,7 @@ from core.runs.tensorboard_logs import enabled as tensorboard_enabled
 from core.task_names import (
     REGRESSION,
 )
-from core.tasks.registry import REGISTERED
+from core.tasks.registry import REGISTERED, plan_costs
 from core.tasks.registry import task as task_of
 from core.tasks.regression import SYNTHETIC
 from core.tasks.run_export import run_summary
@@ -143,11 +143,26 @@ def _train(arguments, settings: dict, observer, store: RunStore) -> RunRecord:
     )
 
 
+def _refuse_over_budget(arguments, settings: dict) -> None:
+    """Settings out of bounds, or a network over a shared server's budget (hosted mode), end
+    the command before TensorFlow loads; an uploaded --file is checked once it is stored."""
+    task = task_of(arguments.task)
+    if task.foreground is not None or arguments.file or not arguments.dataset:
+        return
+    config = model_spec(task.name, arguments.model).config_with(settings)
+    (planned,) = plan_costs(
+        task.name, arguments.dataset, [(arguments.model, config)], arguments.seed
+    )
+    if planned.refusal:
+        raise InvalidConfig(planned.refusal)
+
+
 def _command_train(arguments) -> None:
     model_spec(arguments.task, arguments.model)
     settings = _parse_settings(arguments.set or [])
     if arguments.epochs is not None:
         settings["epochs"] = str(arguments.epochs)
+    _refuse_over_budget(arguments, settings)
     start(arguments.strategy)  # before any other TensorFlow op, as multi-worker requires
     if arguments.tensorboard:
         os.environ[TENSORBOARD_VARIABLE] = "1"

@@ -4,13 +4,19 @@ A setting is declared once (`setting` in its config, or a shared `Setting` that 
 with defaults of their own). One description serves three users: the dashboard builds its forms from
 it, the CLI parses `--set key=value` with it, and `validate` gives every model the same clear
 errors.
+
+A setting that costs memory or time also declares `hosted_maximum`, its bound on a shared server
+(hosted mode, core/hosting.py): a form, a share link and `SEQLAB_HOSTED=1 python -m core ...`
+all meet that bound through `validate`, so no visitor trains past it.
 """
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import InvalidConfig
+from core.hosting import hosting_settings
 
 
 def setting(
@@ -20,11 +26,19 @@ def setting(
     minimum: float | None = None,
     maximum: float | None = None,
     choices: tuple | None = None,
+    hosted_maximum: float | None = None,
 ) -> Any:
-    """A config field with what a form or a parser needs to know about it."""
+    """A config field with what a form or a parser needs to know about it; `hosted_maximum`
+    is its tighter bound on a shared server."""
     return field(
         default=default,
-        metadata={"help": help, "minimum": minimum, "maximum": maximum, "choices": choices},
+        metadata={
+            "help": help,
+            "minimum": minimum,
+            "maximum": maximum,
+            "choices": choices,
+            "hosted_maximum": hosted_maximum,
+        },
     )
 
 
@@ -37,10 +51,16 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple | None = None
+    hosted_maximum: float | None = None
 
     def field(self, default: Any) -> Any:
         return setting(
-            default, self.help, minimum=self.minimum, maximum=self.maximum, choices=self.choices
+            default,
+            self.help,
+            minimum=self.minimum,
+            maximum=self.maximum,
+            choices=self.choices,
+            hosted_maximum=self.hosted_maximum,
         )
 
 
@@ -55,6 +75,14 @@ class SettingSpec:
     minimum: float | None
     maximum: float | None
     choices: tuple | None
+    hosted_maximum: float | None = None
+
+    def upper_bound(self, hosted: bool) -> float | None:
+        """The largest value allowed: the shared server's bound in hosted mode, where one is
+        declared."""
+        if hosted and self.hosted_maximum is not None:
+            return self.hosted_maximum
+        return self.maximum
 
 
 def settings_of(config_class: type) -> list[SettingSpec]:
@@ -79,18 +107,26 @@ def settings_of(config_class: type) -> list[SettingSpec]:
             item.metadata["minimum"],
             item.metadata["maximum"],
             item.metadata["choices"],
+            item.metadata["hosted_maximum"],
         )
         for item in sorted(dataclasses.fields(config_class), key=lambda item: rank[item.name])
     ]
 
 
-def validate(config: Any) -> None:
-    """Raise InvalidConfig naming the first setting that is out of range or of a wrong type."""
+def validate(config: Any, hosted: bool | None = None) -> None:
+    """Raise InvalidConfig naming the first setting that is out of range or of a wrong type.
+
+    `hosted` (by default: whether this process is in hosted mode) applies the shared server's
+    tighter bounds.
+    """
+    hosted = hosting_settings().hosted if hosted is None else hosted
     for spec in settings_of(type(config)):
         value = getattr(config, spec.name)
         expected = (int, float) if spec.kind is float else spec.kind
         if not isinstance(value, expected) or (spec.kind is int and isinstance(value, bool)):
             raise InvalidConfig(f"{spec.name} must be a {spec.kind.__name__}, got {value!r}.")
+        if spec.kind is float and not math.isfinite(value):
+            raise InvalidConfig(f"{spec.name} must be a finite number; got {value!r}.")
         if spec.choices is not None and value not in spec.choices:
             raise InvalidConfig(
                 f"{spec.name} must be one of {', '.join(map(str, spec.choices))}; got {value!r}."
@@ -99,6 +135,12 @@ def validate(config: Any) -> None:
             raise InvalidConfig(f"{spec.name} must be at least {spec.minimum}; got {value}.")
         if spec.maximum is not None and value > spec.maximum:
             raise InvalidConfig(f"{spec.name} must be at most {spec.maximum}; got {value}.")
+        upper = spec.upper_bound(hosted)
+        if upper is not None and value > upper:
+            raise InvalidConfig(
+                f"{spec.name} must be at most {upper:g} on this shared server (hosted mode); "
+                f"got {value}."
+            )
 
 
 def parse_value(spec: SettingSpec, text: str) -> Any:

@@ -10,12 +10,14 @@ from core.models.perceptron import PerceptronConfig
 from core.progress import TrainingObserver
 from core.runs.store import RunRecord
 from core.runtime.line_fit_jobs import LineFitJob
-from core.tasks.regression import complete_line_fit, split_settings, start_line_fit
+from core.tasks.regression import PendingFit, complete_line_fit, split_settings, start_line_fit
 from dashboard import charts, hosting
-from dashboard.components import settings_form, validated
+from dashboard.components import settings_form, stop_button, validated
+from dashboard.highlight import escape_markdown
 from dashboard.services import run_store
 
 LAST_FIT = "perceptron.run_id"  # session_state: the visitor's latest perceptron run
+FIT_JOB = "perceptron.fit_job"  # session_state: (LineFitJob, _LiveView), hosted mode
 REFRESHES = 40  # chart updates per training run
 
 
@@ -50,25 +52,32 @@ def show_data(config: LineDataConfig, seed: int) -> None:
 
 
 class _LiveView(TrainingObserver):
-    """Redraws the progress bar, cost curve and moving line a few dozen times per run."""
+    """The fit's progress bar, cost curve and moving line: drawn a few dozen times per run
+    into `placeholders` as the epochs come, or, without them, kept for `draw` to show."""
 
-    def __init__(self, fit_data, placeholders) -> None:
-        self.data, (self.bar, self.curve, self.line) = fit_data, placeholders
+    def __init__(self, fit_data, placeholders: tuple | None = None) -> None:
+        self.data, self.placeholders = fit_data, placeholders
         self.history: list[dict] = []
+        self.total = self.every = 1
 
     def on_train_begin(self, total_epochs: int, steps_per_epoch: int) -> None:
         self.total, self.every = total_epochs, max(1, total_epochs // REFRESHES)
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
         self.history.append(logs)
-        if epoch % self.every and epoch != self.total:
+        if self.placeholders and (epoch % self.every == 0 or epoch == self.total):
+            self.draw(*self.placeholders)
+
+    def draw(self, bar, curve, line) -> None:
+        if not self.history:
             return
-        self.bar.progress(
+        epoch, logs = len(self.history), self.history[-1]
+        bar.progress(
             epoch / self.total, text=f"epoch {epoch}/{self.total}, cost {logs['loss']:.4g}"
         )
-        self.curve.plotly_chart(charts.loss_curve(self.history), key=f"live_cost.{epoch}")
+        curve.plotly_chart(charts.loss_curve(self.history), key=f"live_cost.{epoch}")
         if self.data.X.shape[1] == 1:
-            self.line.plotly_chart(
+            line.plotly_chart(
                 charts.line_fit(
                     self.data.X,
                     self.data.y,
@@ -79,40 +88,63 @@ class _LiveView(TrainingObserver):
 
 
 def train(data_config: LineDataConfig, config: PerceptronConfig, seed: int) -> None:
-    """Fit in the foreground with live charts; any click meanwhile stops it (recorded)."""
+    """Fit with live charts: here in the foreground, where any click meanwhile stops it
+    (recorded); in hosted mode in the model worker, queued like any training."""
     store = run_store()
     pending = start_line_fit(store, data_config, config, seed, hosting.visitor())
+    worker = hosting.model_worker()
+    if worker is not None:
+        _queue_fit(LineFitJob(store, pending, worker, visitor=hosting.visitor()), pending)
+        return
     st.session_state[LAST_FIT] = pending.run_id
     st.button(
         "Stop",
         key="perceptron.stop",
         help="Stops after the current step; the weights reached are kept and recorded.",
     )
-    view = _LiveView(pending.data, (st.empty(), st.empty(), st.empty()))
-    worker = hosting.model_worker()
-    if worker is None:
-        complete_line_fit(store, pending, view)
-    elif not _fit_in_worker(LineFitJob(store, pending, worker), view):
-        return
+    complete_line_fit(store, pending, _LiveView(pending.data, (st.empty(), st.empty(), st.empty())))
     st.rerun()
 
 
-def _fit_in_worker(job: LineFitJob, view: TrainingObserver) -> bool:
-    """Hosted mode: the fit runs in the model worker and is drawn here as its epochs come
-    back; a click meanwhile stops it there (the worker records the run) before the page
-    reruns. False, with its message shown, when the fit failed."""
-    job.start()
-    try:
-        while not job.wait(0.05):
-            job.replay(view)  # its drawing is where a click interrupts this script run
-        job.replay(view)
-    except BaseException:
-        job.request_stop()
-        job.wait(30)
-        raise
+def _queue_fit(job: LineFitJob, pending: PendingFit) -> None:
+    """Hosted mode: the fit waits in the line of trainings, then runs in the model worker,
+    drawn here by `fit_section` as its epochs come back. A refused fit leaves no run."""
+    if not hosting.enqueue(job):
+        run_store().delete(pending.run_id)
+        return
+    st.session_state[LAST_FIT] = pending.run_id
+    st.session_state[FIT_JOB] = (job, _LiveView(pending.data))
+    st.rerun()
+
+
+def fit_section() -> bool:
+    """Hosted mode: the queued fit's place in line or its live progress (True while it waits
+    or runs), then why it failed, if it did."""
+    queued = st.session_state.get(FIT_JOB)
+    if queued is None:
+        return False
+    job, view = queued
+    if not job.done:
+        _fit_monitor(job, view)
+        return True
     if job.error:
-        st.error(job.error)
-    return not job.error
+        st.error(escape_markdown(job.error))
+    return False
+
+
+@st.fragment(run_every=0.5)
+def _fit_monitor(job: LineFitJob, view: _LiveView) -> None:
+    if job.done:
+        st.rerun(scope="app")
+    if hosting.waiting_in_line(job, key="perceptron.leave_queue"):
+        return
+    job.replay(view)
+    view.draw(st.empty(), st.empty(), st.empty())
+    stop_button(
+        job,
+        key="perceptron.stop",
+        help="Stops after the current step; the weights reached are kept and recorded.",
+    )
 
 
 def last_run() -> RunRecord | None:
@@ -126,9 +158,9 @@ def show_result(run: RunRecord) -> None:
     data_config, _ = split_settings(run.config)
     data = make_line_data(data_config, run.seed)
     if run.status == "failed":
-        st.error(run.message)
+        st.error(escape_markdown(run.message))
     elif run.status == "stopped":
-        st.warning(run.message)
+        st.warning(escape_markdown(run.message))
     if run.history:
         st.plotly_chart(charts.loss_curve(run.history), key="final_cost")
     metrics = run.metrics

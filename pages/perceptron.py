@@ -8,6 +8,7 @@ from dashboard import url_state
 from dashboard.components import seed_url_field, settings_url_fields
 from dashboard.perceptron_view import (
     data_settings,
+    fit_section,
     last_run,
     show_data,
     show_result,
@@ -39,6 +40,8 @@ st.header("Gradient descent")
 config = training_settings()
 if st.button("Train", type="primary", disabled=config is None, key="perceptron.train"):
     train(data_config, config, seed)
+if fit_section():
+    st.stop()  # hosted mode: the fit waits or runs in the model worker
 
 run = last_run()
 if run is not None:

@@ -15,6 +15,7 @@ stays above the baseline's at every larger size tried.
 import dataclasses
 import hashlib
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,16 +25,23 @@ import numpy as np
 
 from core.data.splits import Split
 from core.errors import InvalidConfig, TrainingStopped, UserFacingError
+from core.hosting import hosting_settings
+from core.models.cost import check_within_budget
 from core.models.registry import MODELS, model_spec
 from core.paths import data_dir
 from core.progress import TrainingObserver
 from core.tasks.classification import SplitDataset
+from core.tasks.job_costs import job_budget, job_cost
 from core.tasks.registry import REGISTERED, main_metric
 from core.tasks.training import checked_config
 
 DEFAULT_FRACTIONS = (0.1, 0.25, 0.5, 1.0)
 DEFAULT_SEEDS = 3
 MAX_SEEDS = 10
+MAX_FRACTIONS = 10
+# On a shared server (hosted mode) a curve is one job, under one deadline: fewer points.
+HOSTED_MAX_SEEDS = 3
+HOSTED_MAX_FRACTIONS = 5
 CONFIDENCE = 0.95
 CURVE_FOLDER = "learning-curves"
 
@@ -191,8 +199,12 @@ def parse_fractions(text: str) -> tuple[float, ...]:
         raise InvalidConfig(
             f"Fractions are numbers separated by commas, like 0.1,0.25,0.5,1; got {text!r}."
         ) from None
-    if not values or values[0] <= 0 or values[-1] > 1:
+    if not values or not all(math.isfinite(value) for value in values):
+        raise InvalidConfig(f"Each fraction must be a number; got {text!r}.")
+    if values[0] <= 0 or values[-1] > 1:
         raise InvalidConfig(f"Each fraction must be above 0 and at most 1; got {text!r}.")
+    if len(values) > MAX_FRACTIONS:
+        raise InvalidConfig(f"A curve has at most {MAX_FRACTIONS} fractions; got {len(values)}.")
     return tuple(values)
 
 
@@ -238,6 +250,17 @@ def _check(settings: CurveSettings) -> dict[str, tuple]:
     if not 1 <= settings.seeds <= MAX_SEEDS:
         raise InvalidConfig(f"Seeds must be between 1 and {MAX_SEEDS}; got {settings.seeds}.")
     parse_fractions(",".join(map(str, settings.fractions)))
+    if hosting_settings().hosted:
+        if settings.seeds > HOSTED_MAX_SEEDS:
+            raise InvalidConfig(
+                f"Seeds must be at most {HOSTED_MAX_SEEDS} on this shared server (hosted "
+                f"mode); got {settings.seeds}."
+            )
+        if len(settings.fractions) > HOSTED_MAX_FRACTIONS:
+            raise InvalidConfig(
+                f"A curve has at most {HOSTED_MAX_FRACTIONS} fractions on this shared server "
+                f"(hosted mode); got {len(settings.fractions)}."
+            )
     checked = {}
     for name, family, overrides in (
         (settings.baseline, "baseline", settings.baseline_settings),
@@ -250,6 +273,22 @@ def _check(settings: CurveSettings) -> dict[str, tuple]:
     return checked
 
 
+def check_curve_cost(settings: CurveSettings, neural: tuple, prepared: Any) -> None:
+    """In hosted mode, refuse a curve whose network, trained at every fraction and seed,
+    would take more time than one job may (or more memory for one batch); its baseline
+    costs little beside it."""
+    hosting = hosting_settings()
+    spec, config = neural
+    cost = job_cost(spec, config, prepared)
+    if not hosting.hosted or cost is None:
+        return
+    trainings = settings.seeds * sum(settings.fractions)
+    whole = dataclasses.replace(
+        cost, steps=round(cost.steps * trainings), seconds=cost.seconds * trainings
+    )
+    check_within_budget(whole, *job_budget(hosting))
+
+
 def learning_curve(settings: CurveSettings, observer: CurveObserver | None = None) -> LearningCurve:
     """Train and score every (fraction, seed, model) point, smallest fractions first.
 
@@ -260,6 +299,7 @@ def learning_curve(settings: CurveSettings, observer: CurveObserver | None = Non
     models = _check(settings)
     path = REGISTERED[settings.task].path
     prepared = path.prepare(settings.dataset, settings.split_seed)
+    check_curve_cost(settings, models[settings.model], prepared)
     plan = [
         (fraction, seed, name)
         for fraction in settings.fractions

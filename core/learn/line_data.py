@@ -18,7 +18,9 @@ WITHIN = 0.01  # "within 1%": relative distance of all parameters to the closed-
 
 @dataclass(frozen=True)
 class LineDataConfig:
-    points: int = setting(100, "How many points.", minimum=2, maximum=100_000)
+    points: int = setting(
+        100, "How many points.", minimum=2, maximum=100_000, hosted_maximum=10_000
+    )
     slopes: str = setting("2.0", "One slope per input feature, comma-separated (e.g. 2, -1, 0.5).")
     intercept: float = setting(0.0, "The line's value at x = 0.", minimum=-1e6, maximum=1e6)
     noise: float = setting(

@@ -26,7 +26,9 @@ ADAM_EPSILON = 1e-7
 @dataclass(frozen=True)
 class PerceptronConfig:
     learning_rate: float = setting(0.002, "Step size.", minimum=1e-9, maximum=1e6)
-    epochs: int = setting(1000, "Full-batch gradient steps.", minimum=1, maximum=20_000)
+    epochs: int = setting(
+        1000, "Full-batch gradient steps.", minimum=1, maximum=20_000, hosted_maximum=5_000
+    )
     optimizer: str = setting("sgd", "Plain gradient descent, or Adam.", choices=OPTIMIZERS)
     loss: str = setting(
         "l2",

@@ -11,10 +11,13 @@ VOCABULARY_SIZE = Setting(
     "Most frequent training tokens kept; the rest share one unknown token.",
     minimum=10,
     maximum=1_000_000,
+    hosted_maximum=50_000,
 )
-EMBEDDING_DIM = Setting("Size of each token's vector.", minimum=2, maximum=1024)
-UNITS = Setting("Hidden units per recurrent layer (and direction).", minimum=1, maximum=2048)
-LAYERS = Setting("Stacked recurrent layers.", minimum=1, maximum=8)
+EMBEDDING_DIM = Setting("Size of each token's vector.", minimum=2, maximum=1024, hosted_maximum=256)
+UNITS = Setting(
+    "Hidden units per recurrent layer (and direction).", minimum=1, maximum=2048, hosted_maximum=256
+)
+LAYERS = Setting("Stacked recurrent layers.", minimum=1, maximum=8, hosted_maximum=3)
 DROPOUT = Setting(
     "Share of outputs dropped in training, after the embedding (where there is one) and after "
     "each recurrent layer.",

@@ -49,6 +49,7 @@ class LineFitJob(ChildJob):
         self, store: RunStore, pending: PendingFit, worker, *, visitor: str | None = None
     ) -> None:
         self.error = ""
+        self._store, self._run_id = store, pending.run_id
         self._hooks: queue.SimpleQueue = queue.SimpleQueue()
         super().__init__(
             _fit,
@@ -57,6 +58,11 @@ class LineFitJob(ChildJob):
             worker=worker,
             visitor=visitor,
         )
+
+    def cancel(self, message: str) -> None:
+        """End a fit that never started (taken out of the queue); its run is closed saying so."""
+        self._store.close_without_model(self._run_id, status="stopped", message=message)
+        self._cancelled = True
 
     def replay(self, observer: TrainingObserver) -> None:
         while True:

@@ -6,12 +6,16 @@ into the same run store in the same way; each task's path says how it prepares d
 and evaluates. Adding a task is one module defining its `TASK` and one line here.
 """
 
+from typing import Any
+
 from core.errors import InvalidConfig
+from core.models.registry import model_spec
 from core.tasks import (
     regression,
     sequence_classification,
     text_classification,
 )
+from core.tasks.job_costs import PlannedCost, check_job_cost, job_cost
 from core.tasks.metrics import Metric
 from core.tasks.reply import task as reply
 from core.tasks.sequence_labelling import task as sequence_labelling
@@ -59,3 +63,23 @@ def secondary_metrics(task_name: str, metrics: dict, main: Metric | None) -> dic
     """The task's other metrics that these `metrics` hold, by title, without the main one."""
     known = REGISTERED.get(task_name)
     return known.secondary_metrics(metrics, main) if known else {}
+
+
+def plan_costs(
+    task_name: str, dataset: str, plan: list[tuple[str, Any]], seed: int
+) -> list[PlannedCost]:
+    """The cost of each (model name, config) of a plan on `dataset`, its data prepared once
+    (only when a network is planned: baselines need no estimate)."""
+    specs = [(model_spec(task_name, name), config) for name, config in plan]
+    if not any(spec.family == "neural" for spec, _ in specs):
+        return [PlannedCost(spec.name, None, None) for spec, _ in specs]
+    prepared = task(task_name).path.prepare(dataset, seed)
+    costs = []
+    for spec, config in specs:
+        try:
+            cost = check_job_cost(spec, config, prepared)
+        except InvalidConfig as refusal:
+            costs.append(PlannedCost(spec.name, job_cost(spec, config, prepared), str(refusal)))
+        else:
+            costs.append(PlannedCost(spec.name, cost, None))
+    return costs

@@ -23,11 +23,13 @@ ROUNDS = Setting(
     "Rounds of L-BFGS iterations (training stops earlier once converged).",
     minimum=1,
     maximum=10_000,
+    hosted_maximum=200,
 )
 ITERATIONS_PER_ROUND = Setting(
     "L-BFGS iterations per round; progress is reported after each round.",
     minimum=1,
     maximum=1_000,
+    hosted_maximum=100,
 )
 
 

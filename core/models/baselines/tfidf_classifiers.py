@@ -55,7 +55,11 @@ class TfidfLogisticConfig(TfidfConfig, LogisticRoundsConfig):
 @dataclass(frozen=True)
 class TfidfNeighboursConfig(TfidfConfig):
     neighbours: int = setting(
-        5, "k: how many of the most similar training texts vote.", minimum=1, maximum=1000
+        5,
+        "k: how many of the most similar training texts vote.",
+        minimum=1,
+        maximum=1000,
+        hosted_maximum=200,
     )
     weighting: str = setting(
         "similarity",

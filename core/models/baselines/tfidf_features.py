@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.configs import Setting, setting
+from core.configs import Setting, setting, settings_of
 from core.errors import UserFacingError
+from core.hosting import hosting_settings
 from core.models.string_arrays import pack_strings, unpack_strings
 
 FEATURE_KINDS = ("words", "characters", "words+characters")
@@ -37,17 +38,23 @@ class TfidfConfig:
     )
     max_features: int = setting(
         100_000,
-        "Keep at most this many of the most frequent terms per kind; 0 keeps all.",
+        "Keep at most this many of the most frequent terms per kind; 0 keeps all (on a shared "
+        "server, as many as its bound there).",
         minimum=0,
         maximum=10_000_000,
+        hosted_maximum=1_000_000,
     )
     sublinear_tf: bool = setting(True, "Count a term 1 + log(count) times instead of count.")
 
 
 def _vectorizer_settings(config: TfidfConfig) -> list[dict]:
+    # 0 keeps all terms, but on a shared server no more than the setting's hosted bound: a
+    # link's 0 must not lift that bound.
+    [limit] = [item for item in settings_of(TfidfConfig) if item.name == "max_features"]
+    all_terms = limit.hosted_maximum if hosting_settings().hosted else None
     shared = {
         "min_df": config.min_document_frequency,
-        "max_features": config.max_features or None,
+        "max_features": config.max_features or all_terms,
         "sublinear_tf": config.sublinear_tf,
         "dtype": np.float32,
     }

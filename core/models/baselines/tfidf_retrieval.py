@@ -50,6 +50,7 @@ class TfidfRetrievalConfig(TfidfConfig):
         "(nearest-messages scoring).",
         minimum=1,
         maximum=1000,
+        hosted_maximum=200,
     )
 
 

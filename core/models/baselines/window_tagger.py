@@ -40,7 +40,11 @@ SALT = np.uint64(0xD6E8FEB86659FD93)
 @dataclass(frozen=True)
 class WindowTaggerConfig(LogisticRoundsConfig):
     window: int = setting(
-        3, "w: each token is seen with the w tokens either side of it.", minimum=0, maximum=20
+        3,
+        "w: each token is seen with the w tokens either side of it.",
+        minimum=0,
+        maximum=20,
+        hosted_maximum=10,
     )
     ngram_order: int = setting(
         3,
@@ -50,7 +54,11 @@ class WindowTaggerConfig(LogisticRoundsConfig):
         maximum=5,
     )
     hash_bits: int = setting(
-        20, "Features are hashed into 2**hash_bits columns.", minimum=10, maximum=26
+        20,
+        "Features are hashed into 2**hash_bits columns.",
+        minimum=10,
+        maximum=26,
+        hosted_maximum=20,
     )
     vocabulary_size: int = VOCABULARY_SIZE.field(50_000)
     epochs: int = ROUNDS.field(10)

@@ -79,6 +79,7 @@ class CharLstmConfig(KerasTrainingConfig):
         "character. Lower-cased text rarely needs more than letters, digits and accents.",
         minimum=2,
         maximum=10_000,
+        hosted_maximum=500,
     )
     embedding_dim: int = EMBEDDING_DIM.field(32)
     units: int = UNITS.field(256)
@@ -89,6 +90,7 @@ class CharLstmConfig(KerasTrainingConfig):
         "Characters per training window (about 20 words): the longest context a prediction sees.",
         minimum=2,
         maximum=2000,
+        hosted_maximum=200,
     )
     # 3 epochs are ~1,100 steps on 2.3 MB of Wikipedia: 0.003 left the model half-trained,
     # well behind 0.01 after one epoch (bench/README.md, Figures formerly in code comments).

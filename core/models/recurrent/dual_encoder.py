@@ -67,9 +67,12 @@ class DualEncoderConfig(ReplyTextConfig):
         "Distinct training replies `respond` chooses from, the most frequent first.",
         minimum=1,
         maximum=1_000_000,
+        hosted_maximum=50_000,
     )
     # A larger batch gives each message more negatives to be told apart from.
-    batch_size: int = setting(256, "Pairs per optimisation step.", minimum=2, maximum=65_536)
+    batch_size: int = setting(
+        256, "Pairs per optimisation step.", minimum=2, maximum=65_536, hosted_maximum=1024
+    )
     epochs: int = EPOCHS.field(6)
     # 0.01: at 0.003 the in-batch loss barely moved in the first epoch.
     learning_rate: float = LEARNING_RATE.field(0.01)

@@ -33,7 +33,9 @@ SCHEDULES = ("cosine", "constant")
 
 
 LEARNING_RATE = Setting("Optimiser step size.", minimum=1e-6, maximum=10.0)
-BATCH_SIZE = Setting("Training examples per optimisation step.", minimum=1, maximum=65_536)
+BATCH_SIZE = Setting(
+    "Training examples per optimisation step.", minimum=1, maximum=65_536, hosted_maximum=1024
+)
 EPOCHS = Setting("Passes over the training data.", minimum=1, maximum=10_000)
 
 

@@ -38,9 +38,14 @@ class ReplyTextConfig(KerasTrainingConfig):
         "answers.",
         minimum=1,
         maximum=1000,
+        hosted_maximum=100,
     )
     reply_tokens: int = setting(
-        24, "Tokens read per reply: its first ones.", minimum=1, maximum=1000
+        24,
+        "Tokens read per reply: its first ones.",
+        minimum=1,
+        maximum=1000,
+        hosted_maximum=100,
     )
 
 

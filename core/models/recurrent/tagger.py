@@ -83,6 +83,7 @@ class RecurrentTaggerConfig(KerasTrainingConfig):
         "passes at most 32 sequences at a time.",
         minimum=1,
         maximum=65_536,
+        hosted_maximum=1024,
     )
     learning_rate: float = LEARNING_RATE.field(0.01)
     # Validation accuracy on wiki-sample segmentation is flat after 6 epochs.

@@ -60,6 +60,7 @@ class TextRecurrentConfig(KerasTrainingConfig):
         f"{LENGTH_PERCENTILE}% of training texts in full.",
         minimum=0,
         maximum=5000,
+        hosted_maximum=500,
     )
     embedding_dim: int = EMBEDDING_DIM.field(64)
     embeddings: str = EMBEDDINGS.field("random")

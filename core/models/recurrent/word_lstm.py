@@ -75,6 +75,7 @@ class WordLstmConfig(KerasTrainingConfig):
         "when scoring or suggesting.",
         minimum=2,
         maximum=1000,
+        hosted_maximum=200,
     )
     # 64, not 128: 128 makes an epoch cheaper, but its validation perplexity after 10 epochs
     # was clearly worse on wiki-sample (bench/README.md, language_models.py).

@@ -1,0 +1,86 @@
+"""A training job's cost, estimated from its config and its data before the job runs.
+
+core/models/cost.py estimates a network from the shape of its data; here that shape is read
+from the data a task's training path prepared, whatever the task, and hosted mode's budget
+for one job is applied: the model worker's memory limit less what TensorFlow itself holds
+there, and the job's deadline. Outside hosted mode nothing is refused: the estimate is shown
+to a person on their own machine, who decides.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.hosting import HostingSettings, hosting_settings
+from core.models.cost import Cost, DataShape, check_within_budget, estimate
+from core.models.registry import ModelSpec
+
+# What the model worker holds before a job: TensorFlow and the app's cached networks
+# (bench/README.md, app_session.py: about 450 MB resident after the first training).
+WORKER_BASELINE_MB = 450
+SAMPLED_TEXTS = 2000  # texts whose lengths give a text dataset's typical length
+LENGTH_PERCENTILE = 95
+
+
+def _typical_length(texts) -> int:
+    """Words in a long-ish text of the dataset (the 95th percentile of a sample)."""
+    sample = list(texts[:SAMPLED_TEXTS])
+    if not sample:
+        return 1
+    return max(
+        1, int(np.percentile([len(str(text).split()) for text in sample], LENGTH_PERCENTILE))
+    )
+
+
+def data_shape(prepared) -> DataShape:
+    """The shape of a task's prepared training data (the part a model trains on): a split
+    dataset of arrays or texts (classification), a tokenised corpus (text prediction),
+    tagged sequences (labelling) or message-reply pairs (replies)."""
+    train = prepared.split.train
+    if hasattr(prepared, "data"):
+        inputs, classes = prepared.data.inputs, len(prepared.data.class_names)
+        if isinstance(inputs, np.ndarray) and inputs.ndim == 3:
+            return DataShape(len(train), inputs.shape[1], inputs.shape[2], classes)
+        return DataShape(len(train), _typical_length(inputs[train]), 0, classes)
+    if hasattr(prepared, "vocabulary"):
+        documents = [prepared.tokens[index] for index in train]
+        words = sum(len(document) for document in documents)
+        characters = sum(len(token) + 1 for document in documents for token in document)
+        return DataShape(len(train), 0, 0, tokens=words, characters=characters)
+    if hasattr(prepared, "tag_names"):
+        lengths = [len(prepared.sequences[index]) for index in train] or [1]
+        return DataShape(len(train), max(lengths), 0, len(prepared.tag_names))
+    return DataShape(len(train), 0, 0)  # pairs: the config gives their lengths
+
+
+def job_budget(settings: HostingSettings) -> tuple[float, float]:
+    """(bytes, seconds) one job may take on a shared server."""
+    return (settings.worker_mb - WORKER_BASELINE_MB) * 2**20, settings.job_seconds
+
+
+def job_cost(spec: ModelSpec, config, prepared) -> Cost | None:
+    """The estimated cost of training a network; None for a baseline, which costs little
+    next to the caps on rows and rounds."""
+    if spec.family != "neural":
+        return None
+    return estimate(spec.task, config, data_shape(prepared))
+
+
+def check_job_cost(spec: ModelSpec, config, prepared, settings: HostingSettings | None = None):
+    """Raise InvalidConfig, with the figures, when a network is over hosted mode's budget
+    for one job; the estimate (None for a baseline) otherwise."""
+    settings = settings or hosting_settings()
+    cost = job_cost(spec, config, prepared)
+    if cost is not None and settings.hosted:
+        check_within_budget(cost, *job_budget(settings))
+    return cost
+
+
+@dataclass(frozen=True)
+class PlannedCost:
+    """One model of a plan: its estimated cost (None for a baseline) and, when hosted mode
+    refuses it, why."""
+
+    model: str
+    cost: Cost | None
+    refusal: str | None
