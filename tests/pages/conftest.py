@@ -1,4 +1,6 @@
-"""A fixture for page tests that run the app in hosted mode."""
+"""Fixtures and fakes for page tests: hosted mode, another visitor's job, a worker of threads."""
+
+import threading
 
 import pytest
 
@@ -36,3 +38,33 @@ class Running:
 
     def cancel(self, message):
         raise AssertionError("a running job is never cancelled")
+
+
+class ThreadWorker:
+    """A model worker that runs each job in a thread of the test's own process, so the test's
+    monkeypatches reach the job's code."""
+
+    def __init__(self) -> None:
+        self.stops: list[threading.Event] = []
+
+    def call(self, function, *args, **kwargs):
+        return function(*args, **kwargs)
+
+    def run_job(self, job, target, args: tuple, stopped: bool = False) -> int:
+        stop = threading.Event()
+        if stopped:
+            stop.set()
+        self.stops.append(stop)
+        threading.Thread(target=target, args=(*args, _Delivered(job), stop), daemon=True).start()
+        return len(self.stops) - 1
+
+    def stop_job(self, number: int) -> None:
+        self.stops[number].set()
+
+
+class _Delivered:
+    def __init__(self, job) -> None:
+        self.job = job
+
+    def put(self, event: tuple) -> None:
+        self.job.deliver(event)

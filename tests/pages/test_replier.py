@@ -2,9 +2,10 @@
 
 import csv
 import io
-import time
 
 from core.data.hacker_news import FetchReport
+from dashboard import hosting
+from tests.pages.conftest import ThreadWorker
 from tests.pages.helpers import open_page, readable, texts, wait_for_training
 
 PAGE = "replier.py"
@@ -86,20 +87,17 @@ def test_bad_pair_uploads_get_their_message_and_nothing_else():
 
 
 def test_hacker_news_without_threads_says_how_to_fetch_them(monkeypatch):
-    def fake_fetch(count, progress, should_stop):
+    def fake_fetch(count, progress, should_stop, client):
         progress(count, count, "done")
         return FetchReport(requested=count, fetched=count, items=12, pairs=9)
 
-    monkeypatch.setattr("dashboard.hacker_news_panel.fetch_threads", fake_fetch)
+    monkeypatch.setattr("core.runtime.hacker_news_jobs.fetch_threads", fake_fetch)
+    monkeypatch.setattr(hosting, "model_worker", ThreadWorker)  # the job runs in this process
     app = choose(open_page(PAGE), "hacker-news")
     assert any("No Hacker News threads fetched yet" in error for error in readable(app.error))
     assert not app.header
     app.number_input(key="reply.hn_count").set_value(3)
     app.button(key="reply.hn_fetch").click().run()
-    job = app.session_state["hacker_news_fetch"]
-    for _ in range(100):  # the fake fetch returns at once; its thread ends within moments
-        if job.finished:
-            break
-        time.sleep(0.05)
+    assert app.session_state["hacker_news_fetch"].wait(10)
     app.run()
     assert any("Fetched 3 of 3 threads" in text for text in texts(app.success))
