@@ -1,6 +1,7 @@
 """Hosted mode: limits for a public deployment such as Streamlit Community Cloud.
 
-`SEQLAB_HOSTED=1` turns it on. Each visitor's runs and uploads then belong to their browser
+`SEQLAB_HOSTED=1` turns it on; the dashboard turns it on unless SEQLAB_HOSTED is set (`adopt`),
+while the CLI is local unless asked. Each visitor's runs and uploads then belong to their browser
 session, and these caps hold (each its own environment variable, with a default that fits the
 platform's guaranteed 1 GB): upload size in megabytes, rows of an uploaded table, epochs of a
 neural model, sequences per pass of a model that can split its batches (the taggers), and
@@ -66,9 +67,11 @@ class HostingSettings:
     # A job's deadline: a job still running after this many seconds is stopped (and, if it
     # does not stop within a grace period, its worker is ended); its partial result is kept.
     job_seconds: float = 600.0
-    # The memory watchdog: the model worker's resident memory above which its running jobs
-    # are stopped with a message, leaving the rest of the 1 GB to the app.
-    worker_mb: float = 700.0
+    # The memory watchdog: the model worker's anonymous memory above which its running jobs
+    # are stopped with a message, leaving the rest of the 1 GB to the app (about 250 MB).
+    # Idle with TensorFlow loaded the worker holds about 400 MB; training an LSTM on
+    # mnist-5k took it to 455 MB, the replier's seq2seq to 593 MB.
+    worker_mb: float = 768.0
     # Disk: what one visitor's uploads and run files may take, what the data folder may
     # take in all (the retention sweep removes the oldest beyond it), and how long a
     # visitor's runs and uploads are kept.
@@ -116,15 +119,21 @@ def hosting_settings(values: Mapping[str, str] | None = None) -> HostingSettings
 
 
 def adopt(values: Mapping[str, Any]) -> None:
-    """Put the hosting settings found in `values` (the app's secrets) into the environment.
+    """Put the hosting settings found in `values` (the app's secrets) into the environment;
+    an app that neither sets SEQLAB_HOSTED is hosted.
 
     TOML gives booleans and numbers; the environment holds text ("1" for true), and training
-    processes started afterwards inherit it.
+    processes started afterwards inherit it. A hosting platform starts the app with a bare
+    `streamlit run dashboard/app.py`: a deployment that forgets the setting must not share
+    every visitor's runs with every other, so local mode is what has to be asked for
+    (`make run` sets SEQLAB_HOSTED=0).
     """
     for name in SETTINGS:
         if name in values:
             value = values[name]
             os.environ[name] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+    if not os.environ.get(HOSTED, "").strip():
+        os.environ[HOSTED] = "1"
 
 
 def _capped(spec: Any, settings: HostingSettings) -> bool:

@@ -12,6 +12,9 @@ import pytest
 from tests.postgres import running_server, throwaway_database
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The dashboard is hosted unless told otherwise (core.hosting.adopt); tests open it locally
+# and turn hosted mode on where they test it. Servers the tests start inherit this.
+os.environ.setdefault("SEQLAB_HOSTED", "0")
 GIVEN_DATABASE = os.environ.get("SEQLAB_DATABASE_URL", "")
 
 

@@ -101,7 +101,11 @@ def estimate(task: str, config: Any, shape: DataShape) -> Cost:
     layers = _setting(config, "layers", 1)
     directions = 2 if _setting(config, "bidirectional", False) else 1
     gates = GATES.get(_setting(config, "cell", "lstm"), 4)
-    vocabulary = _setting(config, "vocabulary_size", _setting(config, "max_characters", 0))
+    vocabulary = (  # a word language model's vocabulary is the corpus's (its `features`)
+        _setting(config, "vocabulary_size", 0)
+        or _setting(config, "max_characters", 0)
+        or (shape.features if shape.tokens else 0)
+    )
     embedding = _setting(config, "embedding_dim", 0) if vocabulary else 0
     inputs = embedding or shape.features
     per_step = task in PER_STEP_TASKS and not hasattr(config, "negatives")  # dual encoder
@@ -117,7 +121,7 @@ def estimate(task: str, config: Any, shape: DataShape) -> Cost:
     head = (layer_input + 1) * outputs
     parameters = vocabulary * embedding + recurrent + head
 
-    head_uses = steps_per_example if per_step else 1
+    head_uses = (_setting(config, "reply_tokens", 0) or steps_per_example) if per_step else 1
     saved = steps_per_example * (layers * directions * units * (gates + 2) + inputs)
     activation_bytes = batch * (saved + 2 * outputs * head_uses) * FLOAT_BYTES
 

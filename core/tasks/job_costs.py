@@ -15,8 +15,9 @@ from core.hosting import HostingSettings, hosting_settings
 from core.models.cost import Cost, DataShape, check_within_budget, estimate
 from core.models.registry import ModelSpec
 
-# What the model worker holds before a job: TensorFlow and the app's cached networks
-# (bench/README.md, app_session.py: about 450 MB resident after the first training).
+# What the model worker holds besides a job's tensors: TensorFlow and the networks it keeps
+# loaded (397 MB anonymous after a training, measured), and what any job adds beyond its
+# estimate (its graph and data: 58 MB for an LSTM estimated at 9 MB).
 WORKER_BASELINE_MB = 450
 SAMPLED_TEXTS = 2000  # texts whose lengths give a text dataset's typical length
 LENGTH_PERCENTILE = 95
@@ -46,7 +47,8 @@ def data_shape(prepared) -> DataShape:
         documents = [prepared.tokens[index] for index in train]
         words = sum(len(document) for document in documents)
         characters = sum(len(token) + 1 for document in documents for token in document)
-        return DataShape(len(train), 0, 0, tokens=words, characters=characters)
+        vocabulary = len(prepared.vocabulary)
+        return DataShape(len(train), 0, vocabulary, tokens=words, characters=characters)
     if hasattr(prepared, "tag_names"):
         lengths = [len(prepared.sequences[index]) for index in train] or [1]
         return DataShape(len(train), max(lengths), 0, len(prepared.tag_names))

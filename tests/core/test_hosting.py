@@ -52,6 +52,17 @@ def test_secrets_are_adopted_into_the_environment(monkeypatch):
     assert hosting_settings() == HostingSettings(hosted=True, max_trainings=2)
 
 
+@pytest.mark.parametrize("given, hosted", [(None, True), ("", True), ("0", False), ("1", True)])
+def test_the_app_is_hosted_unless_local_mode_is_asked_for(monkeypatch, given, hosted):
+    """A platform starts a bare `streamlit run dashboard/app.py`: that must be hosted."""
+    if given is None:
+        monkeypatch.delenv("SEQLAB_HOSTED", raising=False)
+    else:
+        monkeypatch.setenv("SEQLAB_HOSTED", given)
+    adopt({})
+    assert hosting_settings().hosted is hosted
+
+
 def test_neural_epochs_are_capped_only_in_hosted_mode(monkeypatch):
     spec = model_spec(*LSTM)
     config = spec.config_with({"epochs": 30})

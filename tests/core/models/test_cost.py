@@ -1,0 +1,85 @@
+"""What a network will cost, estimated before it is built, and hosted mode's refusals."""
+
+import pytest
+
+from core.errors import InvalidConfig
+from core.hosting import HostingSettings
+from core.models.cost import DataShape, check_within_budget, estimate
+from core.models.registry import model_spec
+from core.tasks.job_costs import check_job_cost, job_budget
+from core.tasks.registry import REGISTERED, plan_costs
+
+DIGITS = DataShape(samples=1293, timesteps=8, features=8, classes=10)
+HOSTED = HostingSettings(hosted=True)
+
+
+def lstm(**settings):
+    return model_spec("sequence-classification", "lstm").config_with(settings)
+
+
+def test_parameters_are_counted_as_keras_counts_them():
+    """4 gates x (inputs + units + bias) x units per layer, and the softmax head: the figure
+    Keras's count_params gives for this network (203,018, core/models tests of the LSTM)."""
+    cost = estimate("sequence-classification", lstm(), DIGITS)
+    first = 4 * (8 + 128 + 1) * 128
+    second = 4 * (128 + 128 + 1) * 128
+    assert cost.parameters == first + second + (128 + 1) * 10 == 203_018
+
+
+def test_memory_grows_with_units_layers_batch_and_length():
+    base = estimate("sequence-classification", lstm(), DIGITS)
+    for bigger in (lstm(units=256), lstm(layers=3), lstm(batch_size=512), lstm(bidirectional=True)):
+        assert estimate("sequence-classification", bigger, DIGITS).memory_bytes > base.memory_bytes
+    longer = DataShape(1293, 80, 8, 10)
+    assert estimate("sequence-classification", lstm(), longer).activation_bytes == pytest.approx(
+        10 * base.activation_bytes, rel=0.1
+    )
+
+
+def test_a_language_models_softmax_at_every_step_is_counted():
+    config = model_spec("text-prediction", "word-lstm").config_with({"batch_size": 256})
+    corpus = DataShape(100, 0, 20_000, tokens=200_000)  # 20,000 words in its vocabulary
+    cost = estimate("text-prediction", config, corpus)
+    logits = 256 * config.sequence_length * 20_000 * 4
+    assert cost.activation_bytes > 2 * logits
+
+
+def test_the_issues_link_is_over_any_shared_servers_budget():
+    """2,048 units in 4 layers with batches of 4,096: gigabytes before the first step."""
+    config = model_spec("sequence-classification", "lstm").default_config()
+    config = type(config)(**{**config.__dict__, "units": 2048, "layers": 4, "batch_size": 4096})
+    cost = estimate("sequence-classification", config, DIGITS)
+    assert cost.memory_bytes > 3 * 2**30
+    with pytest.raises(InvalidConfig, match=r"would need about [\d,]+ MB .* may take 3\d\d MB"):
+        check_within_budget(cost, *job_budget(HOSTED))
+
+
+def test_within_bounds_together_can_still_be_over_budget(monkeypatch):
+    """Each setting at its hosted bound passes validation; their product does not pass."""
+    monkeypatch.setenv("SEQLAB_HOSTED", "1")
+    spec = model_spec("sequence-classification", "lstm")
+    config = lstm(units=256, layers=3, batch_size=1024, bidirectional=True)
+    prepared = REGISTERED["sequence-classification"].path.prepare("digits", 0)
+    with pytest.raises(InvalidConfig, match="activations for one batch"):
+        check_job_cost(spec, config, prepared)
+    assert check_job_cost(spec, lstm(), prepared).seconds < HOSTED.job_seconds
+
+
+def test_too_long_a_training_is_refused_with_its_steps():
+    cost = estimate("sequence-classification", lstm(epochs=10), DataShape(10**6, 28, 28, 10))
+    with pytest.raises(InvalidConfig, match=r"would take about \d+ min \([\d,]+ steps\)"):
+        check_within_budget(cost, 10 * 2**30, 600)
+
+
+def test_outside_hosted_mode_the_estimate_is_given_and_nothing_refused(monkeypatch):
+    monkeypatch.setenv("SEQLAB_HOSTED", "0")
+    big = lstm(units=1024, layers=4, batch_size=4096)
+    (logreg, planned) = plan_costs(
+        "sequence-classification", "digits", [("logreg", None), ("lstm", big)], 0
+    )
+    assert logreg.cost is None and logreg.refusal is None  # a baseline needs no estimate
+    assert planned.cost.parameters > 10**7 and planned.refusal is None
+    monkeypatch.setenv("SEQLAB_HOSTED", "1")
+    medium = lstm(units=256, layers=3, batch_size=1024, bidirectional=True)
+    (planned,) = plan_costs("sequence-classification", "digits", [("lstm", medium)], 0)
+    assert "activations for one batch" in planned.refusal
