@@ -196,10 +196,12 @@ class TrainingQueue:
         threading.Thread(target=self._sweep, name="seqlab-queue", daemon=True).start()
 
     def _sweep(self) -> None:
-        while True:
-            time.sleep(self.sweep_seconds)
-            with self._lock:
-                self._advance()
-                if not self._running and not self._waiting:
-                    self._sweeping = False
-                    return
+        try:
+            while True:
+                time.sleep(self.sweep_seconds)
+                with self._lock:
+                    self._advance()
+                    if not self._running and not self._waiting:
+                        return
+        finally:  # also if a job raised: the next submit starts another thread
+            self._sweeping = False
