@@ -197,7 +197,7 @@ def significance_view(runs: list[RunRecord]) -> None:
     try:
         result = paired_test(run_store(), first, second)
     except UserFacingError as error:
-        st.warning(str(error))
+        st.warning(escape_markdown(str(error)))
         return
     difference = first.metrics["accuracy"] - second.metrics["accuracy"]
     verdict = (

@@ -74,7 +74,9 @@ def keyboard(models: list[TrainedModel]) -> None:
             offered = hosting.applied(trained.model, suggest, typed, SUGGESTIONS)
             total_ms += offered.milliseconds
             st.caption(
-                f"completing '{offered.prefix}'" if offered.prefix else "next word",
+                f"completing '{escape_markdown(offered.prefix)}'"
+                if offered.prefix
+                else "next word",
                 help="Click a word to add it to the text.",
             )
             if not offered.words:
@@ -83,7 +85,7 @@ def keyboard(models: list[TrainedModel]) -> None:
                 zip(offered.words, offered.probabilities, strict=True)
             ):
                 st.button(
-                    f"{word}  ({probability:.1%})",
+                    f"{escape_markdown(word)}  ({probability:.1%})",
                     key=f"suggest.{trained.run.id}.{index}",
                     on_click=_append,
                     args=(word, typed, offered.prefix),

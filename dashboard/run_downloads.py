@@ -42,7 +42,7 @@ def run_downloads(runs: list[RunRecord], key: str) -> None:
         try:
             artifact = verified_artifact(run)
         except ArtifactChanged as error:
-            st.warning(str(error))
+            st.warning(escape_markdown(str(error)))
     if artifact is not None:
         model.download_button(
             f"Model file ({artifact.suffix})",

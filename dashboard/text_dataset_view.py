@@ -15,6 +15,7 @@ from core.errors import DatasetUnavailable
 from core.task_names import TEXT_CLASSIFICATION
 from dashboard import charts, hosting, state, url_state
 from dashboard.dataset_view import loaded_dataset
+from dashboard.highlight import escape_markdown
 from dashboard.table_upload import message_on_rejection, parsed_table
 
 SAMPLES_SHOWN = 12
@@ -64,7 +65,8 @@ def _bundled_picker(key: str) -> DatasetInfo:
         format_func=lambda info: info.title + (" (data pack)" if info.unavailable else ""),
         key=f"{key}.name",
     )
-    st.caption(f"{chosen.description} Source: {chosen.source}.")
+    # An upload's description names its labels, and its source its file name.
+    st.caption(f"{escape_markdown(chosen.description)} Source: {escape_markdown(chosen.source)}.")
     return chosen
 
 
@@ -99,13 +101,13 @@ def _upload(key: str) -> DatasetInfo | None:
         ),
     )
     if isinstance(saved, str):
-        st.error(saved)
+        st.error(escape_markdown(saved))
         return None
     info, notes = saved
     for note in notes[len(table.notes) :]:
-        st.info(note)
+        st.info(escape_markdown(note))
     state.remember_upload(info.name)
-    st.caption(f"{info.description} Saved as dataset `{info.name}`.")
+    st.caption(f"{escape_markdown(info.description)} Saved as dataset `{info.name}`.")
     return info
 
 

@@ -173,3 +173,52 @@ def test_a_visitor_sees_no_traceback_or_error_message():
     app = AppTest.from_string("raise ValueError('the secret key is 1234')").run()
     assert "1234" not in app.exception[0].message
     assert app.exception[0].stack_trace == []
+
+
+# Markdown a visitor can put in an upload: a link, bold, raw HTML and an image.
+LINK, BOLD, HTML, IMAGE = (
+    "[click](https://evil.example)",
+    "**loud**",
+    "<b>spam</b>",
+    "![x](https://evil.example/x.png)",
+)
+
+
+def _markdown_shown(app) -> list[str]:
+    """The text of every element Streamlit renders as Markdown on the page."""
+    kinds = (app.markdown, app.caption, app.info, app.warning, app.error, app.success)
+    return [element.value for elements in kinds for element in elements]
+
+
+def _hostile_table() -> bytes:
+    rows = [f"{BOLD},{LINK}"]  # the header: the column names
+    for number in range(12):
+        rows += [f"text {number} {IMAGE},{HTML}", f"other {number},{LINK}"]
+    rows.append(f",{HTML}")  # an empty text: a note names the text column
+    return ("\n".join(rows) + "\n").encode()
+
+
+def _shown_as_typed_never_as_markdown(app, hostiles: tuple[str, ...]) -> None:
+    shown = _markdown_shown(app)
+    as_read = " ".join(readable_text.replace("\\", "") for readable_text in shown)
+    for hostile in hostiles:  # each is shown...
+        assert hostile in as_read, hostile
+    for text in shown:  # ...but never as Markdown: every bracket, star and angle is escaped
+        assert not any(hostile in text for hostile in (LINK, BOLD, HTML, IMAGE)), text
+
+
+def test_upload_names_columns_and_labels_are_shown_as_typed_never_as_markdown():
+    app = open_page("text_classification.py")
+    app.radio(key="text.dataset.source").set_value("Upload a CSV/TSV").run()
+    app.file_uploader(key="text.dataset.file").upload(f"{LINK}.csv", _hostile_table(), "text/csv")
+    app.run()
+    app.selectbox(key="text.dataset.text_column").set_value(BOLD).run()
+    app.selectbox(key="text.dataset.label_column").set_value(LINK).run()
+    assert not app.exception, app.exception
+    _shown_as_typed_never_as_markdown(app, (LINK, BOLD, HTML))  # file name, column, labels
+    # The upload in the dataset picker: its description lists the labels, its source the file.
+    app.radio(key="text.dataset.source").set_value("A bundled dataset").run()
+    picker = app.selectbox(key="text.dataset.name")
+    picker.set_value(next(option for option in picker.options if "evil" in option)).run()
+    assert not app.exception, app.exception
+    _shown_as_typed_never_as_markdown(app, (f"your file {LINK}.csv", HTML))
