@@ -31,7 +31,7 @@ from core.models.registry import MODELS, model_spec
 from core.paths import data_dir
 from core.progress import TrainingObserver
 from core.tasks.classification import SplitDataset
-from core.tasks.job_costs import job_budget, job_cost
+from core.tasks.job_costs import data_shape, job_budget, job_cost
 from core.tasks.registry import REGISTERED, main_metric
 from core.tasks.training import checked_config
 
@@ -279,7 +279,7 @@ def check_curve_cost(settings: CurveSettings, neural: tuple, prepared: Any) -> N
     costs little beside it."""
     hosting = hosting_settings()
     spec, config = neural
-    cost = job_cost(spec, config, prepared)
+    cost = job_cost(spec, config, data_shape(prepared))
     if not hosting.hosted or cost is None:
         return
     trainings = settings.seeds * sum(settings.fractions)

@@ -23,6 +23,12 @@ from core.errors import InvalidConfig
 
 FLOAT_BYTES = 4
 WEIGHT_COPIES = 4  # the weights, their gradients and Adam's two moment slots
+# What TensorFlow keeps per step for a recurrent layer's backward pass, as a multiple of its
+# gates, cell state and output: the loop's saved tensors, masks and selects. Measured in the
+# model worker: a BiLSTM tagger on Hamlet estimated at 78 MB of activations with 1 grew the
+# worker by 290 MB; with 3, estimates were within 0.7-1.2x of what the worker grew (seq2seq,
+# the tagger, the mnist-5k LSTM with its 50 MB of graph and data).
+SAVED_FACTOR = 3
 # Time, fitted to runs on this project's 2-core machine (bench/README.md, "Cost estimates
 # against measured runs"): arithmetic at FLOPS, plus Keras's cost per step and per training
 # (tracing the graph, validation passes), which dominate a small model.
@@ -46,6 +52,9 @@ class DataShape:
     # are its tokens (words, or characters for a character model) over that length.
     tokens: int = 0
     characters: int = 0
+    # The data held while training: the loaded dataset, and the copy of its training part
+    # Keras makes to feed it (arrays of images; token ids of texts are small beside them).
+    data_bytes: int = 0
 
     def examples(self, config: Any, steps: int) -> int:
         if self.tokens:
@@ -59,17 +68,24 @@ class Cost:
     parameters: int
     weight_bytes: int
     activation_bytes: int
+    data_bytes: int
     steps: int
     seconds: float
+    epochs: int = 1
+
+    def epochs_within(self, seconds: float) -> int:
+        """How many epochs fit in `seconds` at this estimate's pace."""
+        per_epoch = (self.seconds - START_SECONDS) / self.epochs
+        return max(0, math.floor((seconds - START_SECONDS) / per_epoch))
 
     @property
     def memory_bytes(self) -> int:
-        return self.weight_bytes + self.activation_bytes
+        return self.weight_bytes + self.activation_bytes + self.data_bytes
 
     def describe(self) -> str:
         return (
             f"{self.parameters:,} parameters, about {_megabytes(self.memory_bytes)} for "
-            f"weights and one batch's activations, {self.steps:,} steps in about "
+            f"weights, one batch's activations and the data, {self.steps:,} steps in about "
             f"{_duration(self.seconds)}"
         )
 
@@ -111,7 +127,9 @@ def estimate(task: str, config: Any, shape: DataShape) -> Cost:
     per_step = task in PER_STEP_TASKS and not hasattr(config, "negatives")  # dual encoder
     outputs = vocabulary if per_step and task != "sequence-labelling" else shape.classes
     samples = shape.examples(config, steps_per_example)
-    batch = min(_setting(config, "batch_size", 32), samples)
+    # A batch run in passes (the taggers' batch_passes) holds one pass's activations at once.
+    passes = _setting(config, "batch_passes", 1)
+    batch = min(math.ceil(_setting(config, "batch_size", 32) / passes), samples)
 
     recurrent = 0
     layer_input = inputs
@@ -119,22 +137,27 @@ def estimate(task: str, config: Any, shape: DataShape) -> Cost:
         recurrent += directions * gates * (layer_input + units + 1) * units
         layer_input = units * directions
     head = (layer_input + 1) * outputs
-    parameters = vocabulary * embedding + recurrent + head
+    tied = _setting(config, "tie_embeddings", False)  # the output layer reuses the embedding
+    parameters = vocabulary * embedding + recurrent + (outputs if tied else head)
 
     head_uses = (_setting(config, "reply_tokens", 0) or steps_per_example) if per_step else 1
-    saved = steps_per_example * (layers * directions * units * (gates + 2) + inputs)
+    saved = steps_per_example * (SAVED_FACTOR * layers * directions * units * (gates + 2) + inputs)
     activation_bytes = batch * (saved + 2 * outputs * head_uses) * FLOAT_BYTES
 
     multiply_adds = steps_per_example * recurrent + head * head_uses
     epochs = _setting(config, "epochs", 1)
-    steps = math.ceil(samples / batch) * epochs
+    steps = math.ceil(samples / (batch * passes)) * epochs  # one update per whole batch
     seconds = (
-        START_SECONDS + STEP_SECONDS * steps + 3 * 2 * multiply_adds * samples * epochs / FLOPS
+        START_SECONDS
+        + STEP_SECONDS * steps * passes
+        + 3 * 2 * multiply_adds * samples * epochs / FLOPS
     )
     return Cost(
         parameters=int(parameters),
         weight_bytes=int(parameters * WEIGHT_COPIES * FLOAT_BYTES),
         activation_bytes=int(activation_bytes),
+        data_bytes=shape.data_bytes,
+        epochs=epochs,
         steps=int(steps),
         seconds=seconds,
     )
@@ -145,13 +168,18 @@ def check_within_budget(cost: Cost, memory_bytes: float, seconds: float) -> None
     if cost.memory_bytes > memory_bytes:
         raise InvalidConfig(
             f"This model would need about {_megabytes(cost.memory_bytes)} "
-            f"({cost.parameters:,} parameters, and {_megabytes(cost.activation_bytes)} of "
-            f"activations for one batch); a job on this shared server may take "
-            f"{_megabytes(memory_bytes)}. Lower units, layers, batch size or sequence length."
+            f"({cost.parameters:,} parameters, {_megabytes(cost.activation_bytes)} of "
+            f"activations for one batch and {_megabytes(cost.data_bytes)} of data); a job on "
+            f"this shared server may take {_megabytes(memory_bytes)}. Lower units, layers, "
+            "batch size or sequence length, or choose a smaller dataset."
         )
     if cost.seconds > seconds:
+        fitting = cost.epochs_within(seconds)
+        advice = (
+            f"Lower epochs to {fitting}, or units or layers" if fitting else "Lower units or layers"
+        )
         raise InvalidConfig(
-            f"This training would take about {_duration(cost.seconds)} ({cost.steps:,} steps); "
-            f"a job on this shared server may run {_duration(seconds)}. Lower epochs, units "
-            "or layers, or choose a smaller dataset."
+            f"This training would take about {_duration(cost.seconds)} ({cost.steps:,} steps "
+            f"in {cost.epochs} epochs); a job on this shared server may run "
+            f"{_duration(seconds)}. {advice}, or choose a smaller dataset."
         )

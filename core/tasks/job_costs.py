@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.data.image_preview import ImagePreview
+from core.data.splits import TEST_FRACTION, VALIDATION_FRACTION
 from core.hosting import HostingSettings, hosting_settings
-from core.models.cost import Cost, DataShape, check_within_budget, estimate
+from core.models.cost import FLOAT_BYTES, Cost, DataShape, check_within_budget, estimate
 from core.models.registry import ModelSpec
 
 # What the model worker holds besides a job's tensors: TensorFlow and the networks it keeps
@@ -41,7 +43,8 @@ def data_shape(prepared) -> DataShape:
     if hasattr(prepared, "data"):
         inputs, classes = prepared.data.inputs, len(prepared.data.class_names)
         if isinstance(inputs, np.ndarray) and inputs.ndim == 3:
-            return DataShape(len(train), inputs.shape[1], inputs.shape[2], classes)
+            held = inputs.nbytes + len(train) * inputs[0].size * FLOAT_BYTES
+            return DataShape(len(train), inputs.shape[1], inputs.shape[2], classes, data_bytes=held)
         return DataShape(len(train), _typical_length(inputs[train]), 0, classes)
     if hasattr(prepared, "vocabulary"):
         documents = [prepared.tokens[index] for index in train]
@@ -55,24 +58,40 @@ def data_shape(prepared) -> DataShape:
     return DataShape(len(train), 0, 0)  # pairs: the config gives their lengths
 
 
+def preview_shape(preview: ImagePreview) -> DataShape:
+    """An image dataset's shape from its preview (core/data/image_preview.py): its training
+    part's size by the split every model shares, without loading 70,000 images to count."""
+    train = round(preview.examples * (1 - TEST_FRACTION) * (1 - VALIDATION_FRACTION))
+    image_bytes = preview.timesteps * preview.features * FLOAT_BYTES
+    return DataShape(
+        train,
+        preview.timesteps,
+        preview.features,
+        len(preview.class_names),
+        data_bytes=(preview.examples + train) * image_bytes,
+    )
+
+
 def job_budget(settings: HostingSettings) -> tuple[float, float]:
     """(bytes, seconds) one job may take on a shared server."""
     return (settings.worker_mb - WORKER_BASELINE_MB) * 2**20, settings.job_seconds
 
 
-def job_cost(spec: ModelSpec, config, prepared) -> Cost | None:
-    """The estimated cost of training a network; None for a baseline, which costs little
-    next to the caps on rows and rounds."""
+def job_cost(spec: ModelSpec, config, shape: DataShape) -> Cost | None:
+    """The estimated cost of training a network on data of `shape`; None for a baseline,
+    which costs little next to the caps on rows and rounds."""
     if spec.family != "neural":
         return None
-    return estimate(spec.task, config, data_shape(prepared))
+    return estimate(spec.task, config, shape)
 
 
-def check_job_cost(spec: ModelSpec, config, prepared, settings: HostingSettings | None = None):
+def check_job_cost(
+    spec: ModelSpec, config, shape: DataShape, settings: HostingSettings | None = None
+) -> Cost | None:
     """Raise InvalidConfig, with the figures, when a network is over hosted mode's budget
     for one job; the estimate (None for a baseline) otherwise."""
     settings = settings or hosting_settings()
-    cost = job_cost(spec, config, prepared)
+    cost = job_cost(spec, config, shape)
     if cost is not None and settings.hosted:
         check_within_budget(cost, *job_budget(settings))
     return cost

@@ -68,18 +68,18 @@ def secondary_metrics(task_name: str, metrics: dict, main: Metric | None) -> dic
 def plan_costs(
     task_name: str, dataset: str, plan: list[tuple[str, Any]], seed: int
 ) -> list[PlannedCost]:
-    """The cost of each (model name, config) of a plan on `dataset`, its data prepared once
-    (only when a network is planned: baselines need no estimate)."""
+    """The cost of each (model name, config) of a plan on `dataset`; the data's shape is
+    read once, and only when a network is planned (baselines need no estimate)."""
     specs = [(model_spec(task_name, name), config) for name, config in plan]
     if not any(spec.family == "neural" for spec, _ in specs):
         return [PlannedCost(spec.name, None, None) for spec, _ in specs]
-    prepared = task(task_name).path.prepare(dataset, seed)
+    shape = task(task_name).training_shape(dataset, seed)
     costs = []
     for spec, config in specs:
         try:
-            cost = check_job_cost(spec, config, prepared)
+            cost = check_job_cost(spec, config, shape)
         except InvalidConfig as refusal:
-            costs.append(PlannedCost(spec.name, job_cost(spec, config, prepared), str(refusal)))
+            costs.append(PlannedCost(spec.name, job_cost(spec, config, shape), str(refusal)))
         else:
             costs.append(PlannedCost(spec.name, cost, None))
     return costs

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import UserFacingError
+from core.models.cost import DataShape
 from core.models.registry import model_spec
 from core.progress import TrainingObserver
 from core.runs.store import RunRecord, RunStore
 from core.task_names import TASKS
+from core.tasks.job_costs import data_shape
 from core.tasks.metrics import Metric, TaskMetrics
 from core.tasks.training import TrainingPath, TrainingResult, train_on_path
 
@@ -54,6 +56,9 @@ class Task:
     curve_unsupported: str | None = None
     distributed: bool = True
     foreground: Callable[..., RunRecord] | None = None
+    # The shape of a dataset's training part without preparing it all (an image dataset's
+    # preview), for the cost estimate; None prepares the data to read it.
+    shape_without_loading: Callable[[str], DataShape] | None = None
 
     @property
     def title(self) -> str:
@@ -98,6 +103,12 @@ class Task:
         return self.train(
             dataset, model_name, store=store, config=config, seed=seed, observer=observer
         ).run
+
+    def training_shape(self, dataset: str, seed: int) -> DataShape:
+        """The shape of `dataset`'s training part as split with `seed`, for cost estimates."""
+        if self.shape_without_loading is not None:
+            return self.shape_without_loading(dataset)
+        return data_shape(self.path.prepare(dataset, seed))
 
     def run_line(self, run: RunRecord) -> str:
         """A run in one line: its test results, or why it has none."""

@@ -27,7 +27,7 @@ from core.runs.artifacts import verified_artifact
 from core.runs.evaluation import Evaluation
 from core.runs.store import RunRecord, RunStore
 from core.runs.tensorboard_logs import tensorboard_log
-from core.tasks.job_costs import check_job_cost
+from core.tasks.job_costs import check_job_cost, data_shape
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def train_on_path(
     """
     spec, config = checked_config(task, model_name, config)
     data = path.prepare(dataset, seed)
-    check_job_cost(spec, config, data)  # a network over a shared server's budget stops here
+    check_job_cost(spec, config, data_shape(data))  # over a shared server's budget: stop
     run_id, model, train_seconds = fit_new_run(
         store,
         spec,

@@ -1,12 +1,14 @@
 """What a network will cost, estimated before it is built, and hosted mode's refusals."""
 
+import numpy as np
 import pytest
 
+from core.data.image_preview import ImagePreview
 from core.errors import InvalidConfig
 from core.hosting import HostingSettings
 from core.models.cost import DataShape, check_within_budget, estimate
 from core.models.registry import model_spec
-from core.tasks.job_costs import check_job_cost, job_budget
+from core.tasks.job_costs import check_job_cost, data_shape, job_budget, preview_shape
 from core.tasks.registry import REGISTERED, plan_costs
 
 DIGITS = DataShape(samples=1293, timesteps=8, features=8, classes=10)
@@ -59,15 +61,27 @@ def test_within_bounds_together_can_still_be_over_budget(monkeypatch):
     monkeypatch.setenv("SEQLAB_HOSTED", "1")
     spec = model_spec("sequence-classification", "lstm")
     config = lstm(units=256, layers=3, batch_size=1024, bidirectional=True)
-    prepared = REGISTERED["sequence-classification"].path.prepare("digits", 0)
+    shape = data_shape(REGISTERED["sequence-classification"].path.prepare("digits", 0))
     with pytest.raises(InvalidConfig, match="activations for one batch"):
-        check_job_cost(spec, config, prepared)
-    assert check_job_cost(spec, lstm(), prepared).seconds < HOSTED.job_seconds
+        check_job_cost(spec, config, shape)
+    assert check_job_cost(spec, lstm(), shape).seconds < HOSTED.job_seconds
 
 
 def test_too_long_a_training_is_refused_with_its_steps():
-    cost = estimate("sequence-classification", lstm(epochs=10), DataShape(10**6, 28, 28, 10))
-    with pytest.raises(InvalidConfig, match=r"would take about \d+ min \([\d,]+ steps\)"):
+    cost = estimate("sequence-classification", lstm(epochs=10), DataShape(200_000, 28, 28, 10))
+    with pytest.raises(InvalidConfig, match=r"would take about \d+ min \([\d,]+ steps in 10"):
+        check_within_budget(cost, 10 * 2**30, 600)
+    fitting = cost.epochs_within(600)
+    assert 0 < fitting < 10
+    within = estimate("sequence-classification", lstm(epochs=fitting), DataShape(200_000, 28, 28))
+    assert (
+        within.seconds
+        <= 600
+        < estimate(
+            "sequence-classification", lstm(epochs=fitting + 1), DataShape(200_000, 28, 28)
+        ).seconds
+    )
+    with pytest.raises(InvalidConfig, match=f"Lower epochs to {fitting}, or units"):
         check_within_budget(cost, 10 * 2**30, 600)
 
 
@@ -83,3 +97,14 @@ def test_outside_hosted_mode_the_estimate_is_given_and_nothing_refused(monkeypat
     medium = lstm(units=256, layers=3, batch_size=1024, bidirectional=True)
     (planned,) = plan_costs("sequence-classification", "digits", [("lstm", medium)], 0)
     assert "activations for one batch" in planned.refusal
+
+
+def test_seventy_thousand_images_are_counted_without_loading_them():
+    """MNIST's preview gives its size: 220 MB of images plus Keras's copy of the training
+    part is over a job's budget before any layer is counted, so it is refused up front."""
+    preview = ImagePreview("mnist", 70_000, tuple("0123456789"), np.zeros((1, 28, 28)), [0])
+    shape = preview_shape(preview)
+    assert shape.samples == 50_400 and (shape.timesteps, shape.features) == (28, 28)
+    assert shape.data_bytes == (70_000 + 50_400) * 28 * 28 * 4
+    with pytest.raises(InvalidConfig, match=r"and 360 MB of data"):
+        check_job_cost(model_spec("sequence-classification", "lstm"), lstm(), shape, HOSTED)
