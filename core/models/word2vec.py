@@ -20,9 +20,12 @@ from gensim.models import KeyedVectors, Word2Vec
 from core.configs import setting, validate
 from core.data.corpora import Corpus, tokenize
 from core.errors import InvalidConfig, TrainingStopped, UserFacingError
+from core.hosting import hosting_settings
 from core.progress import TrainingObserver
 
 ARCHITECTURES = ("cbow", "skip-gram")
+
+HOSTED_VOCABULARY = 50_000
 
 
 class EmptyCorpus(UserFacingError):
@@ -37,17 +40,25 @@ class Word2VecConfig:
         "from the word and does better on small corpora and rare words.",
         choices=ARCHITECTURES,
     )
-    vector_size: int = setting(100, "Dimensions of each word vector.", minimum=2, maximum=1000)
-    window: int = setting(5, "Context words on each side of a word.", minimum=1, maximum=50)
+    vector_size: int = setting(
+        100, "Dimensions of each word vector.", minimum=2, maximum=1000, hosted_maximum=300
+    )
+    window: int = setting(
+        5, "Context words on each side of a word.", minimum=1, maximum=50, hosted_maximum=10
+    )
     min_count: int = setting(
         5, "Words seen fewer times than this are left out of the vocabulary.", minimum=1
     )
     # gensim's default is 5, made for large corpora; 60,000 words need more passes: on Lee,
     # skip-gram's WordSim353 correlation was no better than chance after 5 epochs and clearly
     # positive after 20 (bench/README.md, Figures formerly in code comments).
-    epochs: int = setting(20, "Passes over the corpus.", minimum=1, maximum=1000)
+    epochs: int = setting(20, "Passes over the corpus.", minimum=1, maximum=1000, hosted_maximum=50)
     negative: int = setting(
-        5, "Random 'noise' words contrasted with each true context word.", minimum=1, maximum=50
+        5,
+        "Random 'noise' words contrasted with each true context word.",
+        minimum=1,
+        maximum=50,
+        hosted_maximum=20,
     )
     seed: int = setting(0, "Seed of the initial vectors and of sampling.", minimum=0)
 
@@ -109,6 +120,9 @@ def train_word2vec(
         vector_size=config.vector_size,
         window=config.window,
         min_count=config.min_count,
+        # On a shared server the vectors (words x vector_size floats, handed back to the app)
+        # stay within 50,000 words: gensim raises min_count as far as that needs.
+        max_final_vocab=HOSTED_VOCABULARY if hosting_settings().hosted else None,
         sg=int(config.architecture == "skip-gram"),
         negative=config.negative,
         seed=config.seed,

@@ -6,6 +6,7 @@ import pytest
 from core.configs import with_overrides
 from core.data.corpora import Corpus, load_corpus
 from core.errors import InvalidConfig, TrainingStopped
+from core.models import word2vec
 from core.models.word2vec import (
     EmptyCorpus,
     TrainedWord2Vec,
@@ -102,3 +103,14 @@ def test_corpus_stats_count_documents_tokens_and_the_vocabulary_at_min_count():
     assert (stats.documents, stats.tokens) == (48, 48 * 7)
     assert stats.vocabulary(1) == 14 and stats.vocabulary(48) == 3  # "the" 96, "on", "today" 48
     assert stats.vocabulary(97) == 0
+
+
+def test_a_shared_server_keeps_at_most_its_vocabulary(monkeypatch):
+    """The vectors go back to the app: on a shared server at most HOSTED_VOCABULARY words."""
+    monkeypatch.setattr(word2vec, "HOSTED_VOCABULARY", 20)
+    monkeypatch.setenv("SEQLAB_HOSTED", "1")
+    config = Word2VecConfig(min_count=1, epochs=1)
+    trained = train_word2vec(load_corpus("lee"), config)
+    assert 0 < len(trained.vectors.index_to_key) <= 20
+    monkeypatch.setenv("SEQLAB_HOSTED", "0")
+    assert len(train_word2vec(load_corpus("lee"), config).vectors.index_to_key) > 1000
