@@ -14,6 +14,8 @@ from core.models.registry import ModelSpec
 from dashboard import url_state
 from dashboard.highlight import escape_markdown
 
+LARGEST_SEED = 2**32 - 1  # what NumPy's and scikit-learn's seeds take
+
 
 def dataset_picker(task: str, key: str) -> DatasetInfo:
     """A select box of the task's datasets; bundled ones first."""
@@ -103,7 +105,7 @@ def settings_url_fields(
 
 def seed_url_field(key: str) -> url_state.UrlField:
     """A page's seed input in a link: `seed=<n>`."""
-    return url_state.value("seed", key, 0)
+    return url_state.value("seed", key, 0, 0, LARGEST_SEED)
 
 
 def validated(title: str, build: Callable[[], Any]) -> Any | None:
@@ -111,18 +113,24 @@ def validated(title: str, build: Callable[[], Any]) -> Any | None:
     try:
         return build()
     except UserFacingError as error:
-        st.error(f"{title}: {error}")
+        st.error(escape_markdown(f"{title}: {error}"))
         return None
 
 
-def config_form(spec: ModelSpec, key: str) -> Any | None:
-    """Inputs for every setting the model does not fix; the validated config, or None.
+def config_form(spec: ModelSpec, key: str) -> tuple[Any | None, str | None]:
+    """Inputs for every setting the model does not fix; the validated config, or None and
+    why not (shown here too, under the inputs).
 
     In hosted mode a neural model's epochs start at the server's cap where the default is
-    higher, and a value over the cap gets the same message as any out-of-range setting.
+    higher, and a value over the cap or over a setting's hosted bound gets the same message as
+    any out-of-range setting.
     """
     values = settings_form(capped_defaults(spec), key, frozenset(spec.fixed))
-    return validated(spec.title, lambda: _within_caps(spec, spec.config_with(values)))
+    try:
+        return _within_caps(spec, spec.config_with(values)), None
+    except UserFacingError as error:
+        st.error(escape_markdown(f"{spec.title}: {error}"))
+        return None, str(error)
 
 
 def _within_caps(spec: ModelSpec, config: Any) -> Any:
@@ -141,10 +149,13 @@ def attempt(compute: Callable[[], Any]) -> Any | None:
 
 def stop_button(job, key: str, help: str) -> None:
     """The Stop button of a background job (core.runtime.jobs.ChildJob), which says it is stopping
-    once pressed; `help` says what a stop keeps."""
+    once pressed, and why when the server asked (a deadline, memory); `help` says what a stop
+    keeps."""
     stopping = job.stop_requested
+    if job.stop_reason:
+        st.warning(escape_markdown(job.stop_reason))
     st.button(
-        "Stopping after this batch..." if stopping else "Stop",
+        "Stopping..." if stopping else "Stop",
         on_click=job.request_stop,
         disabled=stopping,
         key=key,

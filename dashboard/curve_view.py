@@ -10,6 +10,7 @@ from core.contest.learning_curves import (
     CurveSettings,
     LearningCurve,
     cached_curves,
+    check_curve_settings,
 )
 from core.data.datasets import datasets_for
 from core.hosting import capped_defaults
@@ -17,12 +18,14 @@ from core.models.registry import MODELS, ModelSpec, models_for
 from core.runtime.curve_jobs import CurveJob
 from core.task_names import TASKS
 from dashboard import charts, hosting, state, url_state
-from dashboard.components import dataset_picker, stop_button
+from dashboard.components import attempt, dataset_picker, stop_button
 from dashboard.highlight import escape_markdown
 
 FRACTION_CHOICES = (0.05, 0.1, 0.25, 0.5, 0.75, 1.0)
 # Tasks whose datasets the shared picker lists; the CLI's `curve` also takes the others.
 CURVE_TASKS = tuple(task for task in TASKS if datasets_for(task))
+
+MOST_EPOCHS = 500  # the epochs input's own bound; core applies hosted mode's cap
 
 
 def _baselines(task: str) -> list[ModelSpec]:
@@ -74,9 +77,13 @@ def curve_url_fields() -> list[url_state.UrlField]:
             DEFAULT_FRACTIONS,
             name=lambda fraction: f"{fraction:g}",
         ),
-        url_state.value("curve.seeds", "curve.seeds", DEFAULT_SEEDS),
+        url_state.value("curve.seeds", "curve.seeds", DEFAULT_SEEDS, 1, MAX_SEEDS),
         url_state.value(
-            "curve.epochs", "curve.epochs", capped_defaults(_default_neural(CURVE_TASKS[0])).epochs
+            "curve.epochs",
+            "curve.epochs",
+            capped_defaults(_default_neural(CURVE_TASKS[0])).epochs,
+            1,
+            MOST_EPOCHS,
         ),
     ]
 
@@ -116,12 +123,12 @@ def curve_settings() -> CurveSettings | None:
         "Seeds per size", 1, MAX_SEEDS, DEFAULT_SEEDS, key="curve.seeds"
     )
     epochs = columns[2].number_input(  # in hosted mode from the cap, which core enforces
-        f"{neural.title} epochs", 1, 500, capped_defaults(neural).epochs, key="curve.epochs"
+        f"{neural.title} epochs", 1, MOST_EPOCHS, capped_defaults(neural).epochs, key="curve.epochs"
     )
     if not fractions:
         st.warning("Choose at least one fraction of the training set.")
         return None
-    return CurveSettings(
+    settings = CurveSettings(
         task,
         dataset.name,
         baseline.name,
@@ -130,6 +137,9 @@ def curve_settings() -> CurveSettings | None:
         int(seeds),
         model_settings={"epochs": int(epochs)},
     )
+    if attempt(lambda: check_curve_settings(settings)) is None:  # out of bounds: said why
+        return None
+    return settings
 
 
 def start_curve_button(settings: CurveSettings | None) -> None:
@@ -143,8 +153,9 @@ def start_curve_button(settings: CurveSettings | None) -> None:
         help="Trains both models on each fraction with each seed, in the background; every "
         "point is scored on the whole held-out test set.",
     ):
-        job = CurveJob(settings, hosting.model_worker())
-        hosting.training_queue().submit(job)  # in hosted mode it may wait for a free slot
+        job = CurveJob(settings, hosting.model_worker(), visitor=hosting.visitor())
+        if not hosting.enqueue(job):  # in hosted mode it may wait for a free slot
+            return
         state.set_curve_job(job)
         st.rerun()
 

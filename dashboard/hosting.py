@@ -20,18 +20,29 @@ from core.data.packs import fetch_packs
 from core.errors import UserFacingError
 from core.hosting import HostingSettings, adopt, hosting_settings
 from core.models.registry import model_spec
-from core.paths import store_url
+from core.paths import data_dir, store_url
+from core.runs.retention import (
+    DiskQuotaExceeded,
+    check_visitor_quota,
+    keep_sweeping,
+    remove_partial_files,
+)
 from core.runs.store import RunRecord, RunStore
 from core.runtime.freed_memory import release_freed_memory
 from core.runtime.model_worker import ModelWorker, RemoteModel
 from core.runtime.reference_runs import ensure_reference_runs
-from core.runtime.training_queue import TrainingQueue
+from core.runtime.training_queue import AlreadyQueued, TrainingQueue
 from core.tasks.training import load_trained_model
 from dashboard import state
+from dashboard.highlight import escape_markdown
 
 # A session keeps only its latest trained models in memory in hosted mode (their runs stay
 # stored), so one visitor's many trainings cannot fill the server's memory.
 MODELS_KEPT = 8
+# How often every open page of a hosted app tells the queue its visitor is still there: well
+# within the queue's patience (120 s), even where a browser slows a hidden tab's timers to one
+# a minute.
+KEEP_ALIVE_SECONDS = 30
 
 
 def start_hosting() -> None:
@@ -40,8 +51,11 @@ def start_hosting() -> None:
     visitor's id kept in a browser cookie. A bad setting stops the page with its message."""
     _adopt_secrets()
     if settings().hosted:
+        _start_retention()
         _start_reference_runs()
         _remember_visitor()
+        with st.sidebar:
+            keep_jobs_alive()
 
 
 @st.cache_resource(show_spinner=False)
@@ -73,8 +87,19 @@ def _prepare_reference_runs(store: RunStore) -> None:
     release_freed_memory()  # training them left freed memory with the C heap
 
 
+@st.cache_resource(show_spinner=False)
+def _start_retention() -> None:
+    """Once per process: the temporary files of writes a crash cut short go now, before this
+    process writes any; then a daemon thread sweeps now and every hour."""
+    store = RunStore(store_url())
+    remove_partial_files(data_dir(), store.artifacts)
+    threading.Thread(
+        target=keep_sweeping, args=(store, data_dir()), name="seqlab-retention", daemon=True
+    ).start()
+
+
 # Sets the visitor cookie for this site until the browser closes; Secure where served over
-# HTTPS. Only a server-made id, checked against VISITOR_ID, is ever put into it.
+# HTTPS. Only the server's signed token, checked against its form, is ever put into it.
 _SET_COOKIE = (
     "<script>document.cookie = '{name}={value}; path=/; SameSite=Strict' + "
     "(location.protocol === 'https:' ? '; Secure' : '');</script>"
@@ -82,12 +107,25 @@ _SET_COOKIE = (
 
 
 def _remember_visitor() -> None:
-    """Keep this session's visitor id in a browser cookie, so a reload or a link opened in
-    the same browser finds the visitor's runs again."""
-    visitor_id = state.visitor_id()
-    if state.VISITOR_ID.fullmatch(visitor_id):
-        script = _SET_COOKIE.format(name=state.VISITOR_COOKIE, value=visitor_id)
+    """Keep this session's signed visitor token in a browser cookie, so a reload or a link
+    opened in the same browser finds the visitor's runs again."""
+    token = state.visitor_token()
+    if token is not None and state.VISITOR_TOKEN_FORM.fullmatch(token):
+        script = _SET_COOKIE.format(name=state.VISITOR_COOKIE, value=token)
         st.html(script, unsafe_allow_javascript=True)
+
+
+def disk_quota_message(adding_bytes: int = 0) -> str | None:
+    """Why this visitor may not store `adding_bytes` more or train again (their runs and
+    uploads take their share of the disk, hosted mode); None when they may."""
+    owner = visitor()
+    if owner is None:
+        return None
+    try:
+        check_visitor_quota(RunStore(store_url()), owner, settings(), adding_bytes)
+    except DiskQuotaExceeded as error:
+        return str(error)
+    return None
 
 
 def settings() -> HostingSettings:
@@ -106,20 +144,41 @@ def visitor() -> str | None:
 
 
 @st.cache_resource(show_spinner=False)
-def _queue(capacity: int | None) -> TrainingQueue:
-    return TrainingQueue(capacity)
+def _queue(capacity: int | None, hosted: bool) -> TrainingQueue:
+    return TrainingQueue(capacity, stop_unwatched=hosted)
 
 
 def training_queue() -> TrainingQueue:
-    """The process's one line of trainings: SEQLAB_MAX_TRAININGS at once in hosted mode, no
-    limit otherwise."""
+    """The process's one line of background jobs: in hosted mode SEQLAB_MAX_TRAININGS at
+    once, one per visitor, each stopped at its deadline or when its page was closed
+    (core/runtime/training_queue.py); no limit otherwise."""
     hosting = settings()
-    return _queue(hosting.max_trainings if hosting.hosted else None)
+    return _queue(hosting.max_trainings if hosting.hosted else None, hosting.hosted)
+
+
+def enqueue(job) -> bool:
+    """Put `job` (a core.runtime.jobs.ChildJob) in the line, where it starts when a slot is
+    free; False, with the reason shown here, when refused: its visitor already has one."""
+    try:
+        training_queue().submit(job)
+    except AlreadyQueued as error:
+        st.error(escape_markdown(str(error)))
+        return False
+    return True
+
+
+@st.fragment(run_every=KEEP_ALIVE_SECONDS)
+def keep_jobs_alive() -> None:
+    """Every page of a hosted app says, every half minute, that its visitor is still here, so
+    a job keeps running while its visitor reads another page; a closed tab stops saying so,
+    and the queue stops the job (core/runtime/training_queue.py). Draws nothing."""
+    training_queue().visitor_seen(visitor())
 
 
 def waiting_in_line(job, key: str) -> bool:
     """While `job` waits for a training slot: its place in the line and a button to leave
-    it; False (and nothing shown) once the job has started."""
+    it; False (and nothing shown) once the job has started. A page calls this every second
+    while its job waits or runs: that is how the queue knows the page is still open."""
     ahead = training_queue().ahead_of(job)
     if ahead is None:
         return False
@@ -165,9 +224,9 @@ def applied(model: Any, function: Callable, *args) -> Any:
     return function(model, *args)
 
 
-def with_tensorflow(function: Callable, *args) -> Any:
-    """`function(*args)`, a core function that uses TensorFlow: run in the model worker in
-    hosted mode, here otherwise."""
+def in_worker(function: Callable, *args) -> Any:
+    """`function(*args)`, a core function that uses TensorFlow or a large dataset: run in the
+    model worker in hosted mode, here otherwise."""
     worker = model_worker()
     return function(*args) if worker is None else worker.call(function, *args)
 

@@ -13,7 +13,6 @@ from core.runtime.line_fit_jobs import LineFitJob
 from core.tasks.regression import PendingFit, complete_line_fit, split_settings, start_line_fit
 from dashboard import charts, hosting
 from dashboard.components import settings_form, stop_button, validated
-from dashboard.highlight import escape_markdown
 from dashboard.services import run_store
 
 LAST_FIT = "perceptron.run_id"  # session_state: the visitor's latest perceptron run
@@ -128,7 +127,7 @@ def fit_section() -> bool:
         _fit_monitor(job, view)
         return True
     if job.error:
-        st.error(escape_markdown(job.error))
+        st.error(job.error)
     return False
 
 
@@ -158,9 +157,9 @@ def show_result(run: RunRecord) -> None:
     data_config, _ = split_settings(run.config)
     data = make_line_data(data_config, run.seed)
     if run.status == "failed":
-        st.error(escape_markdown(run.message))
+        st.error(run.message)
     elif run.status == "stopped":
-        st.warning(escape_markdown(run.message))
+        st.warning(run.message)
     if run.history:
         st.plotly_chart(charts.loss_curve(run.history), key="final_cost")
     metrics = run.metrics

@@ -17,7 +17,7 @@ from core.data.uploads import (
     upload_size_cap_megabytes,
 )
 from core.errors import UserFacingError
-from dashboard import state
+from dashboard import hosting, state
 from dashboard.highlight import escape_markdown
 
 PREVIEW_ROWS = 8
@@ -46,7 +46,9 @@ def parsed_table(key: str, hint: str) -> tuple[Any, UploadedTable] | None:
     table = state.upload_step(
         "parse",
         (upload.file_id,),
-        lambda: message_on_rejection(lambda: _read(upload)),
+        lambda: (
+            hosting.disk_quota_message(upload.size) or message_on_rejection(lambda: _read(upload))
+        ),
     )
     if isinstance(table, str):
         st.error(escape_markdown(table))

@@ -13,7 +13,7 @@ from typing import Generic, NamedTuple, TypeVar
 import streamlit as st
 
 from dashboard import state, url_state
-from dashboard.components import seed_url_field
+from dashboard.components import LARGEST_SEED, seed_url_field
 from dashboard.run_downloads import run_downloads
 from dashboard.state import TrainedModel
 from dashboard.training_panel import job_section, model_plan, plan_url_fields, start_button
@@ -34,7 +34,14 @@ class Chosen(NamedTuple, Generic[Choice, Data]):
 def _seed(key: str) -> int:
     """The one seed of a run: it draws the split, the initial weights and the bootstrap."""
     return int(
-        st.number_input("Seed (split, initial weights, bootstrap)", value=0, step=1, key=key)
+        st.number_input(
+            "Seed (split, initial weights, bootstrap)",
+            min_value=0,
+            max_value=LARGEST_SEED,
+            value=0,
+            step=1,
+            key=key,
+        )
     )
 
 

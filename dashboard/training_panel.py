@@ -1,14 +1,18 @@
 """Configure, start, watch and stop training; the page calls these in order."""
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import streamlit as st
 
+from core.errors import UserFacingError
 from core.hosting import capped_defaults
 from core.models.registry import ModelSpec, models_for
 from core.runtime.jobs import ModelProgress, TrainingJob
+from core.tasks.job_costs import PlannedCost
+from core.tasks.registry import plan_costs
 from dashboard import charts, hosting, state, url_state
 from dashboard.components import config_form, settings_url_fields, stop_button
+from dashboard.highlight import escape_markdown
 from dashboard.services import run_store, training_devices
 
 TERMINAL_NOTICE = {
@@ -26,8 +30,16 @@ def _default_models(specs: list[ModelSpec]) -> list[ModelSpec]:
     return [specs[0]] + preferred[:1]
 
 
-def model_plan(task: str, key: str) -> list[tuple[ModelSpec, Any]] | None:
-    """Model choice and per-model settings; None when a setting is invalid (already shown)."""
+class ModelPlan(NamedTuple):
+    """The models chosen with their configs, and why any of them cannot be trained."""
+
+    items: list[tuple[ModelSpec, Any]]
+    problems: list[str]
+
+
+def model_plan(task: str, key: str) -> ModelPlan:
+    """Model choice and per-model settings; a setting out of its bounds is a problem, shown
+    under its input and again next to the Train button."""
     specs = models_for(task)
     chosen = st.multiselect(
         "Models to train",
@@ -36,14 +48,16 @@ def model_plan(task: str, key: str) -> list[tuple[ModelSpec, Any]] | None:
         format_func=lambda spec: f"{spec.title} ({spec.family})",
         key=f"{key}.models",
     )
-    configs = []
+    items, problems = [], []
     for spec in chosen:
         with st.expander(f"{spec.title} settings"):
             st.caption(spec.description)
-            configs.append(config_form(spec, key=f"{key}.{spec.name}"))
-    if any(config is None for config in configs):
-        return None
-    return list(zip(chosen, configs, strict=True))
+            config, problem = config_form(spec, key=f"{key}.{spec.name}")
+        if problem:
+            problems.append(f"{spec.title}: {problem}")
+        else:
+            items.append((spec, config))
+    return ModelPlan(items, problems)
 
 
 def _strategy_choice() -> str:
@@ -90,12 +104,37 @@ def plan_url_fields(task: str, key: str) -> list[url_state.UrlField]:
     return fields
 
 
+@st.cache_data(max_entries=64, show_spinner="Estimating what the models will cost...")
+def _plan_costs(
+    task: str, dataset_name: str, plan: tuple[tuple[str, Any], ...], seed: int, hosted: bool
+) -> list[PlannedCost]:
+    """Each model's estimated cost (core/tasks/job_costs.py), reckoned in the model worker in
+    hosted mode, since it prepares the dataset; `hosted` keys the cache on the mode."""
+    return hosting.in_worker(plan_costs, task, dataset_name, list(plan), seed)
+
+
+def _cost_refusals(task: str, dataset_name: str, plan: ModelPlan, seed: int) -> list[str]:
+    """The estimates of the planned networks, as a caption; the refusals over the budget."""
+    named = tuple((spec.name, config) for spec, config in plan.items)
+    titles = {spec.name: spec.title for spec, _ in plan.items}
+    try:
+        costs = _plan_costs(task, dataset_name, named, seed, hosting.settings().hosted)
+    except UserFacingError as error:  # the dataset cannot be prepared: training says why
+        return [str(error)]
+    estimates = [f"{titles[item.model]}: {item.cost.describe()}" for item in costs if item.cost]
+    if estimates:
+        st.caption("Estimated: " + "; ".join(estimates) + ".")
+    return [f"{titles[item.model]}: {item.refusal}" for item in costs if item.refusal]
+
+
 def start_button(
-    task: str, dataset_name: str, plan: list | None, seed: int, unavailable: str | None = None
+    task: str, dataset_name: str, plan: ModelPlan, seed: int, unavailable: str | None = None
 ) -> None:
     """The Train button; starts a background job after checking the inputs.
 
-    `unavailable` says why the dataset cannot be loaded now (None when it can).
+    A setting out of bounds, or a plan over the server's budget for one job, is said next to
+    the button, which is then disabled; `unavailable` says why the dataset cannot be loaded
+    now (None when it can).
     """
     job = state.training_job()
     busy = job is not None and not job.done
@@ -103,25 +142,32 @@ def start_button(
     caps = hosting.caps_caption()
     if caps:
         st.caption(caps)
-    if not st.button("Train", type="primary", disabled=busy or plan is None, key="train"):
+    refusals = list(plan.problems)
+    if plan.items and not refusals and not unavailable:
+        refusals = _cost_refusals(task, dataset_name, plan, seed)
+    for refusal in refusals:
+        st.error(escape_markdown(refusal))
+    if not st.button("Train", type="primary", disabled=busy or bool(refusals), key="train"):
         return
-    if not plan:
+    if not plan.items:
         st.warning("Choose at least one model to train.")
         return
+    unavailable = unavailable or hosting.disk_quota_message()
     if unavailable:
-        st.error(unavailable)
+        st.error(escape_markdown(unavailable))
         return
     job = TrainingJob(
         task,
         dataset_name,
-        plan,
+        plan.items,
         seed,
         run_store(),
         strategy,
         hosting.visitor(),
         hosting.model_worker(),
     )
-    hosting.training_queue().submit(job)
+    if not hosting.enqueue(job):
+        return
     state.set_training_job(job)
     st.rerun()
 

@@ -24,6 +24,8 @@ from dashboard.highlight import escape_markdown
 
 SEEDED_PAGES = "url_state.seeded"  # pages whose link values this session has already applied
 SHOWN_CHARACTERS = 60  # of a rejected link value, in the notice
+# The largest whole number a browser's number input holds exactly (JavaScript's safe integer).
+LARGEST_WHOLE_NUMBER = 2**53 - 1
 ALWAYS = object()  # a default that no value equals: the value is always written to the link
 
 
@@ -67,7 +69,7 @@ def choices(
         names = [item.strip() for item in text.split(",") if item.strip()]
         unknown = [item for item in names if item not in by_name]
         if unknown:
-            raise ValueError(f"{', '.join(unknown)} is not one of {_listed(by_name)}")
+            raise ValueError(f"{_shortened(', '.join(unknown))} is not one of {_listed(by_name)}")
         return [by_name[item] for item in dict.fromkeys(names)]
 
     def write(values: Sequence[Any]) -> str:
@@ -76,10 +78,28 @@ def choices(
     return UrlField(param, key, list(default), read, write)
 
 
-def value(param: str, key: str, default: Any) -> UrlField:
-    """A number input, checkbox or text input whose default is `default` (its type too)."""
+def value(
+    param: str,
+    key: str,
+    default: Any,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> UrlField:
+    """A number input, checkbox or text input whose default is `default` (its type too); a
+    number input with its own `minimum` and `maximum`, which a link's value must respect (the
+    input would refuse it)."""
     kind = type(default)
-    return UrlField(param, key, default, _reader(kind), _writer(kind))
+    read = _reader(kind)
+    if minimum is None and maximum is None:
+        return UrlField(param, key, default, read, _writer(kind))
+
+    def read_within(text: str) -> Any:
+        number = read(text)
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            raise ValueError(f"not between {minimum} and {maximum}")
+        return number
+
+    return UrlField(param, key, default, read_within, _writer(kind))
 
 
 def _reader(kind: type) -> Callable[[str], Any]:
@@ -95,9 +115,12 @@ def _reader(kind: type) -> Callable[[str], Any]:
 
         def read_int(text: str) -> int:
             try:
-                return int(text)
+                number = int(text)
             except ValueError:
                 raise ValueError("not a whole number") from None
+            if abs(number) > LARGEST_WHOLE_NUMBER:
+                raise ValueError("too large a number")
+            return number
 
         return read_int
     if kind is float:
@@ -121,6 +144,12 @@ def _writer(kind: type) -> Callable[[Any], str]:
     return repr if kind is float else str
 
 
+def _shortened(text: str) -> str:
+    """`text` as a notice shows it: cut after SHOWN_CHARACTERS, so a huge link value (or a
+    list of thousands of unknown names) makes a short notice."""
+    return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "..."
+
+
 def _listed(by_name: dict) -> str:
     names = list(by_name)
     return ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
@@ -137,8 +166,7 @@ def seed(fields: Sequence[UrlField], params: dict[str, str]) -> tuple[dict[str, 
         try:
             values[field.key] = field.read(text)
         except ValueError as reason:
-            shown = text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "..."
-            notes.append(f"{field.param}={shown!r} ({reason})")
+            notes.append(f"{field.param}={_shortened(text)!r} ({reason})")
     return values, notes
 
 

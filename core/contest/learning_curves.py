@@ -241,8 +241,9 @@ def _subset(prepared: Any, fraction: float, seed: int) -> Any:
     )
 
 
-def _check(settings: CurveSettings) -> dict[str, tuple]:
-    """Each model's registry entry and validated config, checked before any training."""
+def check_curve_settings(settings: CurveSettings) -> dict[str, tuple]:
+    """Each model's registry entry and validated config, checked before any training (and
+    by the page before it offers to start); InvalidConfig names what is out of bounds."""
     task = REGISTERED.get(settings.task)
     why = "it has no training path" if task is None or task.path is None else task.curve_unsupported
     if why:
@@ -296,7 +297,7 @@ def learning_curve(settings: CurveSettings, observer: CurveObserver | None = Non
     training is dropped (it saw less than its share), and the curve says it is partial.
     """
     observer = observer or CurveObserver()
-    models = _check(settings)
+    models = check_curve_settings(settings)
     path = REGISTERED[settings.task].path
     prepared = path.prepare(settings.dataset, settings.split_seed)
     check_curve_cost(settings, models[settings.model], prepared)

@@ -331,11 +331,20 @@ class _JobEvents:
         self.replies.put(("event", self.number, event))
 
 
+def _rebuilt_name(error: Exception) -> str:
+    """The name the app rebuilds `error` as: a UserFacingError of any kind (a dataset that
+    cannot be loaded, a setting out of bounds) stays one, so its message is shown as such."""
+    for kind in _REBUILT_ERRORS.values():
+        if isinstance(error, kind):
+            return kind.__name__
+    return type(error).__name__
+
+
 def _answer(replies, number: int, function: Callable, args: tuple, kwargs: dict) -> None:
     try:
         result = function(*args, **kwargs)
     except Exception as error:  # handed back to the caller, which shows its message
-        replies.put(("error", number, type(error).__name__, str(error)))
+        replies.put(("error", number, _rebuilt_name(error), str(error)))
     else:
         replies.put(("result", number, result))
 

@@ -29,7 +29,10 @@ from typing import Protocol
 
 from core.errors import UserFacingError
 
-STOP_GRACE = 20.0  # seconds a job asked to stop has to end before it is killed
+# Seconds a job asked to stop has to end before it is killed: longer than a training process
+# takes to load TensorFlow on a busy 2-core machine (up to 27 s measured), after which it
+# reads its stop flag.
+STOP_GRACE = 45.0
 SWEEP_SECONDS = 1.0  # how often the queue's thread applies the rules while it holds jobs
 
 
@@ -116,6 +119,14 @@ class TrainingQueue:
                 if place.job is job:
                     return len(self._running) + index
             return None
+
+    def visitor_seen(self, visitor: str) -> None:
+        """The visitor's page is open (any page of the app): their jobs are still wanted."""
+        with self._lock:
+            now = self.clock()
+            for place in self._running + self._waiting:
+                if place.job.visitor == visitor:
+                    place.seen = now
 
     def withdraw(self, job: Job) -> bool:
         """Take a waiting job out of the line; True if it was waiting (it then never starts)."""

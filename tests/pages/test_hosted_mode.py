@@ -93,13 +93,21 @@ def test_epochs_start_at_the_cap_and_more_is_refused_with_a_message():
 class Running:
     """Another visitor's training that holds the only slot until the test lets it finish."""
 
-    done = False
+    done = stop_requested = False
+    visitor = deadline = None
 
     def start(self):
         return self
 
     def cancel(self, message):
         raise AssertionError("a running job is never cancelled")
+
+    def request_stop(self, reason=None):
+        """Heard after the queue's patience, once the test has left it behind."""
+        self.stop_requested = True
+
+    def kill(self):
+        self.done = True
 
 
 def test_over_the_cap_a_visitor_waits_in_line_then_trains(hosted):
@@ -126,7 +134,7 @@ def test_leaving_the_queue_skips_the_training():
     app = open_page(PAGE)
     app.button(key="train").click().run()
     app.button(key="leave_queue").click().run()
-    assert "Not started: you left the queue." in " ".join(texts(app.info))
+    assert "Not started: you left the queue." in " ".join(readable(app.info))
     assert RunStore(store_url()).list_runs() == []
 
 
@@ -186,6 +194,9 @@ def test_the_tensorflow_work_of_every_page_happens_in_the_model_worker():
     app = open_page("perceptron.py")
     app.number_input(key="perceptron.training.epochs").set_value(50).run()
     app.button(key="perceptron.train").click().run()
+    job, _ = app.session_state["perceptron.fit_job"]  # queued, then fitted in the worker
+    assert job.wait(120), "the fit did not finish"
+    app.run()
     assert not app.exception, app.exception
     assert app.dataframe[0].value["parameter"].tolist() == ["W1", "b"]
     [run] = RunStore(store_url()).list_runs(task="regression")

@@ -1,4 +1,4 @@
-from tests.pages.helpers import open_page, texts, wait_for_training
+from tests.pages.helpers import open_page, readable, texts, wait_for_training
 
 PAGE = "sequence_classification.py"
 TINY_LSTM = {"epochs": 1, "units": 8, "layers": 1}
@@ -49,13 +49,19 @@ def test_stop_right_after_start_gives_an_honest_message():
     app = wait_for_training(app)
     assert not app.exception, app.exception
     # Depending on how far the child process got: not started, no batch yet, or part-trained.
-    [notice] = [text for text in texts(app.warning) + texts(app.info) if text.startswith("LSTM:")]
+    [notice] = [
+        text for text in readable(app.warning) + readable(app.info) if text.startswith("LSTM:")
+    ]
     assert (
         notice
         in (
             "LSTM: skipped. Not started: training was stopped.",
             "LSTM: stopped. Stopped before the first batch. Nothing was trained, so "
             "there is no model to evaluate.",
+            "LSTM: stopped. Stopped while the data was loading. Nothing was trained, so "
+            "there is no model to evaluate.",
+            "LSTM: stopped. Stopped by request. It did not stop when asked, so its process was "
+            "ended; what it had not yet recorded is lost.",
         )
         or "partially trained" in notice
     )

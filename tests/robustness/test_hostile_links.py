@@ -308,7 +308,7 @@ def curve_check(**changes) -> Callable[[Any], None]:
             model_settings={"epochs": capped_defaults(lstm).epochs},
         )
         changed = {name: make(value) for name, make in changes.items()}
-        learning_curves._check(dataclasses.replace(settings, **changed))
+        learning_curves.check_curve_settings(dataclasses.replace(settings, **changed))
 
     return check
 

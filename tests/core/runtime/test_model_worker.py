@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from core.data.datasets import load_dataset
-from core.errors import UserFacingError
+from core.errors import DatasetUnavailable, UserFacingError
 from core.learn.tensors import inspect_tensor
 from core.models.registry import model_spec
 from core.paths import REPO_ROOT
@@ -47,6 +47,10 @@ def _refuse(message: str):
     raise UserFacingError(message)
 
 
+def _unavailable(message: str):
+    raise DatasetUnavailable(message)
+
+
 def _divide(a, b):
     return a / b
 
@@ -61,6 +65,8 @@ def test_a_call_runs_in_the_worker_and_its_errors_come_back_as_messages(worker):
     assert worker.call(os.getpid) == worker.pid != os.getpid()
     with pytest.raises(UserFacingError, match="no such corpus"):
         worker.call(_refuse, "no such corpus")
+    with pytest.raises(UserFacingError, match="not cached"):  # a kind of one, shown as one
+        worker.call(_unavailable, "MNIST is not cached")
     with pytest.raises(ValueError, match="invalid literal"):
         worker.call(int, "seven")
     with pytest.raises(RuntimeError, match="ZeroDivisionError: division by zero"):

@@ -176,6 +176,20 @@ def test_a_running_job_whose_page_is_gone_is_stopped_in_hosted_mode(clock):
     assert local.running == 1 and not job.stop_requested
 
 
+def test_a_visitor_reading_another_page_keeps_their_job(clock):
+    """Any open page of the visitor says they are there; only their own jobs are kept."""
+    queue = fake_line(clock, capacity=2, stop_unwatched=True)
+    reading, gone = FakeJob("a", visitor="reader"), FakeJob("b", visitor="gone")
+    queue.submit(reading)
+    queue.submit(gone)
+    for second in range(0, 300, 30):
+        clock.now = second
+        queue.visitor_seen("reader")  # the page's keep-alive, every 30 s
+        assert queue.running == 2 or gone.stop_requested  # the line is looked at
+    assert not reading.stop_requested
+    assert gone.stop_reason == "Stopped: its page was closed (not looked at for 120 s)."
+
+
 def test_the_queue_applies_its_rules_by_itself_while_it_holds_jobs():
     queue = TrainingQueue(capacity=None, grace=0.2, sweep_seconds=0.05)
     stuck = FakeJob("a", deadline=0.1)
