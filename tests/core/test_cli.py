@@ -1,6 +1,7 @@
 """The command line as a script would use it: a real subprocess, stdout JSON, exit codes."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -62,6 +63,64 @@ def test_bad_settings_give_a_message_and_exit_2(data_folder):
         not (data_folder / "runs.sqlite3").exists()
         or "[]" == run_cli("runs", "--json").stdout.strip()
     )
+
+
+HOSTED_REFUSALS = (
+    (
+        ["--set", "units=2048", "--set", "layers=4", "--set", "batch_size=4096"],
+        "units must be at most 256 on this shared server (hosted mode); got 2048.",
+    ),
+    (
+        [
+            "--set",
+            "units=256",
+            "--set",
+            "layers=3",
+            "--set",
+            "batch_size=1024",
+            "--set",
+            "bidirectional=true",
+        ],
+        "This model would need about",
+    ),
+    (["--set", "learning_rate=nan"], "learning_rate must be a finite number; got nan."),
+)
+
+
+@pytest.mark.parametrize("settings, message", HOSTED_REFUSALS)
+def test_a_shared_server_refuses_out_of_bounds_or_over_budget_before_tensorflow_loads(
+    settings, message
+):
+    """Issue 20's command: in hosted mode it ends with exit 2 and the bound or the cost, and
+    TensorFlow (seconds and 650 MB on a shared server) never loads."""
+    command = [
+        "core",
+        "train",
+        "sequence-classification",
+        "digits",
+        "lstm",
+        *settings,
+        "--epochs",
+        "1",
+    ]
+    script = (
+        "import runpy, sys\n"
+        f"sys.argv = {command!r}\n"
+        "try:\n"
+        "    runpy.run_module('core', run_name='__main__', alter_sys=True)\n"
+        "except SystemExit as end:\n"
+        "    print(end.code, 'tensorflow' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "SEQLAB_HOSTED": "1"},
+    )
+    assert result.stdout.split() == ["2", "False"], result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
 
 
 def start_long_training(model: str, epochs_to_wait_for: int) -> subprocess.Popen:
