@@ -18,6 +18,8 @@ trains and uses one model of each task.
 Every model trains for one epoch: this measures the app, not the models. Usage:
 
     .venv/bin/python bench/app_session.py [--starts 3] [--rounds 3]
+
+`--load` runs the hosted load test instead (bench/hosted_load.py).
 """
 
 import argparse
@@ -121,6 +123,8 @@ class MemorySampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.peak_server, self.peak_tree, self.peak_anonymous = pid, 0, 0, 0
         self.step = self.peak_step = "start"  # what the session was doing (set by main)
+        # (time, the tree's proportional, its anonymous, the server's anonymous, the children)
+        self.timeline: list[tuple[float, int, int, int, tuple[int, ...]]] = []
         self.finished = threading.Event()
 
     def run(self) -> None:
@@ -136,6 +140,15 @@ class MemorySampler(threading.Thread):
             if sum(size[1] for size in sizes) > self.peak_tree:
                 self.peak_tree, self.peak_step = sum(size[1] for size in sizes), self.step
             self.peak_anonymous = max(self.peak_anonymous, sum(size[2] for size in sizes))
+            self.timeline.append(
+                (
+                    time.monotonic(),
+                    sum(size[1] for size in sizes),
+                    sum(size[2] for size in sizes),
+                    sizes[0][2],
+                    tuple(tree[1:]),
+                )
+            )
 
 
 class MemoryCage:
@@ -194,12 +207,20 @@ class MemoryCage:
 
 
 @contextmanager
-def served(page_ready=None, hosted: bool = False, cage: MemoryCage | None = None):
+def served(
+    page_ready=None,
+    hosted: bool = False,
+    cage: MemoryCage | None = None,
+    log: Path | None = None,
+):
     """A fresh dashboard on a free port (in hosted mode if `hosted`: SEQLAB_HOSTED=1 with
-    its default caps; inside `cage` if given); yields (url, process, seconds from launch
-    until `page_ready(url)` returned, or None)."""
+    its default caps; inside `cage` if given; its output written to `log` if given); yields
+    (url, process, seconds from launch until `page_ready(url)` returned, or None)."""
     port = _free_port()
-    with tempfile.TemporaryDirectory() as data:
+    with (
+        tempfile.TemporaryDirectory() as data,
+        open(log or os.devnull, "w") as output,
+    ):
         started = time.perf_counter()
         server = subprocess.Popen(
             [
@@ -214,9 +235,9 @@ def served(page_ready=None, hosted: bool = False, cage: MemoryCage | None = None
                 str(port),
             ],
             cwd=REPO,
-            env={**os.environ, "SEQLAB_DATA_DIR": data, "SEQLAB_HOSTED": "1" if hosted else ""},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            env={**os.environ, "SEQLAB_DATA_DIR": data, "SEQLAB_HOSTED": "1" if hosted else "0"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
             preexec_fn=cage.enter if cage else None,
         )
         url = f"http://localhost:{port}"
@@ -341,7 +362,18 @@ def main() -> None:
         help="MiB the session's server and its children may use, enforced by a memory cgroup "
         "when this runs as root (0: no limit)",
     )
+    parser.add_argument(
+        "--load",
+        action="store_true",
+        help="the hosted load test instead (bench/hosted_load.py): one visitor at the bounds, "
+        "three small ones, in the memory cgroup",
+    )
     arguments = parser.parse_args()
+    if arguments.load:
+        from hosted_load import load_test  # it imports this module's helpers
+
+        load_test(arguments.memory_limit)
+        return
     if arguments.rounds < 2 or arguments.starts < 1:
         parser.error(
             "--rounds must be at least 2 (the first visit is reported apart), --starts at least 1"
