@@ -123,10 +123,13 @@ def start_job(page, button_name: str) -> str | None:
     raise RuntimeError(f"{button_name}: neither taken nor refused after 120 s")
 
 
-def wait_job(page, button_name: str, log: Log, who: str, label: str) -> tuple[float, float]:
-    """Seconds the job waited in line and ran, watched until its button is enabled again."""
+def wait_job(
+    page, button_name: str, log: Log, who: str, label: str, clicked: float | None = None
+) -> tuple[float, float]:
+    """Seconds the job waited in line since `clicked` (by default now) and ran, watched
+    until its button is enabled again."""
     button = page.get_by_role("button", name=button_name, exact=True)
-    clicked, began, settled = log.now(), None, 0
+    clicked, began, settled = log.now() if clicked is None else clicked, None, 0
     deadline = time.monotonic() + PATIENCE_MS / 1000
     while time.monotonic() < deadline:
         running = page.get_by_role("button", name=STOP).count() > 0
@@ -199,6 +202,7 @@ class Visitors:
         log("A", f"worst accepted link: {link}")
         estimate = page.get_by_text("Estimated:").first.inner_text()
         self.note("A", link=link, refused=refused, estimate=estimate)
+        clicked = log.now()
         if (why := start_job(page, "Train")) is not None:
             raise RuntimeError(f"the accepted link's job was refused: {why}")
         second_tab = page.context.new_page()  # the same visitor, in another tab
@@ -212,7 +216,11 @@ class Visitors:
             )
         second_tab.close()
         self.in_line["A"].set()
-        self.note("A", times=wait_job(page, "Train", log, "A", "worst LSTM"), outcome=alerts(page))
+        self.note(
+            "A",
+            times=wait_job(page, "Train", log, "A", "worst LSTM", clicked),
+            outcome=alerts(page),
+        )
         self.note("A", compare=compare_runs(page, url))
 
     def word2vec_at_bounds(self, browser) -> None:
@@ -232,7 +240,10 @@ class Visitors:
         page = self.visitor(browser)
         self.in_line["A2"].wait()
         for dataset in CURVE_DATASETS:
+            opened = self.log.now()
             page.goto(f"{self.url}/{CURVE_LINK.format(dataset)}")
+            page.get_by_role("button", name=CURVE_BUTTON, exact=True).wait_for(timeout=300_000)
+            self.log("A3", f"Compare shown {self.log.now() - opened:.0f} s after opening it")
             self.note("A3", **{f"{dataset} refused": start_job(page, CURVE_BUTTON)})
             self.in_line["A3"].set()
             times = wait_job(page, CURVE_BUTTON, self.log, "A3", f"curve on {dataset}")
@@ -282,14 +293,14 @@ class Visitors:
             except Exception as error:  # noqa: BLE001 - reported with the others' findings
                 self.log(who, f"FAILED: {error}")
                 self.note(who, failed=traceback.format_exc(limit=3))
+                for turn in self.in_line.values():  # a failed visitor leaves nobody waiting
+                    turn.set()
                 for index, context in enumerate(browser.contexts):
                     for number, page in enumerate(context.pages):
                         page.screenshot(
                             path=SCREENSHOTS / f"{who}-{index}-{number}.png", full_page=True
                         )
             finally:
-                for turn in self.in_line.values():  # a failed visitor leaves nobody waiting
-                    turn.set()
                 browser.close()
 
 
@@ -313,7 +324,8 @@ def classify_text(page) -> None:
 
 def type_words(page) -> None:
     box = page.locator('[data-testid="stBidiComponentIsolated"] input').first
-    box.scroll_into_view_if_needed()
+    box.wait_for(timeout=120_000)  # the keyboard component loads after the page's reruns
+    box.scroll_into_view_if_needed(timeout=120_000)
     box.click()
     page.keyboard.type("the film is s", delay=60)
     page.get_by_text("completing 's'").first.wait_for(timeout=300_000)
@@ -349,7 +361,8 @@ def _peak(timeline, column: int, log: Log) -> str:
     at, size = sample[0] - log.started, sample[column]
     running = [who for who, began, ended in log.jobs if began <= at <= ended] or ["none"]
     return (
-        f"{size / 2**20:,.0f} MiB ({size / BUDGET_BYTES:.2f}x the 1 GiB) at {at:.0f} s, "
+        f"{size / 2**20:,.0f} MiB ({size / BUDGET_BYTES:.2f}x the 1 GiB) at {at:.0f} s "
+        f"(the server's own anonymous memory {sample[3] / 2**20:,.0f} MiB), "
         f"running: {', '.join(running)}"
     )
 
@@ -368,6 +381,8 @@ def load_test(memory_limit_mb: int) -> None:
         cage.drop_page_cache()
     log = Log()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # screenshots of failures, the server's log
+    for stale in SCREENSHOTS.glob("*.png"):  # an earlier run's
+        stale.unlink()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=BROWSER_FLAGS
