@@ -181,6 +181,7 @@ class Visitors:
 
     def visitor(self, browser):
         context = browser.new_context(viewport={"width": 1400, "height": 3000})
+        context.set_default_navigation_timeout(120_000)  # a page can take a minute under load
         return context.new_page()
 
     def worst_link(self, browser) -> None:
