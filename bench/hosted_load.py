@@ -372,7 +372,7 @@ def load_test(memory_limit_mb: int) -> None:
     settings = hosting_settings({**os.environ, "SEQLAB_HOSTED": "1"})
     print(
         f"# hosted load test: job deadline {settings.job_seconds:.0f} s, memory watchdog "
-        f"{settings.worker_mb:.0f} MB, {settings.max_trainings} training(s) at once"
+        f"{settings.memory_mb:.0f} MB, {settings.max_trainings} training(s) at once"
     )
     cage = MemoryCage(memory_limit_mb * 2**20) if memory_limit_mb else None
     if cage and not cage.available:

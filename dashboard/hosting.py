@@ -32,7 +32,7 @@ from core.runtime.freed_memory import release_freed_memory
 from core.runtime.model_worker import ModelWorker, RemoteModel
 from core.runtime.reference_runs import ensure_reference_runs
 from core.runtime.training_queue import AlreadyQueued, TrainingQueue
-from core.tasks.job_costs import WORKER_BASELINE_MB
+from core.tasks.job_costs import RESERVED_MB
 from core.tasks.training import load_trained_model
 from dashboard import state
 from dashboard.highlight import escape_markdown
@@ -246,7 +246,7 @@ def caps_caption() -> str | None:
     return (
         f"This is a shared server: a neural model trains at most {hosting.max_epochs} epochs "
         f"(a tagger runs its batches {hosting.max_batch} sequences at a time, to the same "
-        f"effect) and within {hosting.worker_mb - WORKER_BASELINE_MB:,.0f} MB, every job "
+        f"effect) and within {hosting.memory_mb - RESERVED_MB:,.0f} MB, every job "
         f"stops after {minutes:g} minutes with what it has learnt, "
         f"{hosting.max_trainings} job{'s' if hosting.max_trainings > 1 else ''} run at "
         "once (others wait in line, one per visitor), and your runs and uploads are seen by "

@@ -10,8 +10,8 @@ from the config and the data's shape, and a job over the budget is refused with 
 The estimate counts float32 values: the weights, their gradients and Adam's two slots (four
 copies); and for one batch the activations a recurrent layer keeps for its backward pass
 (four gates, the cell state and the output at every step, per direction and layer), the
-embedded inputs, and the outputs scored (per step for a language model or tagger, whose
-softmax over the vocabulary is often the largest tensor). Time is multiply-adds times three
+embedded inputs, and the logits (per step for a language model or tagger, where those over
+the vocabulary are often the largest tensor). Time is multiply-adds times three
 (forward and backward) over `FLOPS`, plus a cost per step and per training.
 """
 
@@ -26,7 +26,7 @@ WEIGHT_COPIES = 4  # the weights, their gradients and Adam's two moment slots
 # What TensorFlow keeps per step for a recurrent layer's backward pass, as a multiple of its
 # gates, cell state and output: the loop's saved tensors, masks and selects. Measured in the
 # model worker: a BiLSTM tagger on Hamlet estimated at 78 MB of activations with 1 grew the
-# worker by 290 MB; with 3, estimates were within 0.7-1.2x of what the worker grew (seq2seq,
+# worker by 290 MB; with 3, the worker grew 1.06-1.29x what was estimated (seq2seq,
 # the tagger, the mnist-5k LSTM with its 50 MB of graph and data).
 SAVED_FACTOR = 3
 # Time, fitted to runs on this project's 2-core machine (bench/README.md, "Cost estimates
@@ -142,7 +142,7 @@ def estimate(task: str, config: Any, shape: DataShape) -> Cost:
 
     head_uses = (_setting(config, "reply_tokens", 0) or steps_per_example) if per_step else 1
     saved = steps_per_example * (SAVED_FACTOR * layers * directions * units * (gates + 2) + inputs)
-    activation_bytes = batch * (saved + 2 * outputs * head_uses) * FLOAT_BYTES
+    activation_bytes = batch * (saved + outputs * head_uses) * FLOAT_BYTES  # logits, once
 
     multiply_adds = steps_per_example * recurrent + head * head_uses
     epochs = _setting(config, "epochs", 1)

@@ -18,11 +18,15 @@ child process that died, and the next request starts a new worker.
 
 The app also ends the worker itself, never waiting on it: when a job does not honour a stop
 request in time (`end_job`: a thread stuck building a huge model or in one giant batch cannot
-be interrupted), and when its memory watchdog sees it use more than `memory_mb` (hosted
-mode's SEQLAB_WORKER_MB). The watchdog runs here in the app, reading the worker's anonymous
-resident memory from /proc (`resident_mb`), so it works while the worker is stuck in C
-code: over the limit it asks the running jobs to stop; still over after MEMORY_GRACE
-seconds, or over the limit by more than HARD_LIMIT, it kills the worker.
+be interrupted), and when its memory watchdog sees the app and the worker together use more
+than `memory_mb` (hosted mode's SEQLAB_MEMORY_MB). Both, because a container's limit holds for
+both: watching the worker alone let the kernel kill it, and once the app too, before the
+worker reached its own limit (bench/README.md, "Hosted load test in 1 GiB"). The watchdog runs
+here in the app, reading both processes' anonymous resident memory from /proc
+(`resident_mb`), so it works while the worker is stuck in C code: over the limit it asks the
+running jobs to stop; still over after MEMORY_GRACE seconds, or over the limit by more than
+HARD_LIMIT, it kills the worker. Should the kernel have to choose, the worker asks to be its
+first choice (`_first_to_go`), so the app and its visitors survive.
 """
 
 import itertools
@@ -43,8 +47,10 @@ from core.runtime.freed_memory import release_freed_memory
 
 MODELS_CACHED = 6  # trained networks kept loaded in the worker, least recently used dropped
 MEMORY_SAMPLE_SECONDS = 0.25  # how often the watchdog reads the worker's memory
-MEMORY_GRACE = 5.0  # seconds the worker may stay over its limit after its jobs were asked to stop
-HARD_LIMIT = 1.15  # over the limit by this factor, the worker is killed at once
+MEMORY_GRACE = 3.0  # seconds the worker may stay over its limit after its jobs were asked to stop
+# Over the limit by this factor, the worker is killed at once: the default limit times this is
+# just under the ~1,000 MiB at which the kernel killed in a 1 GiB container.
+HARD_LIMIT = 1.04
 _REBUILT_ERRORS = {"UserFacingError": UserFacingError, "ValueError": ValueError}
 
 
@@ -56,10 +62,11 @@ class ModelWorker:
     """The app's side of the worker: starts it when first needed, routes its replies."""
 
     def __init__(self, memory_mb: float | None = None) -> None:
-        """`memory_mb`: the watchdog's limit on the worker's resident memory; None takes hosted
-        mode's SEQLAB_WORKER_MB there and watches nothing elsewhere."""
+        """`memory_mb`: the watchdog's limit on the app's and the worker's anonymous memory
+        together; None takes hosted mode's SEQLAB_MEMORY_MB there and watches nothing
+        elsewhere."""
         hosting = hosting_settings()
-        self.memory_mb = memory_mb or (hosting.worker_mb if hosting.hosted else None)
+        self.memory_mb = memory_mb or (hosting.memory_mb if hosting.hosted else None)
         self._lock = threading.Lock()
         self._process = None
         self._numbers = itertools.count()
@@ -161,14 +168,16 @@ class ModelWorker:
         self._fail_outstanding(-signal.SIGKILL)
 
     def _watch_memory(self, process) -> None:
-        """The memory watchdog of one worker process, until it ends: over `memory_mb` the
-        running jobs are asked to stop, saying so; the worker is killed if it is still over
-        after MEMORY_GRACE seconds, or at once over HARD_LIMIT times the limit."""
+        """The memory watchdog of one worker process, until it ends: when it and the app
+        together hold more than `memory_mb`, the running jobs are asked to stop, saying so;
+        the worker is killed if they are still over after MEMORY_GRACE seconds, or at once
+        over HARD_LIMIT times the limit."""
         over_since = None
         while not multiprocessing.connection.wait([process.sentinel], MEMORY_SAMPLE_SECONDS):
-            resident = resident_mb(process.pid)
-            if resident is None:
+            worker, app = resident_mb(process.pid), resident_mb(os.getpid())
+            if worker is None or app is None:
                 return  # no /proc here: nothing to watch with
+            resident = worker + app
             if resident <= self.memory_mb:
                 over_since = None
                 continue
@@ -176,7 +185,7 @@ class ModelWorker:
                 over_since = time.monotonic()
                 self._stop_jobs(
                     "Stopped: it needed more memory than this shared server allows "
-                    f"({resident:.0f} MB of {self.memory_mb:.0f} MB)."
+                    f"({resident:.0f} MB of {self.memory_mb:.0f} MB, with the app's)."
                 )
             if (
                 resident > self.memory_mb * HARD_LIMIT
@@ -378,8 +387,20 @@ def _exit_with_parent() -> None:
     os._exit(0)
 
 
+def _first_to_go() -> None:
+    """Ask the kernel to end this worker first when memory runs out: the app then lives on,
+    its visitors see what was running end with a message, and the next request starts a new
+    worker. Raising one's own score needs no privilege."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as score:
+            score.write("1000")
+    except OSError:
+        pass  # not Linux, or /proc read-only: the kernel chooses as it will
+
+
 def _serve(requests, replies) -> None:
     """The worker's main loop: each call and each job in a thread of its own."""
+    _first_to_go()
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     stops: dict[int, threading.Event] = {}
     while True:

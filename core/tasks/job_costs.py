@@ -17,10 +17,11 @@ from core.hosting import HostingSettings, hosting_settings
 from core.models.cost import FLOAT_BYTES, Cost, DataShape, check_within_budget, estimate
 from core.models.registry import ModelSpec
 
-# What the model worker holds besides a job's tensors: TensorFlow and the networks it keeps
-# loaded (397 MB anonymous after a training, measured), and what any job adds beyond its
-# estimate (its graph and data: 58 MB for an LSTM estimated at 9 MB).
-WORKER_BASELINE_MB = 450
+# What the app and the model worker hold besides a job's tensors, of hosted mode's memory
+# for both (SEQLAB_MEMORY_MB): the app with a few visitors (280-330 MB measured under load),
+# the worker with TensorFlow loaded (397 MB anonymous after a training), and what any job adds
+# beyond its estimate (its graph: 58 MB grown for an LSTM estimated at 45 MB with its data).
+RESERVED_MB = 750
 SAMPLED_TEXTS = 2000  # texts whose lengths give a text dataset's typical length
 LENGTH_PERCENTILE = 95
 
@@ -74,7 +75,7 @@ def preview_shape(preview: ImagePreview) -> DataShape:
 
 def job_budget(settings: HostingSettings) -> tuple[float, float]:
     """(bytes, seconds) one job may take on a shared server."""
-    return (settings.worker_mb - WORKER_BASELINE_MB) * 2**20, settings.job_seconds
+    return (settings.memory_mb - RESERVED_MB) * 2**20, settings.job_seconds
 
 
 def job_cost(spec: ModelSpec, config, shape: DataShape) -> Cost | None:

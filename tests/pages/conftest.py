@@ -39,6 +39,13 @@ class Running:
     def cancel(self, message):
         raise AssertionError("a running job is never cancelled")
 
+    def request_stop(self, reason=None):
+        """Heard after the queue's patience, once the test has left it behind."""
+        self.stop_requested = True
+
+    def kill(self):
+        self.done = True
+
 
 class ThreadWorker:
     """A model worker that runs each job in a thread of the test's own process, so the test's

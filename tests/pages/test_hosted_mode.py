@@ -12,6 +12,7 @@ from core.task_names import SEQUENCE_CLASSIFICATION
 from core.tasks.registry import train
 from dashboard import hosting
 from tests.core.helpers import tiny_config
+from tests.pages.conftest import Running
 from tests.pages.helpers import ENTRY, TIMEOUT, open_page, readable, texts, wait_for_training
 
 PAGE = "sequence_classification.py"
@@ -88,26 +89,6 @@ def test_epochs_start_at_the_cap_and_more_is_refused_with_a_message():
     epochs.set_value(11).run()
     assert any("epochs must be at most 10 on this shared server" in e for e in texts(app.error))
     assert app.button(key="train").disabled
-
-
-class Running:
-    """Another visitor's training that holds the only slot until the test lets it finish."""
-
-    done = stop_requested = False
-    visitor = deadline = None
-
-    def start(self):
-        return self
-
-    def cancel(self, message):
-        raise AssertionError("a running job is never cancelled")
-
-    def request_stop(self, reason=None):
-        """Heard after the queue's patience, once the test has left it behind."""
-        self.stop_requested = True
-
-    def kill(self):
-        self.done = True
 
 
 def test_over_the_cap_a_visitor_waits_in_line_then_trains(hosted):

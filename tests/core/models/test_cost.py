@@ -43,7 +43,7 @@ def test_a_language_models_softmax_at_every_step_is_counted():
     corpus = DataShape(100, 0, 20_000, tokens=200_000)  # 20,000 words in its vocabulary
     cost = estimate("text-prediction", config, corpus)
     logits = 256 * config.sequence_length * 20_000 * 4
-    assert cost.activation_bytes > 2 * logits
+    assert cost.activation_bytes > logits
 
 
 def test_the_issues_link_is_over_any_shared_servers_budget():
@@ -52,7 +52,7 @@ def test_the_issues_link_is_over_any_shared_servers_budget():
     config = type(config)(**{**config.__dict__, "units": 2048, "layers": 4, "batch_size": 4096})
     cost = estimate("sequence-classification", config, DIGITS)
     assert cost.memory_bytes > 3 * 2**30
-    with pytest.raises(InvalidConfig, match=r"would need about [\d,]+ MB .* may take 3\d\d MB"):
+    with pytest.raises(InvalidConfig, match=r"would need about [\d,]+ MB .* may take 190 MB"):
         check_within_budget(cost, *job_budget(HOSTED))
 
 
