@@ -96,14 +96,12 @@ def _command_datasets(arguments) -> None:
 
 
 def _read_upload_file(path: Path) -> bytes:
-    """The bytes of a file given with --file, refused before reading when over the cap."""
-    from core.data.uploads import UploadRejected, over_the_cap_message, upload_size_cap_bytes
+    """The bytes of a file given with --file, refused before reading when over the cap (as
+    an upload box refuses one), so a huge file is never loaded into memory."""
+    from core.data.uploads import check_upload_size
 
     try:
-        size = path.stat().st_size
-        if size > upload_size_cap_bytes():
-            # Checked before reading, so a huge file is never loaded into memory.
-            raise UploadRejected(over_the_cap_message(path.name, size))
+        check_upload_size(path.name, path.stat().st_size)
         return path.read_bytes()
     except OSError as error:
         raise UserFacingError(f"Cannot read {path}: {error.strerror or error}.") from error
