@@ -50,3 +50,12 @@ def artifacts_dir(database_file: Path | None) -> Path:
     if setting:
         return folder_of(setting)
     return (database_file.parent if database_file else data_dir()) / "artifacts"
+
+
+SHARED_CURVES = "shared"  # the curves without a visitor (the CLI's, a local app's)
+
+
+def curves_dir(visitor: str | None = None) -> Path:
+    """Where saved learning curves live: a hosted-mode visitor's own folder, or the shared one
+    (core/contest/learning_curves.py saves them; core/runs/retention.py sweeps visitors')."""
+    return data_dir() / "learning-curves" / (visitor or SHARED_CURVES)

@@ -240,7 +240,7 @@ def learning_curve_section() -> None:
         shown = next(
             (
                 curve
-                for curve in cached_curves(settings.task, settings.dataset)
+                for curve in cached_curves(settings.task, settings.dataset, hosting.visitor())
                 if (curve.settings.baseline, curve.settings.model)
                 == (settings.baseline, settings.model)
             ),

@@ -28,7 +28,7 @@ from core.errors import InvalidConfig, TrainingStopped, UserFacingError
 from core.hosting import hosting_settings
 from core.models.cost import check_within_budget
 from core.models.registry import MODELS, model_spec
-from core.paths import data_dir
+from core.paths import curves_dir
 from core.progress import TrainingObserver
 from core.tasks.classification import SplitDataset
 from core.tasks.job_costs import data_shape, job_budget, job_cost
@@ -43,7 +43,6 @@ MAX_FRACTIONS = 10
 HOSTED_MAX_SEEDS = 3
 HOSTED_MAX_FRACTIONS = 5
 CONFIDENCE = 0.95
-CURVE_FOLDER = "learning-curves"
 
 
 class CurveObserver(TrainingObserver):
@@ -351,13 +350,10 @@ def learning_curve(settings: CurveSettings, observer: CurveObserver | None = Non
     )
 
 
-def _curve_file(key: str) -> Path:
-    return data_dir() / CURVE_FOLDER / f"{key}.json"
-
-
-def save_curve(curve: LearningCurve) -> Path:
-    """Write the curve to the data folder under its settings' key (atomically)."""
-    path = _curve_file(curve.settings.key)
+def save_curve(curve: LearningCurve, visitor: str | None = None) -> Path:
+    """Write the curve to the data folder under its settings' key (atomically): in the
+    hosted-mode `visitor`'s own folder, or the shared one."""
+    path = curves_dir(visitor) / f"{curve.settings.key}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".tmp")
     partial.write_text(json.dumps(curve.to_dict()))
@@ -365,10 +361,14 @@ def save_curve(curve: LearningCurve) -> Path:
     return path
 
 
-def cached_curves(task: str | None = None, dataset: str | None = None) -> list[LearningCurve]:
-    """Saved curves, newest first, optionally of one task and dataset."""
-    folder = data_dir() / CURVE_FOLDER
-    files = sorted(folder.glob("*.json"), key=lambda file: file.stat().st_mtime, reverse=True)
+def cached_curves(
+    task: str | None = None, dataset: str | None = None, visitor: str | None = None
+) -> list[LearningCurve]:
+    """Saved curves, newest first, optionally of one task and dataset: the shared ones and,
+    in hosted mode, the `visitor`'s own, never another visitor's (as with runs)."""
+    folders = {curves_dir(), curves_dir(visitor)}
+    found = [file for folder in folders for file in folder.glob("*.json")]
+    files = sorted(found, key=lambda file: file.stat().st_mtime, reverse=True)
     curves = [LearningCurve.from_dict(json.loads(file.read_text())) for file in files]
     return [
         curve

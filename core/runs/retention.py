@@ -5,9 +5,10 @@ Three things hold the data folder within its settings:
 - a quota: a visitor whose runs and uploads take more than `visitor_disk_mb` may not upload
   or train again until some are gone (`check_visitor_quota`, called before an upload is
   stored and before a training is submitted);
-- a sweep (`sweep`; `keep_sweeping` runs one every hour): visitors' runs and uploads older
-  than `keep_days` go; the Hacker News cache is trimmed to a tenth of `disk_mb`; then, while
-  the data folder still takes more than `disk_mb`, the oldest visitor runs and uploads go;
+- a sweep (`sweep`; `keep_sweeping` runs one every hour): visitors' runs, uploads and
+  learning curves older than `keep_days` go; the Hacker News cache is trimmed to a tenth of
+  `disk_mb`; then, while the data folder still takes more than `disk_mb`, the oldest of
+  them go;
 - at start, the temporary files of writes a crash cut short (`remove_partial_files`).
 
 What a visitor owns: their runs (the store's `visitor` column), the runs' model files, and the
@@ -39,6 +40,7 @@ from core.data.upload_store import stored_uploads
 from core.data.uploads import MEGABYTE
 from core.errors import UserFacingError
 from core.hosting import HostingSettings, hosting_settings
+from core.paths import curves_dir
 from core.runs.store import RunStore
 
 PARTIAL_PREFIX = ".partial-"  # core/files.write_atomically's temporary files
@@ -119,14 +121,14 @@ class _Removable:
     when: datetime
     num_bytes: int
     remove: Callable[[], None]
-    kind: str  # "runs" or "uploads"
+    kind: str  # "runs", "uploads" or "curves"
 
 
 @dataclass
 class SweepSummary:
     """What one sweep removed, for the log."""
 
-    removed: Counter = field(default_factory=Counter)  # "runs", "uploads", "threads"
+    removed: Counter = field(default_factory=Counter)  # "runs", "uploads", "curves", "threads"
     bytes_freed: int = 0
     bytes_over: int = 0  # what the data folder still takes beyond disk_mb; 0 when within
 
@@ -134,7 +136,8 @@ class SweepSummary:
         over = f"; still {_megabytes(self.bytes_over)} over the cap" if self.bytes_over else ""
         return (
             f"Retention sweep: removed {self.removed['runs']} runs, {self.removed['uploads']} "
-            f"uploads and {self.removed['threads']} Hacker News threads, "
+            f"uploads, {self.removed['curves']} learning curves and "
+            f"{self.removed['threads']} Hacker News threads, "
             f"{_megabytes(self.bytes_freed)} freed{over}."
         )
 
@@ -168,7 +171,15 @@ def _removables(store: RunStore) -> list[_Removable]:
             continue
         when = max(uploaded, last_run_on.get(path.stem, uploaded))
         found.append(_Removable(when, _size(path), path.unlink, "uploads"))
+    for path in _visitors_curves():
+        found.append(_Removable(_modified(path), _size(path), path.unlink, "curves"))
     return sorted(found, key=lambda removable: removable.when)
+
+
+def _visitors_curves() -> list[Path]:
+    """The learning curves hosted-mode visitors saved, each in their own folder."""
+    shared = curves_dir()
+    return [path for path in shared.parent.glob("*/*.json") if path.parent != shared]
 
 
 def _remove(removable: _Removable, summary: SweepSummary) -> int:

@@ -47,11 +47,12 @@ class _CurveEvents(CurveObserver):
         return self.stop.is_set()
 
 
-def _compute_curve(settings: CurveSettings, events, stop) -> None:
-    """The child process: compute, save and send the curve, or say why it could not."""
+def _compute_curve(settings: CurveSettings, visitor: str | None, events, stop) -> None:
+    """The child process: compute, save (as the visitor's) and send the curve, or say why it
+    could not."""
     try:
         curve = learning_curve(settings, _CurveEvents(events, stop))
-        save_curve(curve)
+        save_curve(curve, visitor)
         events.put(("curve", curve.to_dict()))
     except UserFacingError as error:
         events.put(("failed", str(error)))
@@ -74,7 +75,11 @@ class CurveJob(ChildJob):
         self.curve: LearningCurve | None = None
         self.error = ""
         super().__init__(
-            _compute_curve, (settings,), name="seqlab-curve", worker=worker, visitor=visitor
+            _compute_curve,
+            (settings, visitor),
+            name="seqlab-curve",
+            worker=worker,
+            visitor=visitor,
         )
 
     @property

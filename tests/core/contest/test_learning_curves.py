@@ -87,6 +87,16 @@ def test_a_curve_round_trips_through_its_cache_file():
     assert cached_curves(SEQUENCE_CLASSIFICATION, "mnist-5k") == []
 
 
+def test_a_visitors_curve_is_theirs_and_a_shared_one_everyones():
+    """As with runs: a hosted visitor sees the shared curves and their own, not another's."""
+    shared = _curve({"logreg": [0.8], "lstm": [0.9]}, fractions=(1.0,))
+    own = _curve({"logreg": [0.7], "lstm": [0.6]}, fractions=(1.0,))
+    save_curve(shared)
+    save_curve(own, visitor="a" * 32)
+    assert cached_curves(visitor="a" * 32) == [own, shared]
+    assert cached_curves(visitor="b" * 32) == cached_curves() == [shared]
+
+
 class _StopInTheNeuralFit(CurveObserver):
     def __init__(self):
         self.begun, self.batches = [], 0

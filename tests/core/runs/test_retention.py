@@ -16,7 +16,7 @@ from core.data.hacker_news import cache_dir, cached_story_ids
 from core.data.upload_store import store_upload_record, upload_path
 from core.data.uploads import MEGABYTE
 from core.hosting import HostingSettings
-from core.paths import data_dir, store_url
+from core.paths import curves_dir, data_dir, store_url
 from core.runs.retention import (
     DiskQuotaExceeded,
     check_visitor_quota,
@@ -73,6 +73,23 @@ def make_upload(name, *, days_old, num_bytes):
     when = (NOW - timedelta(days=days_old)).timestamp()
     os.utime(path, (when, when))
     return path
+
+
+def make_curve(visitor, *, days_old):
+    path = curves_dir(visitor) / f"{visitor or 'shared'}-{days_old}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{}")
+    when = (NOW - timedelta(days=days_old)).timestamp()
+    os.utime(path, (when, when))
+    return path
+
+
+def test_old_learning_curves_of_visitors_go_shared_and_recent_ones_stay(store):
+    old, recent = make_curve("a" * 32, days_old=10), make_curve("b" * 32, days_old=1)
+    shared = make_curve(None, days_old=30)
+    summary = sweep(store, data_dir(), hosted(keep_days=7.0))
+    assert not old.exists() and recent.exists() and shared.exists()
+    assert summary.removed["curves"] == 1
 
 
 def run_ids(store):
