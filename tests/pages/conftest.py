@@ -7,6 +7,16 @@ import pytest
 from core.runtime.model_worker import ModelWorker
 from dashboard import hosting
 
+# The app under AppTest is the test process itself, holding TensorFlow and what earlier tests
+# loaded: hosted mode's limit on the app and its worker together means nothing there, and the
+# watchdog would end every test's worker. It is tested on its own (test_job_limits.py).
+UNWATCHED_MB = 1_000_000
+
+
+def unwatched_worker() -> ModelWorker:
+    """A model worker for a page test: hosted in all but the memory watchdog."""
+    return ModelWorker(memory_mb=UNWATCHED_MB)
+
 
 @pytest.fixture
 def hosted_mode(monkeypatch):
@@ -19,7 +29,7 @@ def hosted_mode(monkeypatch):
     resources = (hosting._queue, hosting._adopt_secrets, hosting._start_reference_runs)
     for resource in resources:
         resource.clear()
-    worker = ModelWorker()
+    worker = unwatched_worker()
     monkeypatch.setattr(hosting, "_shared_worker", lambda: worker)
     yield worker
     worker.close()

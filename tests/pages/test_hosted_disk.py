@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.paths import data_dir, store_url
 from core.runs.store import RunStore
 from dashboard import hosting
+from tests.pages.conftest import unwatched_worker
 from tests.pages.helpers import ENTRY, TIMEOUT, open_page, readable
 
 
@@ -24,7 +25,10 @@ def sweeps(monkeypatch):
     resources = (hosting._adopt_secrets, hosting._start_reference_runs, hosting._start_retention)
     for resource in resources:
         resource.clear()
+    worker = unwatched_worker()
+    monkeypatch.setattr(hosting, "_shared_worker", lambda: worker)
     yield started
+    worker.close()
     for resource in resources:
         resource.clear()
 

@@ -7,12 +7,12 @@ from core.data.uploaded_datasets import save_upload
 from core.models.registry import model_spec
 from core.paths import store_url
 from core.runs.store import RunStore
-from core.runtime.model_worker import ModelWorker, RemoteModel
+from core.runtime.model_worker import RemoteModel
 from core.task_names import SEQUENCE_CLASSIFICATION
 from core.tasks.registry import train
 from dashboard import hosting
 from tests.core.helpers import tiny_config
-from tests.pages.conftest import Running
+from tests.pages.conftest import Running, unwatched_worker
 from tests.pages.helpers import ENTRY, TIMEOUT, open_page, readable, texts, wait_for_training
 
 PAGE = "sequence_classification.py"
@@ -30,7 +30,7 @@ def hosted(monkeypatch):
     resources = (hosting._queue, hosting._adopt_secrets, hosting._start_reference_runs)
     for resource in resources:
         resource.clear()
-    worker = ModelWorker()  # the test's own: a worker keeps the data folder it started in
+    worker = unwatched_worker()  # the test's own: a worker keeps the data folder it started in
     monkeypatch.setattr(hosting, "_shared_worker", lambda: worker)
     yield references
     worker.close()
