@@ -11,7 +11,7 @@ import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.util.tensor_util import make_ndarray
 
-from core.paths import REPO_ROOT, store_url
+from core.paths import REPO_ROOT, curves_dir, store_url
 from core.runs.store import RunStore
 
 
@@ -313,7 +313,7 @@ def test_curve_prints_points_and_crossover_and_refuses_bad_fractions(data_folder
     assert points[("logreg", 0.25)]["examples"] < points[("logreg", 1.0)]["examples"]
     assert all(0 < point["metric"] <= 1 for point in curve["points"])
     assert "crossover" in curve and "point 4/4: LSTM on 100%" in result.stderr
-    assert len(list((data_folder / "learning-curves").glob("*.json"))) == 1
+    assert len(list(curves_dir().glob("*.json"))) == 1  # the CLI's curves are shared
 
     refused = run_cli("curve", "sequence-classification", "digits", "logreg", "lstm",
                       "--fractions", "0.5,2")  # fmt: skip
