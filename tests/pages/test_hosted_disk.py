@@ -4,13 +4,13 @@ is refused a training with the sizes."""
 
 import threading
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.paths import data_dir, store_url
 from core.runs.store import RunStore
 from dashboard import hosting
+from tests.core.runs.test_retention import make_run
 from tests.pages.conftest import unwatched_worker
 from tests.pages.helpers import ENTRY, TIMEOUT, open_page, readable
 
@@ -48,23 +48,7 @@ def test_the_first_visit_removes_partial_files_and_starts_one_sweep(sweeps):
 
 def test_a_visitor_over_the_disk_quota_is_refused_a_training(monkeypatch):
     monkeypatch.setenv("SEQLAB_VISITOR_DISK_MB", "0.001")  # about 1 KB
-    store = RunStore(store_url())
-    run_id = store.create_run("sequence-classification", "digits", "logreg", {}, 0, {}, "me")
-    model = store.artifact_path(run_id, ".npz")
-    model.parent.mkdir(parents=True, exist_ok=True)
-    model.write_bytes(b"w" * 2 * 1024 * 1024)
-    store.finish(
-        run_id,
-        status="finished",
-        metrics={},
-        train_seconds=1.0,
-        predict_ms=0.1,
-        param_count=1,
-        artifact_path=str(model),
-        message="",
-        y_true=np.array([0]),
-        y_pred=np.array([0]),
-    )
+    make_run(RunStore(store_url()), days_old=0, visitor="me", model_bytes=2 * 1024 * 1024)
     app = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
     app.session_state["visitor"] = "me"
     app.run()
