@@ -8,6 +8,9 @@ errors.
 A setting that costs memory or time also declares `hosted_maximum`, its bound on a shared server
 (hosted mode, core/hosting.py): a form, a share link and `SEQLAB_HOSTED=1 python -m core ...`
 all meet that bound through `validate`, so no visitor trains past it.
+
+A setting worth tuning also declares its `search` range (`SearchRange`), where tuning
+(core/contest/tuning.py) draws its values: the range lives with the field, beside its bounds.
 """
 
 import dataclasses
@@ -19,6 +22,22 @@ from core.errors import InvalidConfig
 from core.hosting import hosting_settings
 
 
+@dataclass(frozen=True)
+class SearchRange:
+    """Where tuning looks for a setting's value: a number from `low` to `high` (log-uniformly
+    when `log`, for rates and strengths that matter by their order of magnitude), or one of
+    `choices`."""
+
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    choices: tuple | None = None
+
+    def __post_init__(self) -> None:
+        if (self.choices is None) == (self.low is None or self.high is None):
+            raise ValueError("A search range is either low and high, or choices.")
+
+
 def setting(
     default: Any,
     help: str,
@@ -27,9 +46,10 @@ def setting(
     maximum: float | None = None,
     choices: tuple | None = None,
     hosted_maximum: float | None = None,
+    search: SearchRange | None = None,
 ) -> Any:
     """A config field with what a form or a parser needs to know about it; `hosted_maximum`
-    is its tighter bound on a shared server."""
+    is its tighter bound on a shared server, `search` where tuning draws it from."""
     return field(
         default=default,
         metadata={
@@ -38,6 +58,7 @@ def setting(
             "maximum": maximum,
             "choices": choices,
             "hosted_maximum": hosted_maximum,
+            "search": search,
         },
     )
 
@@ -45,15 +66,17 @@ def setting(
 @dataclass(frozen=True)
 class Setting:
     """A hyperparameter that several configs share, declared once: what it means and its
-    bounds. Each config gives its own default: `units: int = UNITS.field(128)`."""
+    bounds. Each config gives its own default, and may give its own search range:
+    `units: int = UNITS.field(128, search=SearchRange(32, 256, log=True))`."""
 
     help: str
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple | None = None
     hosted_maximum: float | None = None
+    search: SearchRange | None = None
 
-    def field(self, default: Any) -> Any:
+    def field(self, default: Any, search: SearchRange | None = None) -> Any:
         return setting(
             default,
             self.help,
@@ -61,6 +84,7 @@ class Setting:
             maximum=self.maximum,
             choices=self.choices,
             hosted_maximum=self.hosted_maximum,
+            search=search or self.search,
         )
 
 
@@ -76,6 +100,7 @@ class SettingSpec:
     maximum: float | None
     choices: tuple | None
     hosted_maximum: float | None = None
+    search: SearchRange | None = None
 
     def upper_bound(self, hosted: bool) -> float | None:
         """The largest value allowed: the shared server's bound in hosted mode, where one is
@@ -108,6 +133,7 @@ def settings_of(config_class: type) -> list[SettingSpec]:
             item.metadata["maximum"],
             item.metadata["choices"],
             item.metadata["hosted_maximum"],
+            item.metadata["search"],
         )
         for item in sorted(dataclasses.fields(config_class), key=lambda item: rank[item.name])
     ]

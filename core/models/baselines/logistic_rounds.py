@@ -12,12 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.configs import Setting
+from core.configs import SearchRange, Setting
 from core.errors import TrainingStopped
 from core.progress import TrainingObserver
 
 INVERSE_REGULARIZATION = Setting(
-    "C: smaller values regularise more strongly.", minimum=1e-6, maximum=1e6
+    "C: smaller values regularise more strongly.",
+    minimum=1e-6,
+    maximum=1e6,
+    search=SearchRange(0.01, 100.0, log=True),
 )
 ROUNDS = Setting(
     "Rounds of L-BFGS iterations (training stops earlier once converged).",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.configs import setting
+from core.configs import SearchRange, setting
 from core.errors import TrainingStopped
 from core.models.baselines.logistic_rounds import (
     INVERSE_REGULARIZATION,
@@ -47,7 +47,10 @@ class TfidfLogisticConfig(TfidfConfig, LogisticRoundsConfig):
     features: str = FEATURES.field("words+characters")
     inverse_regularization: float = INVERSE_REGULARIZATION.field(10.0)
     class_weight: str = setting(
-        "none", "balanced weighs each class inversely to its frequency.", choices=CLASS_WEIGHTS
+        "none",
+        "balanced weighs each class inversely to its frequency.",
+        choices=CLASS_WEIGHTS,
+        search=SearchRange(choices=CLASS_WEIGHTS),
     )
     epochs: int = ROUNDS.field(20)
 
@@ -60,11 +63,13 @@ class TfidfNeighboursConfig(TfidfConfig):
         minimum=1,
         maximum=1000,
         hosted_maximum=200,
+        search=SearchRange(1, 50, log=True),
     )
     weighting: str = setting(
         "similarity",
         "similarity: each vote counts its cosine similarity; uniform: one vote each.",
         choices=WEIGHTINGS,
+        search=SearchRange(choices=WEIGHTINGS),
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.configs import Setting, setting, settings_of
+from core.configs import SearchRange, Setting, setting, settings_of
 from core.errors import UserFacingError
 from core.hosting import hosting_settings
 from core.models.string_arrays import pack_strings, unpack_strings
@@ -20,6 +20,7 @@ FEATURES = Setting(
     "words: word n-grams; characters: character n-grams inside words (robust to typos and word "
     "forms); words+characters: both.",
     choices=FEATURE_KINDS,
+    search=SearchRange(choices=FEATURE_KINDS),
 )
 SIMILARITY_CHUNK = 512  # query rows per sparse product, to bound memory
 
@@ -28,13 +29,25 @@ SIMILARITY_CHUNK = 512  # query rows per sparse product, to bound memory
 class TfidfConfig:
     features: str = FEATURES.field("words")
     word_ngram_max: int = setting(
-        2, "Longest word n-gram: 1 single words, 2 adds word pairs, ...", minimum=1, maximum=4
+        2,
+        "Longest word n-gram: 1 single words, 2 adds word pairs, ...",
+        minimum=1,
+        maximum=4,
+        search=SearchRange(1, 3),
     )
     char_ngram_max: int = setting(
-        5, "Longest character n-gram (they start at 2).", minimum=2, maximum=8
+        5,
+        "Longest character n-gram (they start at 2).",
+        minimum=2,
+        maximum=8,
+        search=SearchRange(3, 6),
     )
     min_document_frequency: int = setting(
-        1, "Ignore terms found in fewer training texts than this.", minimum=1, maximum=1000
+        1,
+        "Ignore terms found in fewer training texts than this.",
+        minimum=1,
+        maximum=1000,
+        search=SearchRange(1, 3),
     )
     max_features: int = setting(
         100_000,
@@ -44,7 +57,11 @@ class TfidfConfig:
         maximum=10_000_000,
         hosted_maximum=1_000_000,
     )
-    sublinear_tf: bool = setting(True, "Count a term 1 + log(count) times instead of count.")
+    sublinear_tf: bool = setting(
+        True,
+        "Count a term 1 + log(count) times instead of count.",
+        search=SearchRange(choices=(True, False)),
+    )
 
 
 def _vectorizer_settings(config: TfidfConfig) -> list[dict]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.configs import Setting, setting
+from core.configs import SearchRange, Setting, setting
 from core.errors import TrainingStopped
 from core.models.recurrent.distribution import (
     active_strategy,
@@ -32,9 +32,15 @@ OPTIMIZERS = ("adam", "rmsprop", "sgd")
 SCHEDULES = ("cosine", "constant")
 
 
-LEARNING_RATE = Setting("Optimiser step size.", minimum=1e-6, maximum=10.0)
+LEARNING_RATE = Setting(
+    "Optimiser step size.", minimum=1e-6, maximum=10.0, search=SearchRange(3e-4, 1e-2, log=True)
+)
 BATCH_SIZE = Setting(
-    "Training examples per optimisation step.", minimum=1, maximum=65_536, hosted_maximum=1024
+    "Training examples per optimisation step.",
+    minimum=1,
+    maximum=65_536,
+    hosted_maximum=1024,
+    search=SearchRange(choices=(32, 64, 128)),
 )
 EPOCHS = Setting("Passes over the training data.", minimum=1, maximum=10_000)
 
