@@ -88,7 +88,7 @@ def remove_partial_files(*folders: Path) -> list[Path]:
 
 def visitor_disk_bytes(store: RunStore, visitor: str) -> int:
     """Bytes that `visitor`'s run model files and the uploads their runs used take."""
-    runs = [run for run in store.list_runs(visitor=visitor) if run.visitor == visitor]
+    runs = [run for run in store.list_runs(visitor=visitor, trials=True) if run.visitor == visitor]
     used = {run.dataset for run in runs}
     uploads = sum(_size(path) for path in stored_uploads() if path.stem in used)
     return sum(_size(run.artifact_path) for run in runs) + uploads
@@ -149,7 +149,7 @@ def _modified(path: Path) -> datetime:
 def _removables(store: RunStore) -> list[_Removable]:
     """Visitors' ended runs and every upload, oldest first. An upload was last used when it
     was uploaded or when the newest run on it started, whichever came later."""
-    runs = store.list_runs()
+    runs = store.list_runs(trials=True)
     last_run_on: dict[str, datetime] = {}
     for run in runs:
         started = datetime.fromisoformat(run.created_at)

@@ -68,6 +68,10 @@ runs = _runs_table(
     # alone sees it there; NULL for runs every visitor sees (the CLI's, reference runs, and
     # every run made outside hosted mode).
     Column("visitor", Text),
+    # v5: the tuning sweep a trial belongs to (core/contest/tuning.py). A trial is scored on
+    # the validation part, never the test part, so leaderboards and verdicts leave trials
+    # out; NULL for every run scored on the test part.
+    Column("sweep", Text),
 )
 
 # One row per epoch, in insertion order: concurrent writers each add a row, none can overwrite
@@ -136,7 +140,17 @@ def _add_visitor(connection: Connection) -> None:
     connection.exec_driver_sql("ALTER TABLE runs ADD COLUMN visitor TEXT")
 
 
-UPGRADES: tuple[Callable[[Connection], None], ...] = (_add_owner, _epochs_in_rows, _add_visitor)
+def _add_sweep(connection: Connection) -> None:
+    """v4 -> v5: the tuning sweep a trial run belongs to (NULL: a run scored on test)."""
+    connection.exec_driver_sql("ALTER TABLE runs ADD COLUMN sweep TEXT")
+
+
+UPGRADES: tuple[Callable[[Connection], None], ...] = (
+    _add_owner,
+    _epochs_in_rows,
+    _add_visitor,
+    _add_sweep,
+)
 SCHEMA_VERSION = len(UPGRADES) + 1
 
 

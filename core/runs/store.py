@@ -58,6 +58,7 @@ class RunRecord:
     owner: str | None
     artifact_sha256: str | None
     visitor: str | None = None  # hosted mode: the browser it belongs to; None is shared
+    sweep: str | None = None  # the tuning sweep of a trial, scored on validation; None: on test
 
     @classmethod
     def from_row(cls, row: RowMapping, history: list[dict]) -> "RunRecord":
@@ -156,10 +157,12 @@ class RunStore:
         seed: int,
         split: dict,
         visitor: str | None = None,
+        sweep: str | None = None,
     ) -> str:
         """Record a run as `running` and return its id (sortable by creation time).
 
         `visitor` is the hosted-mode browser session the run belongs to; None shares it.
+        `sweep` makes it a tuning trial of that sweep, scored on the validation part.
         """
         run_id = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
         with self._engine.begin() as connection:
@@ -176,6 +179,7 @@ class RunStore:
                     created_at=_now(),
                     owner=_this_process(),
                     visitor=visitor,
+                    sweep=sweep,
                 )
             )
         return run_id
@@ -331,17 +335,28 @@ class RunStore:
         return found[0]
 
     def list_runs(
-        self, task: str | None = None, dataset: str | None = None, visitor: str | None = None
+        self,
+        task: str | None = None,
+        dataset: str | None = None,
+        visitor: str | None = None,
+        sweep: str | None = None,
+        trials: bool = False,
     ) -> list[RunRecord]:
         """Runs newest first (by insertion), optionally only those of one task and dataset.
 
         Given a `visitor`, only that visitor's runs and the shared ones (no visitor) are listed.
+        Tuning trials (scored on validation) are left out unless `trials` is set or `sweep`
+        names their sweep, which lists that sweep's trials alone.
         """
         conditions = [
             column == value
             for column, value in ((runs.c.task, task), (runs.c.dataset, dataset))
             if value is not None
         ]
+        if sweep is not None:
+            conditions.append(runs.c.sweep == sweep)
+        elif not trials:
+            conditions.append(runs.c.sweep.is_(None))
         if visitor is not None:
             conditions.append(or_(runs.c.visitor == visitor, runs.c.visitor.is_(None)))
         return self._select_runs(*conditions)

@@ -291,6 +291,7 @@ def test_runs_of_a_dead_process_are_marked_abandoned(store, store_url):
 def test_a_version_3_store_gains_the_visitor_column_and_keeps_its_runs(store_url, tmp_path):
     RunStore(store_url, artifacts=tmp_path / "artifacts")
     execute(store_url, "ALTER TABLE runs DROP COLUMN visitor")  # as version 3 had it
+    execute(store_url, "ALTER TABLE runs DROP COLUMN sweep")
     execute(store_url, "UPDATE schema_version SET version = 3")
     execute(
         store_url,
@@ -299,9 +300,37 @@ def test_a_version_3_store_gains_the_visitor_column_and_keeps_its_runs(store_url
         "'finished', '2026-01-01T00:00:00+00:00')",
     )
     store = RunStore(store_url, artifacts=tmp_path / "artifacts")
-    assert store.schema_version == SCHEMA_VERSION == 4
+    assert store.schema_version == SCHEMA_VERSION == 5
     assert store.get("v3-run").visitor is None  # shared: every visitor sees it
     assert [run.id for run in store.list_runs(visitor="a")] == ["v3-run"]
+
+
+def test_a_version_4_store_gains_the_sweep_column_and_keeps_its_runs(store_url, tmp_path):
+    RunStore(store_url, artifacts=tmp_path / "artifacts")
+    execute(store_url, "ALTER TABLE runs DROP COLUMN sweep")  # as version 4 had it
+    execute(store_url, "UPDATE schema_version SET version = 4")
+    execute(
+        store_url,
+        "INSERT INTO runs (id, task, dataset, model, config, seed, split, status, created_at) "
+        "VALUES ('v4-run', 'sequence-classification', 'digits', 'gru', '{}', 0, '{}', "
+        "'finished', '2026-01-01T00:00:00+00:00')",
+    )
+    store = RunStore(store_url, artifacts=tmp_path / "artifacts")
+    assert store.schema_version == SCHEMA_VERSION == 5
+    assert store.get("v4-run").sweep is None
+    assert [run.id for run in store.list_runs()] == ["v4-run"]
+
+
+def test_tuning_trials_are_listed_only_when_asked_for(store):
+    ordinary = new_run(store)
+    trial = store.create_run("sequence-classification", "digits", "gru", {}, 0, {}, sweep="s1")
+    other_sweep = store.create_run(
+        "sequence-classification", "digits", "gru", {}, 0, {}, sweep="s2"
+    )
+    assert [run.id for run in store.list_runs()] == [ordinary]
+    assert [run.id for run in store.list_runs(sweep="s1")] == [trial]
+    assert [run.id for run in store.list_runs(trials=True)] == [other_sweep, trial, ordinary]
+    assert store.get(trial).sweep == "s1"
 
 
 def test_a_visitor_lists_their_own_runs_and_the_shared_ones(store):
