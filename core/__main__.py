@@ -14,6 +14,8 @@
     python -m core curve TASK DATASET BASELINE MODEL [--fractions 0.1,0.25,0.5,1] [--seeds N]
         [--epochs N] [--set key=value ...] [--baseline-set key=value ...] [--json]
     python -m core fetch-hn N
+    python -m core tune TASK DATASET MODEL --budget SECONDS [--sweep ID] [--json]
+    python -m core contest TASK DATASET --budget SECONDS [--memo FOLDER] [--json]
 
 Ctrl-C during training stops it between batches and records the partial model as `stopped`;
 during a curve it keeps the points scored so far (the curve says it is partial); during
@@ -32,6 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from core.contest.commands import add_commands as add_contest_commands
 from core.contest.learning_curves import CurveObserver, CurvePoint
 from core.data.datasets import DATASETS
 from core.errors import InvalidConfig, UserFacingError
@@ -373,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fetch_hn.add_argument("count", type=int, help="how many top stories not cached yet")
     fetch_hn.set_defaults(handler=_command_fetch_hn)
+    add_contest_commands(commands)
     return parser
 
 

@@ -230,7 +230,7 @@ def training_subset(
     return np.sort(chosen)
 
 
-def _subset(prepared: Any, fraction: float, seed: int) -> Any:
+def training_part_subset(prepared: Any, fraction: float, seed: int) -> Any:
     """The prepared data with its training part cut to a seeded fraction; test unchanged."""
     split = prepared.split
     labels = prepared.data.labels[split.train] if isinstance(prepared, SplitDataset) else None
@@ -314,7 +314,7 @@ def learning_curve(settings: CurveSettings, observer: CurveObserver | None = Non
         observer.on_point_begin(
             index, len(plan), f"{spec.title} on {fraction:.0%} of the training set, seed {seed}"
         )
-        subset = _subset(prepared, fraction, seed)
+        subset = training_part_subset(prepared, fraction, seed)
         model = spec.build(config, seed)
         started = time.perf_counter()
         try:

@@ -5,7 +5,10 @@ and uploads (core/data/uploaded_datasets.py, found by name) share `DatasetInfo`;
 and the arrays are made read-only, since one loaded dataset is shared by every caller.
 """
 
+import hashlib
 from functools import lru_cache
+
+import numpy as np
 
 from core.data.dataset_info import DatasetInfo
 from core.data.image_datasets import IMAGE_DATASETS
@@ -52,3 +55,16 @@ def load_dataset(name: str):
     data.inputs.setflags(write=False)
     data.labels.setflags(write=False)
     return data
+
+
+def dataset_fingerprint(data) -> str:
+    """A short sha256 of a loaded dataset's inputs and labels in order: a decision memo names
+    the exact data it was made on, and a changed file shows as a changed fingerprint."""
+    digest = hashlib.sha256()
+    for values in (data.inputs, data.labels):
+        if values.dtype == object:
+            for item in values:
+                digest.update(str(item).encode("utf-8") + b"\0")
+        else:
+            digest.update(np.ascontiguousarray(values).tobytes())
+    return digest.hexdigest()[:16]

@@ -59,6 +59,9 @@ class Task:
     # The shape of a dataset's training part without preparing it all (an image dataset's
     # preview), for the cost estimate; None prepares the data to read it.
     shape_without_loading: Callable[[str], DataShape] | None = None
+    # The prepared data as tuning sees it: scored on the validation part, never the test
+    # part (core/contest/tuning.py); None where the task cannot be tuned yet.
+    tuning_view: Callable[[Any], Any] | None = None
 
     @property
     def title(self) -> str:

@@ -4,7 +4,7 @@ from core.data.datasets import datasets_for
 from core.data.uploaded_datasets import save_labelled_upload
 from core.data.uploads import read_table
 from core.task_names import TEXT_CLASSIFICATION
-from core.tasks.classification import CLASSIFICATION
+from core.tasks.classification import CLASSIFICATION, validation_view
 from core.tasks.metrics import CLASSIFICATION_METRICS
 from core.tasks.task import FileUpload, Task, accuracy_line
 
@@ -27,5 +27,6 @@ TASK = Task(
         (("text", "the texts"), ("label", "the labels")),
         _save_table,
     ),
+    tuning_view=validation_view,
     prediction_unit="text",
 )

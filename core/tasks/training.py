@@ -111,18 +111,20 @@ def fit_new_run(
     fit: Callable[[Any, TrainingObserver], Any],
     observer: TrainingObserver | None,
     visitor: str | None = None,
+    sweep: str | None = None,
 ) -> tuple[str, Any, float | None]:
     """Create the run, build its model and `fit(model, observer)` it with every epoch recorded.
 
     Returns (run id, model, training seconds); the seconds are None when a stop came before
     the first step, and the run is then already closed (see `fit_recorded`). A neural (Keras)
     model's split also records the strategy and devices it trains on. `visitor` is the
-    hosted-mode browser session the run belongs to (None: shared).
+    hosted-mode browser session the run belongs to (None: shared); `sweep` the tuning sweep
+    of a trial (core/contest/tuning.py).
     """
     if spec.family == "neural":
         split = {**split, **placement()}
     run_id = store.create_run(
-        spec.task, dataset, spec.name, dataclasses.asdict(config), seed, split, visitor
+        spec.task, dataset, spec.name, dataclasses.asdict(config), seed, split, visitor, sweep
     )
     model = spec.build(config, seed)
     return run_id, model, fit_recorded(store, run_id, lambda chain: fit(model, chain), observer)
@@ -190,10 +192,12 @@ def train_on_path(
     seed: int = 0,
     observer: TrainingObserver | None = None,
     visitor: str | None = None,
+    sweep: str | None = None,
 ) -> TrainingResult:
     """Train, evaluate on held-out data and store the run; raises UserFacingError on bad input.
 
     `visitor` is the hosted-mode browser session the run belongs to; None shares the run.
+    `sweep` records the run as a tuning trial of that sweep (its path scores validation).
     """
     spec, config = checked_config(task, model_name, config)
     data = path.prepare(dataset, seed)
@@ -208,6 +212,7 @@ def train_on_path(
         lambda model, chain: path.fit(model, data, chain),
         observer,
         visitor,
+        sweep,
     )
     if train_seconds is None:
         return TrainingResult(store.get(run_id), None)
@@ -223,6 +228,36 @@ def train_on_path(
         evaluation.y_pred,
     )
     return TrainingResult(store.get(run_id), model)
+
+
+def record_scored_model(
+    store: RunStore, trial: RunRecord, prepared: Any, path: TrainingPath, visitor: str | None
+) -> tuple[RunRecord, Evaluation]:
+    """Score a tuning trial's own model on `prepared`'s test part, once, and record that as a
+    new ordinary run (same config, seed, history and training time): the trial was scored
+    on the validation part only, and nothing is retrained on the test's account."""
+    spec = model_spec(trial.task, trial.model)
+    model = load_trained_model(trial)
+    model.history_, model.stopped_ = trial.history, trial.status == "stopped"
+    split = {**prepared.describe(), "tuned_in": trial.sweep}
+    if spec.family == "neural":
+        split = {**split, **placement()}
+    run_id = store.create_run(
+        trial.task, trial.dataset, trial.model, trial.config, trial.seed, split, visitor
+    )
+    store.replace_history(run_id, trial.history)
+    evaluation = path.evaluate(model, prepared, trial.seed)
+    finish_recorded(
+        store,
+        run_id,
+        model,
+        {**evaluation.metrics, "epochs_trained": len(trial.history)},
+        trial.train_seconds,
+        evaluation.predict_ms,
+        evaluation.y_true,
+        evaluation.y_pred,
+    )
+    return store.get(run_id), evaluation
 
 
 def load_trained_model(run: RunRecord):

@@ -1,0 +1,470 @@
+"""Tuning one model within a wall-clock budget: random search with successive halving, scored
+on the validation part only.
+
+Each trial draws a config from the ranges the model's config fields declare
+(core/configs.py `SearchRange`), trains on the training part through the task's own path, and
+is scored on the validation part: the task's `tuning_view` holds out the validation part in
+place of the test part, so no trial reads a test example. Optuna runs the search: its
+successive-halving pruner stops a trial whose validation accuracy after 1, 3, 9... epochs is
+not in the top third of the trials that reached that epoch (a baseline fitted in one step is
+never pruned), and its RDB storage keeps the sweep in the run store's own database, so
+several processes (machines, on PostgreSQL) can work on one sweep at once. Every trial is
+also a run of the store, grouped under its sweep (`RunStore.list_runs(sweep=...)`).
+
+The first trial of a new sweep is the model's default config, so the tuned best is never
+worse than the defaults on validation. A trial's draws depend only on the sweep's seed and
+the trial's number (`NumberedRandomSampler`): workers sharing a sweep draw distinct configs,
+and a sweep repeats for its seed. The best config retrains to the same model with the seed.
+"""
+
+import dataclasses
+import math
+import os
+import socket
+import time
+import uuid
+import warnings
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from core.configs import SearchRange, settings_of
+from core.errors import InvalidConfig, UserFacingError
+from core.hosting import hosting_settings
+from core.models.registry import ModelSpec, model_spec
+from core.progress import TrainingObserver
+from core.runs.store import RunStore
+from core.tasks.job_costs import check_job_cost, data_shape
+from core.tasks.registry import task as task_named
+from core.tasks.training import train_on_path
+
+MINIMUM_BUDGET_SECONDS = 5
+MAXIMUM_BUDGET_SECONDS = 24 * 3600
+# Successive halving keeps the top third at each rung of epochs 1, 3, 9, ...
+REDUCTION_FACTOR = 3
+SCORE = "accuracy"  # the validation metric trials are ranked by
+
+
+class TuningObserver(TrainingObserver):
+    """Training progress of each trial, plus when each trial begins and ends."""
+
+    def on_trial_begin(self, number: int, settings: dict) -> None:
+        """Called before trial `number` trains with the drawn `settings`."""
+
+    def on_trial_end(self, trial: "Trial") -> None:
+        """Called with each trial once it is scored (or cut, or refused)."""
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One config tried: its draws, whole config and validation score.
+
+    `state` is "complete"; "pruned" (successive halving cut it), "budget" (the sweep's time ran
+    out mid-training), "stopped" (the user stopped it), each keeping the score of the model it
+    had; or "refused" (the config cannot train here, `note` says why). `epochs_trained` of
+    `epochs_planned` says how far it got (None for a model without epochs).
+    """
+
+    number: int
+    state: str
+    settings: dict
+    config: dict
+    score: float | None
+    run_id: str | None
+    epochs_trained: int
+    epochs_planned: int | None
+    seconds: float
+    note: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.state == "complete"
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A tuning sweep: which model on which data, with what budget, and its trials so far."""
+
+    id: str
+    task: str
+    dataset: str
+    model: str
+    seed: int
+    budget_seconds: float
+    searched: tuple[str, ...]  # the settings drawn, in the config's order
+    trials: tuple[Trial, ...]
+    visitor: str | None = None
+
+    @property
+    def best(self) -> Trial | None:
+        """The complete trial with the best validation score (the earliest of equals); when
+        none completed, the best-scored cut one, whose `state` says why it was cut."""
+        scored = [trial for trial in self.trials if trial.score is not None]
+        complete = [trial for trial in scored if trial.complete]
+        pool = complete or scored
+        return max(pool, key=lambda trial: (trial.score, -trial.number), default=None)
+
+
+class NumberedRandomSampler:
+    """Random search whose draw of a setting for trial k depends only on the sweep's seed, k
+    and the setting's name: workers sharing a sweep (each given the same seed) draw distinct
+    configs, and a sweep repeats for its seed. Numbers are uniform, or log-uniform where the
+    range says so; choices are uniform."""
+
+    def __new__(cls, seed: int):
+        import optuna
+
+        class Sampler(optuna.samplers.BaseSampler):
+            def infer_relative_search_space(self, study, trial):
+                return {}
+
+            def sample_relative(self, study, trial, search_space):
+                return {}
+
+            def sample_independent(self, study, trial, name, distribution):
+                rng = np.random.default_rng([seed, trial.number, zlib.crc32(name.encode())])
+                return _draw(rng, distribution)
+
+        return Sampler()
+
+
+def _draw(rng: np.random.Generator, distribution) -> Any:
+    from optuna.distributions import CategoricalDistribution, IntDistribution
+
+    if isinstance(distribution, CategoricalDistribution):
+        return distribution.choices[int(rng.integers(len(distribution.choices)))]
+    low, high = distribution.low, distribution.high
+    whole = isinstance(distribution, IntDistribution)
+    if distribution.log:
+        top = math.log(high + 1) if whole else math.log(high)
+        value = math.exp(rng.uniform(math.log(low), top))
+    else:
+        value = rng.uniform(low, high + 1 if whole else high)
+    return int(min(max(math.floor(value), low), high)) if whole else float(value)
+
+
+def search_space(spec: ModelSpec, hosted: bool) -> dict[str, SearchRange]:
+    """The settings tuning draws for `spec`, with their ranges: those its config declares a
+    search range for, less the ones its name fixes; in hosted mode each range ends at the
+    setting's bound there, and a range wholly above it is not searched."""
+    space = {}
+    for setting in settings_of(spec.config_class):
+        searched = setting.search
+        if searched is None or setting.name in spec.fixed:
+            continue
+        if searched.choices is None:
+            upper = setting.upper_bound(hosted)
+            high = searched.high if upper is None else min(searched.high, upper)
+            if high < searched.low:
+                continue
+            searched = dataclasses.replace(searched, high=high)
+        space[setting.name] = searched
+    return space
+
+
+def _suggest(trial, name: str, searched: SearchRange, kind: type) -> Any:
+    if searched.choices is not None:
+        return trial.suggest_categorical(name, list(searched.choices))
+    if kind is int:
+        return trial.suggest_int(name, int(searched.low), int(searched.high), log=searched.log)
+    return trial.suggest_float(name, float(searched.low), float(searched.high), log=searched.log)
+
+
+def check_budget(budget_seconds: float, hosted_maximum: float | None = None) -> None:
+    """Raise InvalidConfig unless the budget is a sensible number of seconds (and, in hosted
+    mode, within `hosted_maximum`: a sweep is one job under the job deadline)."""
+    if not math.isfinite(budget_seconds) or budget_seconds < MINIMUM_BUDGET_SECONDS:
+        raise InvalidConfig(f"The budget must be at least {MINIMUM_BUDGET_SECONDS} seconds.")
+    if budget_seconds > MAXIMUM_BUDGET_SECONDS:
+        raise InvalidConfig(f"The budget must be at most {MAXIMUM_BUDGET_SECONDS:,} seconds.")
+    if hosting_settings().hosted and hosted_maximum is not None and budget_seconds > hosted_maximum:
+        raise InvalidConfig(
+            f"The budget must be at most {hosted_maximum:g} seconds on this shared server "
+            f"(hosted mode); got {budget_seconds:g}."
+        )
+
+
+def hosted_budget_limit() -> float:
+    """The longest sweep one job may run on a shared server: half its deadline, leaving time
+    to load the data and score the best model."""
+    return hosting_settings().job_seconds / 2
+
+
+def _storage(store: RunStore):
+    """Optuna's storage in the run store's database (its own tables beside the runs)."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    connect = {"connect_args": {"timeout": 60}} if store.url.startswith("sqlite") else {}
+    with warnings.catch_warnings():
+        # The heartbeat (a dead worker's running trial is failed after the grace period)
+        # is marked experimental; it has been in Optuna since 2.9.
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.storages.RDBStorage(
+            store.url, engine_kwargs=connect, heartbeat_interval=30, grace_period=120
+        )
+
+
+class _TrialObserver(TrainingObserver):
+    """Forwards a trial's progress, reports each epoch's validation score to the pruner, and
+    cuts the trial when the pruner, the budget or the user says so (`cut` says which)."""
+
+    def __init__(self, trial, deadline: float, outer: TrainingObserver) -> None:
+        self.trial, self.deadline, self.outer = trial, deadline, outer
+        self.cut: str | None = None
+
+    def on_train_begin(self, total_epochs: int, steps_per_epoch: int) -> None:
+        self.outer.on_train_begin(total_epochs, steps_per_epoch)
+
+    def on_batch_end(self, epoch: int, step: int, logs: dict) -> None:
+        self.outer.on_batch_end(epoch, step, logs)
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        self.outer.on_epoch_end(epoch, logs)
+        score = logs.get(f"val_{SCORE}")
+        if score is not None and logs.get("complete", True) and self.cut is None:
+            self.trial.report(float(score), epoch)
+            if self.trial.should_prune():
+                self.cut = "pruned"
+
+    def should_stop(self) -> bool:
+        if self.cut is None and self.outer.should_stop():
+            self.cut = "stopped"
+        elif self.cut is None and time.monotonic() > self.deadline:
+            self.cut = "budget"
+        return self.cut is not None
+
+
+CUT_NOTES = {
+    "pruned": "cut by successive halving",
+    "budget": "cut when the budget ran out",
+    "stopped": "stopped by the user",
+}
+
+
+def _objective(spec, dataset, view, space, sweep_id, store, seed, deadline, observer, visitor):
+    """The function Optuna calls per trial: draw, train on the validation view, score."""
+    import optuna
+
+    kinds = {setting.name: setting.kind for setting in settings_of(spec.config_class)}
+    path = dataclasses.replace(
+        task_named(spec.task).path, prepare=lambda _dataset, _split_seed: view
+    )
+
+    def objective(trial) -> float:
+        settings = {name: _suggest(trial, name, space[name], kinds[name]) for name in space}
+        trial.set_user_attr("owner", f"{socket.gethostname()}:{os.getpid()}")
+        observer.on_trial_begin(trial.number, settings)
+        started = time.perf_counter()
+        try:
+            config = spec.config_with(settings)
+            check_job_cost(spec, config, data_shape(view))
+        except InvalidConfig as refusal:
+            _record(trial, "refused", None, None, 0, None, started, str(refusal))
+            observer.on_trial_end(_trial_from(trial.number, trial.params, trial.user_attrs))
+            raise optuna.TrialPruned(str(refusal)) from None
+        trial.set_user_attr("config", dataclasses.asdict(config))
+        watcher = _TrialObserver(trial, deadline, observer)
+        result = train_on_path(
+            path,
+            spec.task,
+            dataset,
+            spec.name,
+            store=store,
+            config=config,
+            seed=seed,
+            observer=watcher,
+            visitor=visitor,
+            sweep=sweep_id,
+        )
+        run = result.run
+        score = run.metrics.get(SCORE) if run.metrics else None
+        planned = getattr(config, "epochs", None)
+        state = watcher.cut or "complete"
+        _record(trial, state, score, run.id, len(run.history), planned, started, "")
+        observer.on_trial_end(_trial_from(trial.number, trial.params, trial.user_attrs))
+        if state != "complete" or score is None:
+            raise optuna.TrialPruned(CUT_NOTES.get(state, "no score"))
+        return score
+
+    return objective
+
+
+def _record(trial, state, score, run_id, epochs, planned, started, note) -> None:
+    values = {
+        "state": state,
+        "score": score,
+        "run_id": run_id,
+        "epochs_trained": epochs,
+        "epochs_planned": planned,
+        "seconds": time.perf_counter() - started,
+        "note": note or CUT_NOTES.get(state, ""),
+    }
+    for key, value in values.items():
+        trial.set_user_attr(key, value)
+
+
+def _trial_from(number: int, params: dict, attributes: dict) -> Trial:
+    return Trial(
+        number=number,
+        state=attributes.get("state", "running"),
+        settings=dict(params),
+        config=attributes.get("config", {}),
+        score=attributes.get("score"),
+        run_id=attributes.get("run_id"),
+        epochs_trained=attributes.get("epochs_trained", 0),
+        epochs_planned=attributes.get("epochs_planned"),
+        seconds=attributes.get("seconds", 0.0),
+        note=attributes.get("note", ""),
+    )
+
+
+def new_sweep_id() -> str:
+    return f"sweep-{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def _open_study(store: RunStore, sweep_id: str, attributes: dict, seed: int):
+    """The sweep's study: created with `attributes` (and the default config as its first
+    trial) if new, else loaded and checked to tune the same model on the same data."""
+    import optuna
+
+    storage = _storage(store)
+    pruner = optuna.pruners.SuccessiveHalvingPruner(
+        min_resource=1, reduction_factor=REDUCTION_FACTOR
+    )
+    sampler = NumberedRandomSampler(seed)
+    try:
+        study = optuna.create_study(
+            study_name=sweep_id,
+            storage=storage,
+            direction="maximize",
+            sampler=sampler,
+            pruner=pruner,
+        )
+    except optuna.exceptions.DuplicatedStudyError:
+        study = optuna.load_study(
+            study_name=sweep_id, storage=storage, sampler=sampler, pruner=pruner
+        )
+        theirs = {key: study.user_attrs.get(key) for key in ("task", "dataset", "model", "seed")}
+        ours = {key: attributes[key] for key in theirs}
+        if theirs != ours:
+            raise UserFacingError(
+                f"Sweep {sweep_id} tunes {theirs['model']} on {theirs['dataset']} "
+                f"(seed {theirs['seed']}), not {ours['model']} on {ours['dataset']} "
+                f"(seed {ours['seed']})."
+            ) from None
+        return study, False
+    for key, value in attributes.items():
+        study.set_user_attr(key, value)
+    return study, True
+
+
+def tune(
+    task_name: str,
+    dataset: str,
+    model_name: str,
+    *,
+    budget_seconds: float,
+    store: RunStore,
+    seed: int = 0,
+    observer: TuningObserver | None = None,
+    visitor: str | None = None,
+    sweep_id: str | None = None,
+    prepared: Any = None,
+    max_trials: int | None = None,
+) -> Sweep:
+    """Tune `model_name` on `dataset` for `budget_seconds` of wall-clock time; the sweep.
+
+    `sweep_id` joins an existing sweep (another process may be working on it); None starts a
+    new one. `seed` fixes the split, every trial's initialisation and the draws. `prepared`
+    is the task's prepared data when the caller has it already (the contest tunes every rung
+    on one load). The budget is checked between trials and between a trial's batches: a
+    trial still training when it runs out is cut and keeps its score, marked "budget".
+    """
+    import optuna
+
+    check_budget(budget_seconds, hosted_budget_limit())
+    task = task_named(task_name)
+    spec = model_spec(task_name, model_name)
+    if task.tuning_view is None:
+        raise UserFacingError(f"{task.title} cannot be tuned yet: only classification can.")
+    observer = observer or TuningObserver()
+    deadline = time.monotonic() + budget_seconds
+    space = search_space(spec, hosting_settings().hosted)
+    attributes = {
+        "task": task_name,
+        "dataset": dataset,
+        "model": model_name,
+        "seed": seed,
+        "budget_seconds": budget_seconds,
+        "searched": list(space),
+        "visitor": visitor,
+    }
+    sweep_id = sweep_id or new_sweep_id()
+    study, created = _open_study(store, sweep_id, attributes, seed)
+    if created:
+        defaults = spec.default_config()
+        study.enqueue_trial({name: getattr(defaults, name) for name in space})
+    prepared = prepared if prepared is not None else task.path.prepare(dataset, seed)
+    view = task.tuning_view(prepared)
+    objective = _objective(
+        spec, dataset, view, space, sweep_id, store, seed, deadline, observer, visitor
+    )
+    limit = 1 if not space else max_trials
+
+    def stop_when_done(study, trial) -> None:
+        finished = sum(t.state != optuna.trial.TrialState.RUNNING for t in study.trials)
+        out_of_time = time.monotonic() >= deadline
+        if out_of_time or observer.should_stop() or (limit is not None and finished >= limit):
+            study.stop()
+
+    study.optimize(objective, callbacks=[stop_when_done], gc_after_trial=True)
+    return load_sweep(store, sweep_id)
+
+
+def load_sweep(store: RunStore, sweep_id: str, visitor: str | None = None) -> Sweep:
+    """A stored sweep and its trials so far; KeyError if there is none (for this visitor)."""
+    import optuna
+
+    try:
+        study = optuna.load_study(study_name=sweep_id, storage=_storage(store))
+    except KeyError:
+        raise KeyError(f"No sweep {sweep_id!r} in the run store") from None
+    attributes = study.user_attrs
+    if visitor is not None and attributes.get("visitor") not in (None, visitor):
+        raise KeyError(f"No sweep {sweep_id!r} in the run store")
+    trials = tuple(
+        _trial_from(trial.number, trial.params, trial.user_attrs)
+        for trial in study.get_trials(deepcopy=False)
+        if "state" in trial.user_attrs
+    )
+    return Sweep(
+        id=sweep_id,
+        task=attributes["task"],
+        dataset=attributes["dataset"],
+        model=attributes["model"],
+        seed=attributes["seed"],
+        budget_seconds=attributes["budget_seconds"],
+        searched=tuple(attributes["searched"]),
+        trials=trials,
+        visitor=attributes.get("visitor"),
+    )
+
+
+def list_sweeps(store: RunStore, visitor: str | None = None) -> list[str]:
+    """The ids of the sweeps in the store, newest first (a visitor's own and shared ones)."""
+    import optuna
+
+    summaries = optuna.get_all_study_summaries(_storage(store), include_best_trial=False)
+    return sorted(
+        (
+            summary.study_name
+            for summary in summaries
+            if summary.study_name.startswith("sweep-")
+            and (visitor is None or summary.user_attrs.get("visitor") in (None, visitor))
+        ),
+        reverse=True,
+    )
