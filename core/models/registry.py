@@ -11,9 +11,12 @@ from typing import Any, Literal
 from core.configs import with_overrides
 from core.errors import InvalidConfig
 from core.models.baselines.logistic_regression import LogisticRegressionClassifier
+from core.models.baselines.majority import MajoritySequenceClassifier, MajorityTextClassifier
+from core.models.baselines.nbsvm import TfidfNbsvm
 from core.models.baselines.ngram import KneserNeyLanguageModel
 from core.models.baselines.tfidf_classifiers import TfidfLogisticRegression, TfidfNearestNeighbours
 from core.models.baselines.tfidf_retrieval import TfidfRetrieval
+from core.models.baselines.tfidf_svm import TfidfSvm
 from core.models.baselines.window_tagger import WindowTagger
 from core.models.perceptron import PerceptronRegressor
 from core.models.recurrent.char_lstm import CharLstmLanguageModel
@@ -119,6 +122,40 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "The k most similar training texts by TF-IDF cosine similarity vote: is text "
             "similarity all you need?",
             TfidfNearestNeighbours,
+        ),
+        ModelSpec(
+            TEXT_CLASSIFICATION,
+            "tfidf-nbsvm",
+            "NBSVM (NB-weighted logistic regression)",
+            "baseline",
+            "Word and character n-grams weighted by their Naive Bayes log-count ratio, then "
+            "logistic regression (Wang & Manning 2012): the classic strong sentiment baseline.",
+            TfidfNbsvm,
+        ),
+        ModelSpec(
+            TEXT_CLASSIFICATION,
+            "tfidf-svm",
+            "TF-IDF + linear SVM",
+            "baseline",
+            "A linear SVM on TF-IDF word and character n-grams; its probabilities are a softmax "
+            "of the SVM's margins, not calibrated.",
+            TfidfSvm,
+        ),
+        ModelSpec(
+            TEXT_CLASSIFICATION,
+            "majority",
+            "Majority class",
+            "baseline",
+            "Always answers the most frequent training label: the floor every model must clear.",
+            MajorityTextClassifier,
+        ),
+        ModelSpec(
+            SEQUENCE_CLASSIFICATION,
+            "majority",
+            "Majority class",
+            "baseline",
+            "Always answers the most frequent training label: the floor every model must clear.",
+            MajoritySequenceClassifier,
         ),
         _text_recurrent(
             "lstm",

@@ -3,11 +3,13 @@
 scikit-learn's solver gives no per-iteration hook, so training runs in rounds of a few L-BFGS
 iterations with `warm_start`; after each round ("epoch") it reports train and validation
 loss and accuracy and honours a stop request, so a baseline trains live like the RNNs.
-Both logistic baselines (pixels and TF-IDF features) train through this one loop.
+The logistic baselines (on pixels, TF-IDF features and NBSVM's scaled n-grams) train
+through this one loop.
 """
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,12 +65,15 @@ def fit_in_rounds(
     observer: TrainingObserver,
     history: list[dict],
     class_weight: str | None = None,
+    wrap: Callable | None = None,
 ):
     """Fit logistic regression round by round; returns (the estimator, whether it was stopped).
 
     `config` gives `inverse_regularization` (C), `epochs` (rounds) and `iterations_per_epoch`.
     `y` holds labels 0..k-1 and `validation` is (features, labels) or None. Appends one record
-    per round to `history`.
+    per round to `history`. `wrap`, if given, turns the configured logistic regression into
+    the estimator trained instead (NBSVM's one per class, core/models/baselines/nbsvm.py): it
+    must warm-start on each `fit` and offer `predict_proba` and `n_iter_` like the original.
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
@@ -81,6 +86,8 @@ def fit_in_rounds(
         warm_start=True,
         random_state=seed,
     )
+    if wrap is not None:
+        estimator = wrap(estimator)
     observer.on_train_begin(epochs, 1)
     if observer.should_stop():
         raise TrainingStopped("Stopped before the first round of training.")
