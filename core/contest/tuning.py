@@ -46,6 +46,7 @@ MAXIMUM_BUDGET_SECONDS = 24 * 3600
 # Successive halving keeps the top third at each rung of epochs 1, 3, 9, ...
 REDUCTION_FACTOR = 3
 SCORE = "accuracy"  # the validation metric trials are ranked by
+STORAGE_ATTEMPTS = 4
 
 
 class TuningObserver(TrainingObserver):
@@ -196,16 +197,25 @@ def hosted_budget_limit() -> float:
 def _storage(store: RunStore):
     """Optuna's storage in the run store's database (its own tables beside the runs)."""
     import optuna
+    from sqlalchemy.exc import DBAPIError
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     connect = {"connect_args": {"timeout": 60}} if store.url.startswith("sqlite") else {}
-    with warnings.catch_warnings():
-        # The heartbeat (a dead worker's running trial is failed after the grace period)
-        # is marked experimental; it has been in Optuna since 2.9.
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        return optuna.storages.RDBStorage(
-            store.url, engine_kwargs=connect, heartbeat_interval=30, grace_period=120
-        )
+    for attempt in range(STORAGE_ATTEMPTS):
+        try:
+            with warnings.catch_warnings():
+                # The heartbeat (a dead worker's running trial is failed after the grace
+                # period) is marked experimental; it has been in Optuna since 2.9.
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(
+                    store.url, engine_kwargs=connect, heartbeat_interval=30, grace_period=120
+                )
+        except DBAPIError:
+            # Two processes creating Optuna's tables at once: one wins, the other's CREATE
+            # fails; on the next attempt it finds the tables made.
+            if attempt == STORAGE_ATTEMPTS - 1:
+                raise
+            time.sleep(1 + attempt)
 
 
 class _TrialObserver(TrainingObserver):
