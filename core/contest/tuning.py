@@ -432,7 +432,20 @@ def tune(
             study.stop()
 
     study.optimize(objective, callbacks=[stop_when_done], gc_after_trial=True)
-    return load_sweep(store, sweep_id)
+    sweep = load_sweep(store, sweep_id)
+    _drop_beaten_models(store, sweep)
+    return sweep
+
+
+def _drop_beaten_models(store: RunStore, sweep: Sweep) -> None:
+    """Keep the model file of the sweep's best trial only: a trial beaten now cannot become
+    the best later, and a sweep of fifty networks would otherwise keep fifty files."""
+    best = sweep.best
+    for trial in sweep.trials:
+        if trial.run_id and (best is None or trial.run_id != best.run_id):
+            store.drop_artifact(
+                trial.run_id, f"Tuning trial of {sweep.id}; only the best trial keeps its model."
+            )
 
 
 def load_sweep(store: RunStore, sweep_id: str, visitor: str | None = None) -> Sweep:

@@ -289,6 +289,22 @@ class RunStore:
                 )
         return len(abandoned)
 
+    def drop_artifact(self, run_id: str, why: str) -> None:
+        """Remove an ended run's model file but keep its record, scores and history; `why`
+        becomes its message (a tuning trial that is not its sweep's best keeps no file)."""
+        with self._engine.begin() as connection:
+            row = connection.execute(
+                select(runs.c.status, runs.c.artifact_path).where(runs.c.id == run_id)
+            ).first()
+            if row is None or row.status == "running" or not row.artifact_path:
+                return
+            connection.execute(
+                runs.update()
+                .where(runs.c.id == run_id)
+                .values(artifact_path=None, artifact_sha256=None, message=why)
+            )
+        Path(row.artifact_path).unlink(missing_ok=True)
+
     def delete(self, run_id: str) -> None:
         """Remove a run that has ended: its row, history and predictions, and its model file.
 

@@ -44,6 +44,9 @@ def test_a_sweep_starts_from_the_defaults_and_keeps_every_trial_as_a_run(store):
     best = sweep.best
     assert best.score == max(trial.score for trial in sweep.trials if trial.complete)
     assert load_sweep(store, sweep.id) == sweep
+    kept = [run for run in trial_runs if store.get(run.id).artifact_path]
+    assert [run.id for run in kept] == [best.run_id]  # beaten trials keep no model file
+    assert len(list(store.artifacts.iterdir())) == 1
 
 
 class WatchedArray(np.ndarray):
