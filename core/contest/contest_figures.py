@@ -7,7 +7,8 @@ dashboard's Contest page show the same figures.
 import numpy as np
 
 from core.contest.contest_result import ContestResult
-from core.contest.tuning import Sweep
+from core.contest.tuning import Sweep, search_space
+from core.models.registry import model_spec
 
 SIDE_COLOURS = {"baseline": "#4c78a8", "neural": "#f58518"}
 
@@ -103,15 +104,23 @@ def forecast_figure(result: ContestResult):
 
 def trials_figure(sweep: Sweep):
     """A sweep's scored trials in parallel coordinates: one axis per searched setting (choices
-    as their names), the last the validation accuracy, lines coloured by it."""
+    as their names; a log-uniform range on a log10 axis), the last the validation accuracy,
+    lines coloured by it."""
     import plotly.graph_objects as go
 
+    ranges = search_space(model_spec(sweep.task, sweep.model), hosted=False)
     trials = [trial for trial in sweep.trials if trial.score is not None]
     dimensions = []
     for name in sweep.searched:
         values = [trial.settings.get(name) for trial in trials]
         if all(isinstance(value, int | float) and not isinstance(value, bool) for value in values):
-            dimensions.append({"label": name, "values": values})
+            logarithmic = name in ranges and ranges[name].log
+            dimensions.append(
+                {
+                    "label": f"{name} (log10)" if logarithmic else name,
+                    "values": np.log10(values) if logarithmic else values,
+                }
+            )
             continue
         labels = sorted({str(value) for value in values})
         dimensions.append(

@@ -101,7 +101,7 @@ def memo_html(result: ContestResult) -> str:
     figures += [
         trials_figure(contender.rung.sweep)
         for contender in result.contenders.values()
-        if contender.rung.sweep.searched
+        if sum(trial.score is not None for trial in contender.rung.sweep.trials) > 1
     ]
     plots = "".join(
         figure.to_html(full_html=False, include_plotlyjs=index == 0)
