@@ -36,6 +36,7 @@ from core.tasks.registry import task as task_named
 from core.tasks.training import checked_config, record_scored_model
 
 SIDES = ("baseline", "neural")
+FIRST_RUNGS = ("majority", "mlp", "cnn")
 # Training sizes for the forecast's curve, as fractions of the training part; the full size's
 # point is the final's own test score.
 CURVE_FRACTIONS = (1 / 16, 1 / 8, 1 / 4, 1 / 2)
@@ -55,11 +56,13 @@ def hosted_contest_budget_limit() -> float:
 
 
 def ladder(task_name: str) -> dict[str, list[ModelSpec]]:
-    """The task's rungs per side in the registry's order, the majority floor first."""
+    """The task's rungs per side: the majority floor first, then the dense and convolutional
+    networks before the recurrent ones (cheapest first, so the time a quick rung leaves goes
+    to the slow ones), else in the registry's order."""
     return {
         side: sorted(
             (spec for spec in models_for(task_name) if spec.family == side),
-            key=lambda spec: spec.name != "majority",
+            key=lambda spec: FIRST_RUNGS.index(spec.name) if spec.name in FIRST_RUNGS else 99,
         )
         for side in SIDES
     }
