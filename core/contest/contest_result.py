@@ -60,7 +60,7 @@ class Contender:
         if trial.complete:
             return ""
         return (
-            f"{_mid_sentence(self.rung.title)}'s best trial was {trial.note} after "
+            f"{self.rung.title}'s best trial was {trial.note} after "
             f"{trial.epochs_trained} of {trial.epochs_planned} epochs, so its score may "
             "understate it"
         )
@@ -125,7 +125,7 @@ class ContestResult:
         if self.forecast is not None:
             sentences.append(self.forecast.sentence.rstrip("."))
         sentences += [
-            f"Order probe, {self.contenders[side].rung.title}: {probe.sentence.rstrip('.')}"
+            f"Order probe for {self.contenders[side].rung.title}: {probe.sentence.rstrip('.')}"
             for side, probe in self.probes.items()
         ]
         return " ".join(f"{sentence}." for sentence in sentences if sentence)

@@ -16,6 +16,10 @@ from core.files import write_atomically
 class Estimator(ABC):
     config_class: type
     artifact_suffix: str
+    # A neural run records the tf.distribute strategy and devices it trained on, which asks
+    # TensorFlow; a network trained without it (scikit-learn's MLP) says False here, so
+    # recording its run does not import TensorFlow.
+    trains_on_tensorflow: bool = True
 
     def __init__(self, config: Any = None, random_state: int = 0) -> None:
         self.config = config

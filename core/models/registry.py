@@ -18,6 +18,7 @@ from core.models.baselines.tfidf_classifiers import TfidfLogisticRegression, Tfi
 from core.models.baselines.tfidf_retrieval import TfidfRetrieval
 from core.models.baselines.tfidf_svm import TfidfSvm
 from core.models.baselines.window_tagger import WindowTagger
+from core.models.feedforward.text_cnn import TextCnnClassifier
 from core.models.perceptron import PerceptronRegressor
 from core.models.recurrent.char_lstm import CharLstmLanguageModel
 from core.models.recurrent.dual_encoder import DualEncoder
@@ -177,6 +178,15 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "Word embeddings read by LSTMs in both directions.",
             cell="lstm",
             bidirectional=True,
+        ),
+        ModelSpec(
+            TEXT_CLASSIFICATION,
+            "cnn",
+            "Convolutional network",
+            "neural",
+            "Convolutions of 3, 4 and 5 words over word embeddings, each filter's strongest match "
+            "kept (Kim 2014); the saved model takes raw text.",
+            TextCnnClassifier,
         ),
         ModelSpec(
             TEXT_PREDICTION,

@@ -45,3 +45,14 @@ EMBEDDINGS = Setting(
     choices=("random", "word2vec-frozen", "word2vec-fine-tuned"),
     search=SearchRange(choices=("random", "word2vec-frozen", "word2vec-fine-tuned")),
 )
+# The text classifiers' embeddings may also start from the unlabelled corpora
+# (core/models/recurrent/word2vec_starts.py); the word LSTM's may not: its corpora are those.
+CORPUS_STARTS = ("corpus-word2vec-frozen", "corpus-word2vec-fine-tuned")
+CLASSIFIER_EMBEDDINGS = Setting(
+    "random: learned from scratch; word2vec-*: initialised from word2vec trained on the "
+    "training texts; corpus-word2vec-*: from word2vec trained on seqlab's unlabelled corpora "
+    "(news, Wikipedia, Hamlet, movie dialogs), then on the training texts; then kept frozen "
+    "or fine-tuned.",
+    choices=(*EMBEDDINGS.choices, *CORPUS_STARTS),
+    search=SearchRange(choices=(*EMBEDDINGS.choices, *CORPUS_STARTS)),
+)

@@ -121,7 +121,7 @@ def fit_new_run(
     hosted-mode browser session the run belongs to (None: shared); `sweep` the tuning sweep
     of a trial (core/contest/tuning.py).
     """
-    if spec.family == "neural":
+    if spec.family == "neural" and spec.estimator_class.trains_on_tensorflow:
         split = {**split, **placement()}
     run_id = store.create_run(
         spec.task, dataset, spec.name, dataclasses.asdict(config), seed, split, visitor, sweep
@@ -240,7 +240,7 @@ def record_scored_model(
     model = load_trained_model(trial)
     model.history_, model.stopped_ = trial.history, trial.status == "stopped"
     split = {**prepared.describe(), "tuned_in": trial.sweep}
-    if spec.family == "neural":
+    if spec.family == "neural" and spec.estimator_class.trains_on_tensorflow:
         split = {**split, **placement()}
     run_id = store.create_run(
         trial.task, trial.dataset, trial.model, trial.config, trial.seed, split, visitor

@@ -33,7 +33,7 @@ from core.learn.line_data import LineDataConfig, parse_slopes
 from core.learn.tensors import MAX_LAYOUT_SIZE, parse_nested_list, sequence_layouts
 from core.models.baselines.tfidf_features import TfidfFeatures
 from core.models.perceptron import PerceptronConfig
-from core.models.recurrent.text_classifier import LONGEST_SEQUENCE
+from core.models.recurrent.text_inputs import LONGEST_SEQUENCE
 from core.models.registry import MODELS, ModelSpec, models_for
 from core.models.word2vec import Word2VecConfig, train_word2vec
 from core.paths import store_url

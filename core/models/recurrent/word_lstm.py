@@ -46,8 +46,8 @@ from core.models.recurrent.keras_training import (
     steps_per_epoch,
     training_scope,
 )
-from core.models.recurrent.text_classifier import _word2vec_matrix
 from core.models.recurrent.vocabulary_archive import VocabularyNetworkArchive
+from core.models.recurrent.word2vec_starts import word2vec_matrix
 from core.models.settings import CELL, DROPOUT, EMBEDDING_DIM, EMBEDDINGS, LAYERS, UNITS
 from core.progress import TrainingObserver
 
@@ -171,7 +171,7 @@ class WordLstmLanguageModel(VocabularyNetworkArchive, LanguageModel):
         if config.embeddings != "random":
             # <unk> is id 0, which that helper treats as padding: it starts as a zero vector.
             tokens = self.vocabulary_.decode(range(len(self.vocabulary_)))
-            initial = _word2vec_matrix(tokens, documents, config, self.random_state)
+            initial = word2vec_matrix(tokens, documents, config, self.random_state)
         with training_scope():
             self.model_ = self._network(config, initial)
         compile_classifier(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core.data.vocabulary import START_ID, Vocabulary, word_tokens
-from core.models.recurrent.text_classifier import _word2vec_matrix
+from core.models.recurrent.word2vec_starts import word2vec_matrix
 from core.models.recurrent.word_lstm import WordLstmConfig, WordLstmLanguageModel, _windows
 
 STORY = (
@@ -43,7 +43,7 @@ def test_frozen_word2vec_embeddings_stay_as_initialised_and_fine_tuned_ones_move
     tuned_vectors = tuned.model_.get_layer("embedding").get_weights()[0]
     assert frozen_vectors.shape == (len(frozen.vocabulary_), TINY["embedding_dim"])
     tokens = frozen.vocabulary_.decode(range(len(frozen.vocabulary_)))
-    initial = _word2vec_matrix(tokens, ids, frozen.resolved_config, 0)
+    initial = word2vec_matrix(tokens, ids, frozen.resolved_config, 0)
     np.testing.assert_array_equal(frozen_vectors, initial)
     assert not np.allclose(tuned_vectors, initial)
     assert frozen.count_params() == tuned.count_params()

@@ -1,0 +1,1 @@
+"""Networks without recurrence: a multilayer perceptron and a convolution over image rows."""
