@@ -63,7 +63,7 @@ class TextCnnConfig(KerasTrainingConfig):
     learning_rate: float = LEARNING_RATE.field(0.001)
 
 
-def width_list(config: TextCnnConfig) -> list[int]:
+def widths_of(config: TextCnnConfig) -> list[int]:
     return [int(width) for width in config.widths.split(",")]
 
 
@@ -84,7 +84,7 @@ class TextCnnClassifier(TokenNetworkClassifier):
         embedded = embedding_layer(config, vocabulary_size, initial, mask_zero=False)(ids)
         embedded = embedded * real  # (batch, time, embedding_dim), zero at padding
         pooled = []
-        for width in width_list(config):
+        for width in widths_of(config):
             edges = layers.ZeroPadding1D((width - 1, width - 1))
             responses = layers.Conv1D(
                 config.filters, width, activation="relu", name=f"convolution_{width}"
