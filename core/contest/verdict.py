@@ -65,7 +65,12 @@ class Verdict:
                 f"{self.metric.title} ({neural} {estimate:+.1f} points, "
                 f"{self._evidence(low, high)})"
             )
-        return f"On {self.dataset}, {judged}{self._cost(neural)}."
+        caveats = [note for note in map(training_caveat, (self.baseline, self.neural)) if note]
+        said = f"On {self.dataset}, {judged}{self._cost(neural)}."
+        if caveats:
+            whose = "its score" if len(caveats) == 1 else "their scores"
+            said += f" {' and '.join(caveats)}, so {whose} may understate what it can do."
+        return said
 
     def _evidence(self, low: float, high: float) -> str:
         unit = "tokens" if self.metric.title == "token accuracy" else "examples"
@@ -80,6 +85,24 @@ class Verdict:
         if self.cost_ratio >= 1:
             return f"; {neural} takes {_times(self.cost_ratio)} longer to train"
         return f"; {neural} trains {_times(1 / self.cost_ratio)} faster"
+
+
+def training_caveat(run: RunRecord) -> str:
+    """Why a run's score may understate its model: it was stopped before its planned epochs,
+    or it planned fewer epochs than the model's default; "" when neither."""
+    spec = MODELS.get((run.task, run.model))
+    planned = run.config.get("epochs")
+    if spec is None or not planned:
+        return ""
+    trained = run.metrics.get("epochs_trained", len(run.history))
+    default = getattr(spec.default_config(), "epochs", None)
+    name = _name(run)
+    name = name[0].upper() + name[1:]
+    if run.status == "stopped":
+        return f"{name} was stopped after {trained} of its {planned} epochs"
+    if default and planned < default:
+        return f"{name} trained {planned} epochs, fewer than its default {default}"
+    return ""
 
 
 def _name(run: RunRecord) -> str:

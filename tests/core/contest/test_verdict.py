@@ -48,12 +48,22 @@ def test_the_interval_is_paired_not_two_independent_ones():
     assert 0 <= difference.low <= 0.02 <= difference.high <= 0.05
 
 
-def _stored(store, model, hits, seconds, seed=0, fingerprint="same", visitor=None):
+def _stored(
+    store,
+    model,
+    hits,
+    seconds,
+    seed=0,
+    fingerprint="same",
+    visitor=None,
+    epochs=None,
+    stopped=False,
+):
     run_id = store.create_run(
         SEQUENCE_CLASSIFICATION,
         "digits",
         model,
-        {},
+        {} if epochs is None else {"epochs": epochs[1]},
         seed,
         {"test_fingerprint": fingerprint},
         visitor,
@@ -63,8 +73,13 @@ def _stored(store, model, hits, seconds, seed=0, fingerprint="same", visitor=Non
     artifact.write_bytes(b"not a model; the verdict never loads it")
     store.finish(
         run_id,
-        status="finished",
-        metrics={"accuracy": hits / 100, "accuracy_low": 0.0, "accuracy_high": 1.0},
+        status="stopped" if stopped else "finished",
+        metrics={
+            "accuracy": hits / 100,
+            "accuracy_low": 0.0,
+            "accuracy_high": 1.0,
+            **({} if epochs is None else {"epochs_trained": epochs[0]}),
+        },
         train_seconds=seconds,
         predict_ms=0.1,
         param_count=10,
@@ -111,6 +126,18 @@ def test_a_winning_baseline_is_named_first(store):
     sentence = verdict(store, SEQUENCE_CLASSIFICATION, "digits").sentence
     assert "logistic regression is 40.0 points better than LSTM" in sentence
     assert "LSTM trains 2.0x faster" in sentence
+
+
+def test_a_stopped_or_short_trained_contender_is_said_to_be_so(store):
+    _stored(store, "logreg", 90, seconds=2.0)
+    _stored(store, "lstm", 50, seconds=1.0, epochs=(2, 40), stopped=True)
+    sentence = verdict(store, SEQUENCE_CLASSIFICATION, "digits").sentence
+    assert sentence.endswith(
+        "LSTM was stopped after 2 of its 40 epochs, so its score may understate what it can do."
+    )
+    _stored(store, "gru", 60, seconds=1.0, epochs=(3, 3))
+    sentence = verdict(store, SEQUENCE_CLASSIFICATION, "digits").sentence
+    assert "GRU trained 3 epochs, fewer than its default 40, so its score may" in sentence
 
 
 def test_a_missing_family_gets_a_message(store):
