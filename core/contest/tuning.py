@@ -358,6 +358,8 @@ def _open_study(store: RunStore, sweep_id: str, attributes: dict, seed: int):
         study = optuna.load_study(
             study_name=sweep_id, storage=storage, sampler=sampler, pruner=pruner
         )
+        if study.user_attrs.get("visitor") not in (None, attributes["visitor"]):
+            raise UserFacingError(f"No sweep {sweep_id} here.") from None
         theirs = {key: study.user_attrs.get(key) for key in ("task", "dataset", "model", "seed")}
         ours = {key: attributes[key] for key in theirs}
         if theirs != ours:
