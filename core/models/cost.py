@@ -12,7 +12,8 @@ copies); and for one batch the activations a recurrent layer keeps for its backw
 (four gates, the cell state and the output at every step, per direction and layer), the
 embedded inputs, and the logits (per step for a language model or tagger, where those over
 the vocabulary are often the largest tensor). Time is multiply-adds times three
-(forward and backward) over `FLOPS`, plus a cost per step and per training.
+(forward and backward) over `FLOPS`, plus a cost per step and per training. A network
+without recurrence (FEEDFORWARD) has a function of its own that counts the same things.
 """
 
 import math
@@ -20,6 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import InvalidConfig
+from core.models.baselines.tfidf_features import TfidfConfig
+from core.models.feedforward.mlp import MlpConfig
+from core.models.feedforward.row_cnn import RowCnnConfig, width_list
+from core.models.feedforward.text_cnn import TextCnnConfig, widths_of
 
 FLOAT_BYTES = 4
 WEIGHT_COPIES = 4  # the weights, their gradients and Adam's two moment slots
@@ -34,6 +39,10 @@ SAVED_FACTOR = 3
 # (tracing the graph, validation passes), which dominate a small model.
 FLOPS = 2.0e10  # multiply-adds x 2 per second that Keras reaches on these models, 2 cores
 STEP_SECONDS = 0.02
+# Convolutions keep the cores busier than a recurrent loop: four times FLOPS fitted the text
+# CNN's runs on trec-questions, sms-spam and rotten-tomatoes (bench/README.md, "Word2vec
+# starts: random, split-only, corpus").
+CONVOLUTION_FLOPS = 4 * FLOPS
 START_SECONDS = 10.0
 PER_STEP_TASKS = ("text-prediction", "sequence-labelling", "reply")
 GATES = {"lstm": 4, "gru": 3, "rnn": 1}
@@ -110,8 +119,143 @@ def timesteps(config: Any, shape: DataShape) -> int:
     return length or shape.timesteps
 
 
+# scikit-learn's MLP (no graph to trace, no callbacks) costs little per step beside Keras,
+# but its Adam passes over every weight about 15 times a step in NumPy (the gradient, its L2
+# term, both moments, the update): on TF-IDF, with a million weights in the first layer and
+# a few terms a row, that is most of the time. Fitted to its runs on digits, mnist-5k,
+# sms-spam, trec-questions and rotten-tomatoes on this 2-core machine.
+PERCEPTRON_STEP_SECONDS = 0.001
+UPDATE_SECONDS = 1.5e-8  # per weight and step
+# Terms in a TF-IDF row per word of its text: 0.7-0.8 word n-grams and 6-8 character n-grams
+# on sms-spam, trec-questions and rotten-tomatoes (2 and 5 at most, 20,000 terms each).
+TERMS_PER_WORD = {"words": 1, "characters": 8, "words+characters": 9}
+SPARSE_VALUE_BYTES = 8  # a float32 value and its int32 column
+
+
+def _feedforward(
+    config: Any,
+    shape: DataShape,
+    parameters: int,
+    saved: int,
+    multiply_adds: int,
+    *,
+    data_bytes: int = 0,
+    step_seconds: float = STEP_SECONDS,
+    flops: float = FLOPS,
+) -> Cost:
+    """A network trained on `shape.samples` examples in batches of `config.batch_size` for
+    `config.epochs`, from its counts: `parameters`, the values `saved` per example for the
+    backward pass, and `multiply_adds` per example, forward; `data_bytes` beside the data's."""
+    batch = min(config.batch_size, shape.samples)
+    steps = math.ceil(shape.samples / batch) * config.epochs
+    return Cost(
+        parameters=int(parameters),
+        weight_bytes=int(parameters * WEIGHT_COPIES * FLOAT_BYTES),
+        activation_bytes=int(batch * saved * FLOAT_BYTES),
+        data_bytes=shape.data_bytes + data_bytes,
+        epochs=config.epochs,
+        steps=steps,
+        seconds=START_SECONDS
+        + step_seconds * steps
+        + 3 * 2 * multiply_adds * shape.samples * config.epochs / flops,
+    )
+
+
+def _perceptron(config: MlpConfig, shape: DataShape) -> Cost:
+    """A multilayer perceptron (core/models/feedforward/mlp.py) on flattened images or TF-IDF
+    rows: dense layers, and one logistic output for two classes as scikit-learn builds it.
+    Each layer's outputs and their gradients are kept for the backward pass. A TF-IDF row is
+    sparse: its terms, not the vocabulary, make the first layer's multiply-adds, and the
+    training matrix and each epoch's shuffled copy of it are data."""
+    if isinstance(config, TfidfConfig):
+        inputs = config.max_features * len(config.features.split("+"))  # per kind of term
+        terms = shape.timesteps * TERMS_PER_WORD[config.features]  # in a (long-ish) row
+        data_bytes = 2 * shape.samples * terms * SPARSE_VALUE_BYTES
+    else:
+        inputs = terms = shape.timesteps * shape.features
+        data_bytes = 0
+    layers = [config.units] * config.layers + [1 if shape.classes == 2 else shape.classes]
+    fans = list(zip([inputs, *layers[:-1]], layers, strict=True))  # (inputs, outputs) per layer
+    parameters = sum((fan_in + 1) * fan_out for fan_in, fan_out in fans)
+    multiply_adds = terms * layers[0] + sum(fan_in * fan_out for fan_in, fan_out in fans[1:])
+    return _feedforward(
+        config,
+        shape,
+        parameters,
+        terms + 2 * sum(layers),
+        multiply_adds,
+        data_bytes=data_bytes,
+        step_seconds=PERCEPTRON_STEP_SECONDS + UPDATE_SECONDS * parameters,
+    )
+
+
+def _row_convolution(config: RowCnnConfig, shape: DataShape) -> Cost:
+    """A CNN down the rows of images (core/models/feedforward/row_cnn.py): the standardising
+    layer's statistics (a mean and a variance per feature, and a count), then per width a
+    convolution at every position where it fits, its outputs and ReLU kept for the backward
+    pass; max pooling leaves one value per filter for the softmax."""
+    rows, features, filters = shape.timesteps, shape.features, config.filters
+    widths = width_list(config, rows)
+    positions = [rows - width + 1 for width in widths]
+    head = (len(widths) * filters + 1) * shape.classes
+    convolutions = sum((width * features + 1) * filters for width in widths)
+    multiply_adds = head + sum(
+        count * width * features * filters for count, width in zip(positions, widths, strict=True)
+    )
+    saved = 2 * rows * features + 2 * sum(positions) * filters + 2 * len(widths) * filters
+    return _feedforward(
+        config,
+        shape,
+        2 * features + 1 + convolutions + head,
+        saved + shape.classes,
+        multiply_adds,
+        flops=CONVOLUTION_FLOPS,
+    )
+
+
+def _text_convolution(config: TextCnnConfig, shape: DataShape) -> Cost:
+    """A text CNN (core/models/feedforward/text_cnn.py): the embeddings, then per width a
+    convolution over the text padded by `width - 1` zeros at each end, its outputs, ReLU and
+    masked outputs kept for the backward pass; max pooling leaves one value per filter for the
+    softmax."""
+    length = timesteps(config, shape)
+    widths = widths_of(config)
+    embedding, filters = config.embedding_dim, config.filters
+    positions = [length + width - 1 for width in widths]
+    head = (len(widths) * filters + 1) * shape.classes
+    convolutions = sum((width * embedding + 1) * filters for width in widths)
+    multiply_adds = head + sum(
+        count * width * embedding * filters for count, width in zip(positions, widths, strict=True)
+    )
+    saved = (
+        2 * length * embedding
+        + sum((length + 2 * width - 2) * embedding for width in widths)
+        + 3 * sum(positions) * filters
+    )
+    return _feedforward(
+        config,
+        shape,
+        config.vocabulary_size * embedding + convolutions + head,
+        saved + shape.classes,
+        multiply_adds,
+        flops=CONVOLUTION_FLOPS,
+    )
+
+
+# Networks counted by their architecture's own function; any other is a recurrent network.
+FEEDFORWARD = {
+    MlpConfig: _perceptron,
+    RowCnnConfig: _row_convolution,
+    TextCnnConfig: _text_convolution,
+}
+
+
 def estimate(task: str, config: Any, shape: DataShape) -> Cost:
-    """The cost of training a recurrent network with `config` on data of `shape`."""
+    """The cost of training a network with `config` on data of `shape`: a feedforward one
+    by its count in FEEDFORWARD, or a recurrent network's."""
+    for config_class, count in FEEDFORWARD.items():
+        if isinstance(config, config_class):
+            return count(config, shape)
     steps_per_example = timesteps(config, shape)
     units = _setting(config, "units", 128)
     layers = _setting(config, "layers", 1)

@@ -18,6 +18,8 @@ from core.models.baselines.tfidf_classifiers import TfidfLogisticRegression, Tfi
 from core.models.baselines.tfidf_retrieval import TfidfRetrieval
 from core.models.baselines.tfidf_svm import TfidfSvm
 from core.models.baselines.window_tagger import WindowTagger
+from core.models.feedforward.mlp import MlpSequenceClassifier, MlpTextClassifier
+from core.models.feedforward.row_cnn import RowCnnClassifier
 from core.models.feedforward.text_cnn import TextCnnClassifier
 from core.models.perceptron import PerceptronRegressor
 from core.models.recurrent.char_lstm import CharLstmLanguageModel
@@ -103,6 +105,24 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "Multinomial logistic regression on the flattened pixels: the simple solution.",
             LogisticRegressionClassifier,
         ),
+        ModelSpec(
+            SEQUENCE_CLASSIFICATION,
+            "mlp",
+            "Multilayer perceptron",
+            "neural",
+            "Dense ReLU layers on the flattened pixels: deeper than logistic regression, as "
+            "blind to the order of rows.",
+            MlpSequenceClassifier,
+        ),
+        ModelSpec(
+            SEQUENCE_CLASSIFICATION,
+            "cnn",
+            "Convolutional network",
+            "neural",
+            "Convolutions 3, 4 and 5 rows tall down the image, each filter's strongest match "
+            "kept (Kim 2014).",
+            RowCnnClassifier,
+        ),
         _recurrent("rnn", "SimpleRNN", "A plain (Elman) recurrent network over the rows."),
         _recurrent("lstm", "LSTM", "Long short-term memory cells over the rows."),
         _recurrent("gru", "GRU", "Gated recurrent units over the rows."),
@@ -157,6 +177,15 @@ MODELS: dict[tuple[str, str], ModelSpec] = {
             "baseline",
             "Always answers the most frequent training label: the floor every model must clear.",
             MajoritySequenceClassifier,
+        ),
+        ModelSpec(
+            TEXT_CLASSIFICATION,
+            "mlp",
+            "Multilayer perceptron",
+            "neural",
+            "Dense ReLU layers on TF-IDF word and character n-grams: deeper than logistic "
+            "regression, as blind to word order.",
+            MlpTextClassifier,
         ),
         _text_recurrent(
             "lstm",

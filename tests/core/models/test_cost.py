@@ -1,5 +1,7 @@
 """What a network will cost, estimated before it is built, and hosted mode's refusals."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from core.models.cost import DataShape, check_within_budget, estimate
 from core.models.registry import model_spec
 from core.tasks.job_costs import check_job_cost, data_shape, job_budget, preview_shape
 from core.tasks.registry import REGISTERED, plan_costs
+from tests.core.helpers import digits_slice, polarity_texts, tiny_config
 
 DIGITS = DataShape(samples=1293, timesteps=8, features=8, classes=10)
 HOSTED = HostingSettings(hosted=True)
@@ -108,3 +111,39 @@ def test_seventy_thousand_images_are_counted_without_loading_them():
     assert shape.data_bytes == (70_000 + 50_400) * 28 * 28 * 4
     with pytest.raises(InvalidConfig, match=r"and 360 MB of data"):
         check_job_cost(model_spec("sequence-classification", "lstm"), lstm(), shape, HOSTED)
+
+
+@pytest.mark.parametrize(
+    ("task", "name", "settings"),
+    [
+        ("sequence-classification", "mlp", {"layers": 2}),
+        # Fewer terms kept than the texts hold, so the inputs are known before they are read;
+        # two classes: scikit-learn's one logistic output.
+        ("text-classification", "mlp", {"max_features": 30}),
+        ("text-classification", "mlp", {"max_features": 30, "features": "words+characters"}),
+        ("sequence-classification", "cnn", {"widths": "2,3,4", "filters": 6}),
+    ],
+)
+def test_feedforward_parameters_are_counted_as_the_built_model_counts_them(task, name, settings):
+    spec = model_spec(task, name)
+    config = tiny_config(spec, **settings)
+    if task == "sequence-classification":
+        X, y = digits_slice(100)
+        shape = DataShape(len(X), 8, 8, len(np.unique(y)))
+    else:
+        X, y = polarity_texts()
+        shape = DataShape(len(X), 20, 0, len(np.unique(y)))
+    model = spec.build(config, seed=0).fit(X, y)
+    assert estimate(task, config, shape).parameters == model.count_params()
+
+
+def test_a_tfidf_perceptrons_weights_and_time_grow_with_the_terms_it_keeps():
+    """Its first layer is terms x units, and Adam updates every weight at every step."""
+    config = model_spec("text-classification", "mlp").default_config()
+    quotes = DataShape(9220, 34, 0, 2)
+    fewer, more = (
+        estimate("text-classification", replace(config, max_features=terms), quotes)
+        for terms in (10_000, 40_000)
+    )
+    assert more.weight_bytes == pytest.approx(4 * fewer.weight_bytes, rel=0.01)
+    assert more.seconds > 2 * fewer.seconds
