@@ -44,7 +44,7 @@ UNLABELLED_CORPORA = ("lee", "wiki-sample", "hamlet", "movie-dialogs")
 CORPUS_SEED = 0
 CORPUS_EPOCHS = 5  # gensim's default; each pass is most of the one-off training's time
 CORPUS_MIN_COUNT = 3  # 22,500 words; rarer ones get no reliable vector from the corpora
-CACHE_VERSION = 1  # raise when the corpus training changes, so old caches are not reused
+CACHE_VERSION = 2  # raise when the corpus training changes, so old caches are not reused
 # Tuning searches embedding sizes among these, so one cached corpus model serves every trial
 # of a size; beyond this many cached models the least recently used go.
 SEARCHED_SIZES = (32, 64, 128, 256)
@@ -151,7 +151,9 @@ def _train_on_corpora(embedding_dim: int, observer: TrainingObserver):
         vector_size=embedding_dim, min_count=CORPUS_MIN_COUNT, seed=CORPUS_SEED, **WORD2VEC
     )
     model.build_vocab(sentences)
-    decay = (model.alpha - model.min_alpha) / CORPUS_EPOCHS  # gensim's linear decay, per pass
+    # gensim's linear decay over all passes, from the rates read before the first pass:
+    # `train` overwrites `alpha` and `min_alpha` with each pass's own.
+    rates = np.linspace(model.alpha, model.min_alpha, CORPUS_EPOCHS + 1)
     for epoch in range(CORPUS_EPOCHS):
         if observer.should_stop():
             raise TrainingStopped("Stopped while word2vec learnt from the unlabelled corpora.")
@@ -159,8 +161,8 @@ def _train_on_corpora(embedding_dim: int, observer: TrainingObserver):
             sentences,
             total_examples=model.corpus_count,
             epochs=1,
-            start_alpha=model.alpha - decay * epoch,
-            end_alpha=model.alpha - decay * (epoch + 1),
+            start_alpha=rates[epoch],
+            end_alpha=rates[epoch + 1],
         )
     return model
 

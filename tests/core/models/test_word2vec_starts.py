@@ -52,6 +52,24 @@ def test_the_corpus_model_is_trained_once_then_reused(tiny_corpus):
     assert "purred" in first.key_to_index  # a training text's new word joins the corpus's
 
 
+def test_the_corpus_passes_decay_the_learning_rate_once_from_alpha_to_min_alpha(
+    tiny_corpus, monkeypatch
+):
+    from gensim.models import Word2Vec
+
+    passes = []
+    train = Word2Vec.train
+
+    def recorded(model, *arguments, **settings):
+        passes.append((settings["start_alpha"], settings["end_alpha"]))
+        return train(model, *arguments, **settings)
+
+    monkeypatch.setattr(Word2Vec, "train", recorded)
+    word2vec_starts._train_on_corpora(8, TrainingObserver())
+    rates = np.linspace(0.025, 0.0001, word2vec_starts.CORPUS_EPOCHS + 1)
+    np.testing.assert_allclose(passes, list(zip(rates[:-1], rates[1:], strict=True)))
+
+
 def test_a_stop_during_corpus_training_caches_nothing(tiny_corpus):
     stop = StopFlag()
     stop.request_stop()
