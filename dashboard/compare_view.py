@@ -6,6 +6,7 @@ from collections import defaultdict
 import streamlit as st
 
 from core.contest.verdict import NoVerdict, verdict
+from core.contest.wording import SIGNIFICANCE_LEVEL
 from core.errors import UserFacingError
 from core.runs.comparison import paired_test
 from core.runs.csv_exports import spreadsheet_safe_csv
@@ -16,7 +17,6 @@ from dashboard.highlight import escape_markdown
 from dashboard.leaderboard import compare_table, family, model_title
 from dashboard.services import run_store
 
-SIGNIFICANCE_LEVEL = 0.05
 FILTERS = {
     "task": lambda run: run.task,
     "dataset": lambda run: run.dataset,

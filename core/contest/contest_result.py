@@ -14,10 +14,9 @@ from typing import Any
 import numpy as np
 
 from core.contest.tuning import Sweep, Trial
+from core.contest.wording import SIGNIFICANCE_LEVEL, mid_sentence, p_text, times
 from core.metrics.classification import Interval, McNemarResult
 from core.runs.store import RunRecord
-
-SIGNIFICANCE_LEVEL = 0.05
 
 
 @dataclass(frozen=True)
@@ -142,17 +141,17 @@ class ContestResult:
             estimate, low, high = -estimate, -high, -low
         evidence = (
             f"{estimate:+.1f} points of test accuracy, 95% CI {low:+.1f} to {high:+.1f}, "
-            f"McNemar {_p_text(self.test.p_value)}, {self.test_examples:,} test examples"
+            f"McNemar {p_text(self.test.p_value)}, {self.test_examples:,} test examples"
         )
         cost = _cost_words(pick, other)
         if self.significant:
             return (
                 f"Pick {pick.rung.title} ({pick.rung.family}): it beats the tuned "
-                f"{_mid_sentence(other.rung.title)} ({evidence}){cost}"
+                f"{mid_sentence(other.rung.title)} ({evidence}){cost}"
             )
         return (
             f"Pick {pick.rung.title} ({pick.rung.family}): the tuned "
-            f"{_mid_sentence(other.rung.title)} is not significantly different "
+            f"{mid_sentence(other.rung.title)} is not significantly different "
             f"({evidence}){cost}"
         )
 
@@ -247,26 +246,12 @@ def _contender_dict(contender: Contender) -> dict:
     }
 
 
-def _mid_sentence(title: str) -> str:
-    """A model's title as it reads mid-sentence: "logistic regression", but "LSTM"."""
-    first = title.split()[0]
-    return title if any(letter.isupper() for letter in first[1:]) else title[0].lower() + title[1:]
-
-
-def _p_text(p_value: float) -> str:
-    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2g}"
-
-
-def _times(ratio: float) -> str:
-    return f"{ratio:.0f}x" if ratio >= 10 else f"{ratio:.1f}x"
-
-
 def _cost_words(pick: Contender, other: Contender) -> str:
     """ "; it trains 12x faster than LSTM" or "; it takes 3.1x longer to train than ..."."""
     mine, theirs = pick.run.train_seconds, other.run.train_seconds
     if not mine or not theirs:
         return ""
-    other_title = _mid_sentence(other.rung.title)
+    other_title = mid_sentence(other.rung.title)
     if mine <= theirs:
-        return f"; it trains {_times(theirs / mine)} faster than {other_title}"
-    return f"; it takes {_times(mine / theirs)} longer to train than {other_title}"
+        return f"; it trains {times(theirs / mine)} faster than {other_title}"
+    return f"; it takes {times(mine / theirs)} longer to train than {other_title}"

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from core.contest.verdict import SIGNIFICANCE_LEVEL, _p_text
+from core.contest.wording import SIGNIFICANCE_LEVEL, p_text
 from core.errors import TrainingStopped
 from core.metrics.classification import Interval, McNemarResult, mcnemar_test, paired_difference
 from core.models.classifiers import as_texts
@@ -109,7 +109,7 @@ class OrderEffect:
             100 * value for value in (self.drop.estimate, self.drop.low, self.drop.high)
         )
         evidence = (
-            f"95% CI {low:.1f} to {high:.1f}, McNemar {_p_text(self.test.p_value)}, "
+            f"95% CI {low:.1f} to {high:.1f}, McNemar {p_text(self.test.p_value)}, "
             f"{self.test_examples:,} test examples"
         )
         if not self.significant:

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.contest.wording import SIGNIFICANCE_LEVEL, mid_sentence, p_text, times
 from core.errors import UserFacingError
 from core.metrics.classification import Interval, McNemarResult, mcnemar_test, paired_difference
 from core.models.registry import MODELS
 from core.runs.store import RunRecord, RunStore
 from core.tasks.metrics import Metric
 from core.tasks.registry import REGISTERED, main_metric
-
-SIGNIFICANCE_LEVEL = 0.05
 
 
 class NoVerdict(UserFacingError):
@@ -75,7 +74,7 @@ class Verdict:
     def _evidence(self, low: float, high: float) -> str:
         unit = "tokens" if self.metric.title == "token accuracy" else "examples"
         return (
-            f"95% CI {low:.1f} to {high:.1f}, McNemar {_p_text(self.test.p_value)}, "
+            f"95% CI {low:.1f} to {high:.1f}, McNemar {p_text(self.test.p_value)}, "
             f"{self.test_examples:,} test {unit}"
         )
 
@@ -83,8 +82,8 @@ class Verdict:
         if self.cost_ratio is None:
             return ""
         if self.cost_ratio >= 1:
-            return f"; {neural} takes {_times(self.cost_ratio)} longer to train"
-        return f"; {neural} trains {_times(1 / self.cost_ratio)} faster"
+            return f"; {neural} takes {times(self.cost_ratio)} longer to train"
+        return f"; {neural} trains {times(1 / self.cost_ratio)} faster"
 
 
 def training_caveat(run: RunRecord) -> str:
@@ -106,18 +105,8 @@ def training_caveat(run: RunRecord) -> str:
 
 
 def _name(run: RunRecord) -> str:
-    """The model's title as it reads mid-sentence: "logistic regression", but "LSTM"."""
-    title = MODELS[(run.task, run.model)].title
-    first = title.split()[0]
-    return title if any(letter.isupper() for letter in first[1:]) else title[0].lower() + title[1:]
-
-
-def _p_text(p_value: float) -> str:
-    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2g}"
-
-
-def _times(ratio: float) -> str:
-    return f"{ratio:.0f}x" if ratio >= 10 else f"{ratio:.1f}x"
+    """The run's model as it reads mid-sentence."""
+    return mid_sentence(MODELS[(run.task, run.model)].title)
 
 
 def _score(run: RunRecord) -> float:
