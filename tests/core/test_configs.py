@@ -33,7 +33,7 @@ def test_bad_settings_say_what_is_allowed(overrides, message):
 def test_unknown_task_and_model():
     with pytest.raises(InvalidConfig, match="Unknown task"):
         model_spec("translation", "lstm")
-    with pytest.raises(InvalidConfig, match="choose one of logreg, rnn, lstm, gru"):
+    with pytest.raises(InvalidConfig, match="choose one of logreg, majority, mlp, cnn, rnn, lstm"):
         model_spec("sequence-classification", "transformer")
 
 
