@@ -135,6 +135,9 @@ def train_word2vec(
             f"No word of {corpus.title} appears {config.min_count} times (min_count); lower it."
         )
     observer.on_train_begin(config.epochs, len(sentences))
+    # Read once: gensim's train() overwrites alpha and min_alpha with the rates it was given,
+    # so reading them each epoch kept the rate near its start instead of decaying it.
+    rates = (model.alpha, model.min_alpha)
     history: list[dict] = []
     for epoch in range(1, config.epochs + 1):
         if observer.should_stop():
@@ -144,8 +147,8 @@ def train_word2vec(
             sentences,
             total_examples=model.corpus_count,
             epochs=1,
-            start_alpha=_learning_rate(model, epoch - 1, config.epochs),
-            end_alpha=_learning_rate(model, epoch, config.epochs),
+            start_alpha=_learning_rate(rates, epoch - 1, config.epochs),
+            end_alpha=_learning_rate(rates, epoch, config.epochs),
             compute_loss=True,
         )
         seconds = time.perf_counter() - started
@@ -171,5 +174,7 @@ def train_word2vec(
     )
 
 
-def _learning_rate(model: Word2Vec, epochs_done: int, total_epochs: int) -> float:
-    return model.alpha - (model.alpha - model.min_alpha) * epochs_done / total_epochs
+def _learning_rate(rates: tuple[float, float], epochs_done: int, total_epochs: int) -> float:
+    """The rate after `epochs_done` of a linear decay from the first of `rates` to the last."""
+    first, last = rates
+    return first - (first - last) * epochs_done / total_epochs

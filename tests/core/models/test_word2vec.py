@@ -65,6 +65,22 @@ def test_same_seed_one_worker_gives_the_same_vectors():
     assert not np.array_equal(first.vectors, other.vectors)
 
 
+def test_the_learning_rate_decays_linearly_over_the_epochs(monkeypatch):
+    from gensim.models import Word2Vec
+
+    rates, train = [], Word2Vec.train
+
+    def recorded(model, *arguments, start_alpha, end_alpha, **options):
+        rates.append((start_alpha, end_alpha))
+        return train(model, *arguments, start_alpha=start_alpha, end_alpha=end_alpha, **options)
+
+    monkeypatch.setattr(Word2Vec, "train", recorded)
+    train_word2vec(TINY, with_overrides(QUICK, {"epochs": 4}))
+    starts = [start for start, _ in rates]
+    assert starts == pytest.approx([0.025, 0.018775, 0.01255, 0.006325])
+    assert rates[-1][1] == pytest.approx(0.0001)  # gensim's min_alpha, reached at the end
+
+
 def test_every_epoch_is_reported_with_its_loss_and_speed(lee):
     assert [record["epoch"] for record in lee.history] == list(range(1, 21))
     assert all(record["words_per_second"] > 0 and record["seconds"] > 0 for record in lee.history)
