@@ -62,6 +62,12 @@ st.navigation(
                 icon=":material/leaderboard:",
                 url_path="compare",
             ),
+            st.Page(
+                PAGES / "contest.py",
+                title="Contest",
+                icon=":material/trophy:",
+                url_path="contest",
+            ),
         ],
         "Learn": [
             st.Page(

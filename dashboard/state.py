@@ -14,12 +14,14 @@ from core.hosting import hosting_settings
 from core.paths import data_dir
 from core.runs.store import RunRecord, RunStore
 from core.runtime import visitor_ids
+from core.runtime.contest_jobs import ContestJob
 from core.runtime.curve_jobs import CurveJob
 from core.runtime.jobs import TrainingJob
 from core.tasks.training import load_trained_model
 
 TRAINING_JOB = "training_job"
 CURVE_JOB = "curve_job"  # the visitor's current or last learning curve (Compare page)
+CONTEST_JOBS = "contest_jobs"  # the visitor's current or last contest and sweep (Contest page)
 TRAINED_MODELS = "trained_models"
 UPLOAD_STEPS = "upload_steps"  # per upload step: (its inputs, its result) of the last upload
 UPLOADED_DATASETS = "uploaded_datasets"  # names of the datasets this visitor made by uploading
@@ -95,6 +97,15 @@ def curve_job() -> CurveJob | None:
 
 def set_curve_job(job: CurveJob) -> None:
     st.session_state[CURVE_JOB] = job
+
+
+def contest_job(kind: str) -> ContestJob | None:
+    """The visitor's current or last job of `kind` ("contest" or "tune")."""
+    return st.session_state.get(CONTEST_JOBS, {}).get(kind)
+
+
+def set_contest_job(job: ContestJob) -> None:
+    st.session_state.setdefault(CONTEST_JOBS, {})[job.kind] = job
 
 
 def trained_models(
