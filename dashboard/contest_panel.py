@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from core.contest.contest import hosted_contest_budget_limit
-from core.contest.tuning import MINIMUM_BUDGET_SECONDS, Trial, hosted_budget_limit
+from core.contest.sweeps import Trial
+from core.contest.tuning import MINIMUM_BUDGET_SECONDS, hosted_budget_limit
 from core.data.dataset_info import DatasetInfo
 from core.runtime.contest_jobs import CONTEST, TUNE, ContestJob, ContestRequest
 from core.task_names import TASKS, TEXT_CLASSIFICATION

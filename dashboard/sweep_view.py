@@ -4,7 +4,7 @@ coordinates and a table, and any trial's config taken to the task's page."""
 import streamlit as st
 
 from core.contest.contest_figures import trials_figure
-from core.contest.tuning import Sweep, list_sweeps, load_sweep
+from core.contest.sweeps import Sweep, list_sweeps, load_sweep
 from core.data.dataset_info import DatasetInfo
 from core.models.registry import MODELS, models_for
 from core.runtime.contest_jobs import TUNE, ContestRequest
@@ -80,10 +80,7 @@ def sweep_result(sweep: Sweep) -> None:
     if not sweep.searched:
         st.caption(f"{title} has no setting to tune: its one trial is its defaults.")
     elif len(scored) > 1:
-        figure = trials_figure(sweep)
-        # Room for the outer axes' names, which plotly centres on the axes at the edges.
-        figure.update_layout(margin={"l": 150, "r": 80})
-        st.plotly_chart(figure, key="tune.trials_figure")
+        st.plotly_chart(trials_figure(sweep), key="tune.trials_figure")
     trial_table(sweep.trials, sweep.searched, key="tune.trials")
     best = sweep.best
     ranked = sorted(scored, key=lambda trial: (not trial.complete, -trial.score, trial.number))

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from core.contest.contest import ContestObserver, run_contest
 from core.contest.memo import rung_table, write_memo
-from core.contest.tuning import Sweep, Trial, tune
+from core.contest.sweeps import Sweep, Trial
+from core.contest.tuning import tune
 from core.paths import store_url
 from core.progress import StopFlag
 from core.runs.store import RunStore

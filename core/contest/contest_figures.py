@@ -7,7 +7,8 @@ dashboard's Contest page show the same figures.
 import numpy as np
 
 from core.contest.contest_result import ContestResult
-from core.contest.tuning import Sweep, search_space
+from core.contest.search_space import search_space
+from core.contest.sweeps import Sweep
 from core.models.registry import model_spec
 
 SIDE_COLOURS = {"baseline": "#4c78a8", "neural": "#f58518"}
@@ -139,5 +140,9 @@ def trials_figure(sweep: Sweep):
             dimensions=dimensions,
         )
     )
-    figure.update_layout(title=f"{len(trials)} trials of {sweep.model} on {sweep.dataset}")
+    figure.update_layout(
+        title=f"{len(trials)} trials of {sweep.model} on {sweep.dataset}",
+        # Room for the outer axes' names, which plotly centres on the axes at the edges.
+        margin={"l": 150, "r": 80},
+    )
     return figure

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from core.contest.tuning import Sweep, Trial
+from core.contest.sweeps import Sweep, Trial
 from core.contest.wording import SIGNIFICANCE_LEVEL, mid_sentence, p_text, times
 from core.metrics.classification import Interval, McNemarResult
 from core.runs.store import RunRecord

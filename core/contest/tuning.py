@@ -22,19 +22,14 @@ import math
 import os
 import socket
 import time
-import uuid
-import warnings
-import zlib
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
-
-from core.configs import SearchRange, settings_of
+from core.configs import settings_of, with_overrides
+from core.contest.search_space import NumberedRandomSampler, search_space, suggest
+from core.contest.sweeps import Sweep, Trial, load_sweep, new_sweep_id, optuna_storage, trial_from
 from core.errors import InvalidConfig, UserFacingError
-from core.hosting import hosting_settings
-from core.models.registry import ModelSpec, model_spec
+from core.hosting import capped_defaults, hosting_settings
+from core.models.registry import model_spec
 from core.progress import TrainingObserver
 from core.runs.store import RunStore
 from core.tasks.job_costs import check_job_cost, data_shape
@@ -46,7 +41,6 @@ MAXIMUM_BUDGET_SECONDS = 24 * 3600
 # Successive halving keeps the top third at each rung of epochs 1, 3, 9, ...
 REDUCTION_FACTOR = 3
 SCORE = "accuracy"  # the validation metric trials are ranked by
-STORAGE_ATTEMPTS = 4
 
 
 class TuningObserver(TrainingObserver):
@@ -57,121 +51,6 @@ class TuningObserver(TrainingObserver):
 
     def on_trial_end(self, trial: "Trial") -> None:
         """Called with each trial once it is scored (or cut, or refused)."""
-
-
-@dataclass(frozen=True)
-class Trial:
-    """One config tried: its draws, whole config and validation score.
-
-    `state` is "complete"; "pruned" (successive halving cut it), "budget" (the sweep's time ran
-    out mid-training), "stopped" (the user stopped it), each keeping the score of the model it
-    had; or "refused" (the config cannot train here, `note` says why). `epochs_trained` of
-    `epochs_planned` says how far it got (None for a model without epochs).
-    """
-
-    number: int
-    state: str
-    settings: dict
-    config: dict
-    score: float | None
-    run_id: str | None
-    epochs_trained: int
-    epochs_planned: int | None
-    seconds: float
-    note: str = ""
-
-    @property
-    def complete(self) -> bool:
-        return self.state == "complete"
-
-
-@dataclass(frozen=True)
-class Sweep:
-    """A tuning sweep: which model on which data, with what budget, and its trials so far."""
-
-    id: str
-    task: str
-    dataset: str
-    model: str
-    seed: int
-    budget_seconds: float
-    searched: tuple[str, ...]  # the settings drawn, in the config's order
-    trials: tuple[Trial, ...]
-    visitor: str | None = None
-
-    @property
-    def best(self) -> Trial | None:
-        """The complete trial with the best validation score (the earliest of equals); when
-        none completed, the best-scored cut one, whose `state` says why it was cut."""
-        scored = [trial for trial in self.trials if trial.score is not None]
-        complete = [trial for trial in scored if trial.complete]
-        pool = complete or scored
-        return max(pool, key=lambda trial: (trial.score, -trial.number), default=None)
-
-
-class NumberedRandomSampler:
-    """Random search whose draw of a setting for trial k depends only on the sweep's seed, k
-    and the setting's name: workers sharing a sweep (each given the same seed) draw distinct
-    configs, and a sweep repeats for its seed. Numbers are uniform, or log-uniform where the
-    range says so; choices are uniform."""
-
-    def __new__(cls, seed: int):
-        import optuna
-
-        class Sampler(optuna.samplers.BaseSampler):
-            def infer_relative_search_space(self, study, trial):
-                return {}
-
-            def sample_relative(self, study, trial, search_space):
-                return {}
-
-            def sample_independent(self, study, trial, name, distribution):
-                rng = np.random.default_rng([seed, trial.number, zlib.crc32(name.encode())])
-                return _draw(rng, distribution)
-
-        return Sampler()
-
-
-def _draw(rng: np.random.Generator, distribution) -> Any:
-    from optuna.distributions import CategoricalDistribution, IntDistribution
-
-    if isinstance(distribution, CategoricalDistribution):
-        return distribution.choices[int(rng.integers(len(distribution.choices)))]
-    low, high = distribution.low, distribution.high
-    whole = isinstance(distribution, IntDistribution)
-    if distribution.log:
-        top = math.log(high + 1) if whole else math.log(high)
-        value = math.exp(rng.uniform(math.log(low), top))
-    else:
-        value = rng.uniform(low, high + 1 if whole else high)
-    return int(min(max(math.floor(value), low), high)) if whole else float(value)
-
-
-def search_space(spec: ModelSpec, hosted: bool) -> dict[str, SearchRange]:
-    """The settings tuning draws for `spec`, with their ranges: those its config declares a
-    search range for, less the ones its name fixes; in hosted mode each range ends at the
-    setting's bound there, and a range wholly above it is not searched."""
-    space = {}
-    for setting in settings_of(spec.config_class):
-        searched = setting.search
-        if searched is None or setting.name in spec.fixed:
-            continue
-        if searched.choices is None:
-            upper = setting.upper_bound(hosted)
-            high = searched.high if upper is None else min(searched.high, upper)
-            if high < searched.low:
-                continue
-            searched = dataclasses.replace(searched, high=high)
-        space[setting.name] = searched
-    return space
-
-
-def _suggest(trial, name: str, searched: SearchRange, kind: type) -> Any:
-    if searched.choices is not None:
-        return trial.suggest_categorical(name, list(searched.choices))
-    if kind is int:
-        return trial.suggest_int(name, int(searched.low), int(searched.high), log=searched.log)
-    return trial.suggest_float(name, float(searched.low), float(searched.high), log=searched.log)
 
 
 def check_budget(budget_seconds: float, hosted_maximum: float | None = None) -> None:
@@ -192,30 +71,6 @@ def hosted_budget_limit() -> float:
     """The longest sweep one job may run on a shared server: half its deadline, leaving time
     to load the data and score the best model."""
     return hosting_settings().job_seconds / 2
-
-
-def _storage(store: RunStore):
-    """Optuna's storage in the run store's database (its own tables beside the runs)."""
-    import optuna
-    from sqlalchemy.exc import DBAPIError
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    connect = {"connect_args": {"timeout": 60}} if store.url.startswith("sqlite") else {}
-    for attempt in range(STORAGE_ATTEMPTS):
-        try:
-            with warnings.catch_warnings():
-                # The heartbeat (a dead worker's running trial is failed after the grace
-                # period) is marked experimental; it has been in Optuna since 2.9.
-                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                return optuna.storages.RDBStorage(
-                    store.url, engine_kwargs=connect, heartbeat_interval=30, grace_period=120
-                )
-        except DBAPIError:
-            # Two processes creating Optuna's tables at once: one wins, the other's CREATE
-            # fails; on the next attempt it finds the tables made.
-            if attempt == STORAGE_ATTEMPTS - 1:
-                raise
-            time.sleep(1 + attempt)
 
 
 class _TrialObserver(TrainingObserver):
@@ -265,16 +120,16 @@ def _objective(spec, dataset, view, space, sweep_id, store, seed, deadline, obse
     )
 
     def objective(trial) -> float:
-        settings = {name: _suggest(trial, name, space[name], kinds[name]) for name in space}
+        settings = {name: suggest(trial, name, space[name], kinds[name]) for name in space}
         trial.set_user_attr("owner", f"{socket.gethostname()}:{os.getpid()}")
         observer.on_trial_begin(trial.number, settings)
         started = time.perf_counter()
         try:
-            config = spec.config_with(settings)
+            config = with_overrides(capped_defaults(spec), settings, frozen=frozenset(spec.fixed))
             check_job_cost(spec, config, data_shape(view))
         except InvalidConfig as refusal:
             _record(trial, "refused", None, None, 0, None, started, str(refusal))
-            observer.on_trial_end(_trial_from(trial.number, trial.params, trial.user_attrs))
+            observer.on_trial_end(trial_from(trial.number, trial.params, trial.user_attrs))
             raise optuna.TrialPruned(str(refusal)) from None
         trial.set_user_attr("config", dataclasses.asdict(config))
         watcher = _TrialObserver(trial, deadline, observer)
@@ -295,7 +150,7 @@ def _objective(spec, dataset, view, space, sweep_id, store, seed, deadline, obse
         planned = getattr(config, "epochs", None)
         state = watcher.cut or "complete"
         _record(trial, state, score, run.id, len(run.history), planned, started, "")
-        observer.on_trial_end(_trial_from(trial.number, trial.params, trial.user_attrs))
+        observer.on_trial_end(trial_from(trial.number, trial.params, trial.user_attrs))
         if state != "complete" or score is None:
             raise optuna.TrialPruned(CUT_NOTES.get(state, "no score"))
         return score
@@ -317,31 +172,12 @@ def _record(trial, state, score, run_id, epochs, planned, started, note) -> None
         trial.set_user_attr(key, value)
 
 
-def _trial_from(number: int, params: dict, attributes: dict) -> Trial:
-    return Trial(
-        number=number,
-        state=attributes.get("state", "running"),
-        settings=dict(params),
-        config=attributes.get("config", {}),
-        score=attributes.get("score"),
-        run_id=attributes.get("run_id"),
-        epochs_trained=attributes.get("epochs_trained", 0),
-        epochs_planned=attributes.get("epochs_planned"),
-        seconds=attributes.get("seconds", 0.0),
-        note=attributes.get("note", ""),
-    )
-
-
-def new_sweep_id() -> str:
-    return f"sweep-{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
-
-
 def _open_study(store: RunStore, sweep_id: str, attributes: dict, seed: int):
     """The sweep's study: created with `attributes` (and the default config as its first
     trial) if new, else loaded and checked to tune the same model on the same data."""
     import optuna
 
-    storage = _storage(store)
+    storage = optuna_storage(store)
     pruner = optuna.pruners.SuccessiveHalvingPruner(
         min_resource=1, reduction_factor=REDUCTION_FACTOR
     )
@@ -448,48 +284,3 @@ def _drop_beaten_models(store: RunStore, sweep: Sweep) -> None:
             store.drop_artifact(
                 trial.run_id, f"Tuning trial of {sweep.id}; only the best trial keeps its model."
             )
-
-
-def load_sweep(store: RunStore, sweep_id: str, visitor: str | None = None) -> Sweep:
-    """A stored sweep and its trials so far; KeyError if there is none (for this visitor)."""
-    import optuna
-
-    try:
-        study = optuna.load_study(study_name=sweep_id, storage=_storage(store))
-    except KeyError:
-        raise KeyError(f"No sweep {sweep_id!r} in the run store") from None
-    attributes = study.user_attrs
-    if visitor is not None and attributes.get("visitor") not in (None, visitor):
-        raise KeyError(f"No sweep {sweep_id!r} in the run store")
-    trials = tuple(
-        _trial_from(trial.number, trial.params, trial.user_attrs)
-        for trial in study.get_trials(deepcopy=False)
-        if "state" in trial.user_attrs
-    )
-    return Sweep(
-        id=sweep_id,
-        task=attributes["task"],
-        dataset=attributes["dataset"],
-        model=attributes["model"],
-        seed=attributes["seed"],
-        budget_seconds=attributes["budget_seconds"],
-        searched=tuple(attributes["searched"]),
-        trials=trials,
-        visitor=attributes.get("visitor"),
-    )
-
-
-def list_sweeps(store: RunStore, visitor: str | None = None) -> list[str]:
-    """The ids of the sweeps in the store, newest first (a visitor's own and shared ones)."""
-    import optuna
-
-    summaries = optuna.get_all_study_summaries(_storage(store), include_best_trial=False)
-    return sorted(
-        (
-            summary.study_name
-            for summary in summaries
-            if summary.study_name.startswith("sweep-")
-            and (visitor is None or summary.user_attrs.get("visitor") in (None, visitor))
-        ),
-        reverse=True,
-    )

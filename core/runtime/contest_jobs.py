@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from core.contest.contest import ContestObserver, run_contest
 from core.contest.contest_result import ContestResult
-from core.contest.tuning import Sweep, Trial, tune
+from core.contest.sweeps import Sweep, Trial
+from core.contest.tuning import tune
 from core.errors import UserFacingError
 from core.models.registry import model_spec
 from core.runs.store import RunStore

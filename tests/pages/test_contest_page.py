@@ -4,7 +4,7 @@ a stop keeps what finished, and a tuned config opens filled in on the task's pag
 import pytest
 
 import core.contest.contest as contest
-from core.contest.tuning import list_sweeps, load_sweep
+from core.contest.sweeps import list_sweeps, load_sweep
 from core.models.registry import model_spec
 from core.paths import store_url
 from core.runs.store import RunStore

@@ -9,9 +9,12 @@ import numpy as np
 import pytest
 
 from core.configs import settings_of
-from core.contest import tuning
-from core.contest.tuning import check_budget, load_sweep, search_space, tune
+from core.contest import search_space as sampling
+from core.contest.search_space import search_space
+from core.contest.sweeps import load_sweep
+from core.contest.tuning import check_budget, tune
 from core.errors import InvalidConfig, UserFacingError
+from core.hosting import hosting_settings
 from core.models.registry import MODELS, model_spec
 from core.paths import REPO_ROOT
 from core.runs.store import RunStore
@@ -139,8 +142,8 @@ def test_draws_depend_only_on_the_seed_the_trial_number_and_the_setting():
     units = IntDistribution(32, 256, log=True)
 
     def draw(seed, number, name, distribution):
-        rng = np.random.default_rng([seed, number, tuning.zlib.crc32(name.encode())])
-        return tuning._draw(rng, distribution)
+        rng = np.random.default_rng([seed, number, sampling.zlib.crc32(name.encode())])
+        return sampling._draw(rng, distribution)
 
     assert draw(0, 5, "learning_rate", rate) == draw(0, 5, "learning_rate", rate)
     assert draw(0, 5, "learning_rate", rate) != draw(0, 6, "learning_rate", rate)
@@ -230,3 +233,14 @@ def test_two_processes_work_on_one_sweep_in_postgresql(postgres_url, tmp_path):
     assert {run.id for run in store.list_runs(sweep=sweep_id)} == {
         trial.run_id for trial in sweep.trials
     }
+
+
+def test_on_a_shared_server_trials_start_from_the_capped_defaults(store, monkeypatch):
+    monkeypatch.setenv("SEQLAB_HOSTED", "1")
+    sweep = tune(
+        SEQUENCE_CLASSIFICATION, "digits", "mlp", budget_seconds=60, store=store, max_trials=1
+    )
+    [trial] = sweep.trials
+    cap = hosting_settings().max_epochs
+    assert model_spec(SEQUENCE_CLASSIFICATION, "mlp").default_config().epochs > cap
+    assert trial.state == "complete" and trial.config["epochs"] == cap
