@@ -133,26 +133,28 @@ class ContestResult:
         baseline, neural = self.contenders["baseline"], self.contenders["neural"]
         pick = self.pick
         other = neural if pick is baseline else baseline
-        estimate, low, high = (
-            100 * value
-            for value in (self.difference.estimate, self.difference.low, self.difference.high)
-        )
-        if pick is baseline:  # say the difference from the pick's side
-            estimate, low, high = -estimate, -high, -low
-        evidence = (
-            f"{estimate:+.1f} points of test accuracy, 95% CI {low:+.1f} to {high:+.1f}, "
-            f"McNemar {p_text(self.test.p_value)}, {self.test_examples:,} test examples"
+        # Said from the higher scorer's side: the difference is neural minus baseline.
+        ahead, behind = (neural, baseline) if self.difference.estimate >= 0 else (baseline, neural)
+        sign = 1 if ahead is neural else -1
+        estimate = 100 * sign * self.difference.estimate
+        bounds = (self.difference.low, self.difference.high)
+        low, high = sorted(100 * sign * bound for bound in bounds)
+        interval = (
+            f"95% CI {low:+.1f} to {high:+.1f}, McNemar {p_text(self.test.p_value)}, "
+            f"{self.test_examples:,} test examples"
         )
         cost = _cost_words(pick, other)
         if self.significant:
             return (
                 f"Pick {pick.rung.title} ({pick.rung.family}): it beats the tuned "
-                f"{mid_sentence(other.rung.title)} ({evidence}){cost}"
+                f"{mid_sentence(other.rung.title)} by {estimate:.1f} points of test accuracy "
+                f"({interval}){cost}"
             )
         return (
-            f"Pick {pick.rung.title} ({pick.rung.family}): the tuned "
-            f"{mid_sentence(other.rung.title)} is not significantly different "
-            f"({evidence}){cost}"
+            f"Pick {pick.rung.title} ({pick.rung.family}), the cheaper to train: the tuned "
+            f"{mid_sentence(ahead.rung.title)} scores {estimate:+.1f} points of test accuracy "
+            f"against {mid_sentence(behind.rung.title)} ({interval}), a difference McNemar's "
+            f"test does not find significant{cost}"
         )
 
     def _floor_sentence(self) -> str:
@@ -247,11 +249,12 @@ def _contender_dict(contender: Contender) -> dict:
 
 
 def _cost_words(pick: Contender, other: Contender) -> str:
-    """ "; it trains 12x faster than LSTM" or "; it takes 3.1x longer to train than ..."."""
+    """ "; logistic regression trains 12x faster than LSTM" or "; LSTM takes 3.1x longer to
+    train than ..."."""
     mine, theirs = pick.run.train_seconds, other.run.train_seconds
     if not mine or not theirs:
         return ""
-    other_title = mid_sentence(other.rung.title)
+    pick_title, other_title = mid_sentence(pick.rung.title), mid_sentence(other.rung.title)
     if mine <= theirs:
-        return f"; it trains {times(theirs / mine)} faster than {other_title}"
-    return f"; it takes {times(mine / theirs)} longer to train than {other_title}"
+        return f"; {pick_title} trains {times(theirs / mine)} faster than {other_title}"
+    return f"; {pick_title} takes {times(mine / theirs)} longer to train than {other_title}"
