@@ -148,7 +148,8 @@ def _objective(spec, dataset, view, space, sweep_id, store, seed, deadline, obse
         run = result.run
         score = run.metrics.get(SCORE) if run.metrics else None
         planned = getattr(config, "epochs", None)
-        state = watcher.cut or "complete"
+        # A cut asked for after the last epoch (the budget ran out as it ended) cut nothing.
+        state = (watcher.cut or "stopped") if run.status == "stopped" else "complete"
         _record(trial, state, score, run.id, len(run.history), planned, started, "")
         observer.on_trial_end(trial_from(trial.number, trial.params, trial.user_attrs))
         if state != "complete" or score is None:
