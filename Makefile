@@ -42,8 +42,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Measurements, not pass/fail: ratios measured side by side in one run. Over an hour on two
-# cores (the word LSTM alone trains 15 epochs on the Wikipedia sample).
+# Measurements, not pass/fail: ratios measured side by side in one run. Over two hours on two
+# cores (the word LSTM alone trains 15 epochs on the Wikipedia sample; the contests take 45
+# minutes).
 bench: $(STAMP) packs native
 	$(BIN)/python bench/training_time.py
 	$(BIN)/python bench/time_to_accuracy.py
@@ -53,6 +54,7 @@ bench: $(STAMP) packs native
 	$(BIN)/python bench/app_session.py
 	$(BIN)/python bench/replies.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/contest.py
 
 # PyTorch for bench/throughput.py, kept out of .venv: the pinned CPU wheel (a plain `torch`
 # or a range would pull gigabytes of CUDA packages) and the main venv's numpy.
