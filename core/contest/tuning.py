@@ -110,6 +110,20 @@ CUT_NOTES = {
 }
 
 
+def trial_state(status: str, history: list[dict], planned: int | None, cut: str | None) -> str:
+    """ "complete", or why the trial was cut. A stop asked for during the last batch (the
+    budget ran out as it ended) marks the run stopped, yet every planned epoch was trained:
+    that trial is complete."""
+    trained_all = (
+        planned is not None
+        and len(history) >= planned
+        and all(record.get("complete", True) for record in history)
+    )
+    if status != "stopped" or trained_all:
+        return "complete"
+    return cut or "stopped"
+
+
 def _objective(spec, dataset, view, space, sweep_id, store, seed, deadline, observer, visitor):
     """The function Optuna calls per trial: draw, train on the validation view, score."""
     import optuna
@@ -148,8 +162,7 @@ def _objective(spec, dataset, view, space, sweep_id, store, seed, deadline, obse
         run = result.run
         score = run.metrics.get(SCORE) if run.metrics else None
         planned = getattr(config, "epochs", None)
-        # A cut asked for after the last epoch (the budget ran out as it ended) cut nothing.
-        state = (watcher.cut or "stopped") if run.status == "stopped" else "complete"
+        state = trial_state(run.status, run.history, planned, watcher.cut)
         _record(trial, state, score, run.id, len(run.history), planned, started, "")
         observer.on_trial_end(trial_from(trial.number, trial.params, trial.user_attrs))
         if state != "complete" or score is None:

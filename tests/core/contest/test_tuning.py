@@ -12,7 +12,7 @@ from core.configs import settings_of
 from core.contest import search_space as sampling
 from core.contest.search_space import search_space
 from core.contest.sweeps import load_sweep
-from core.contest.tuning import check_budget, tune
+from core.contest.tuning import check_budget, trial_state, tune
 from core.errors import InvalidConfig, UserFacingError
 from core.hosting import hosting_settings
 from core.models.registry import MODELS, model_spec
@@ -244,3 +244,13 @@ def test_on_a_shared_server_trials_start_from_the_capped_defaults(store, monkeyp
     cap = hosting_settings().max_epochs
     assert model_spec(SEQUENCE_CLASSIFICATION, "mlp").default_config().epochs > cap
     assert trial.state == "complete" and trial.config["epochs"] == cap
+
+
+def test_a_trial_is_cut_only_if_it_trained_fewer_epochs_than_planned():
+    epochs = [{"epoch": number, "complete": True} for number in (1, 2, 3)]
+    assert trial_state("finished", epochs, 3, None) == "complete"
+    assert trial_state("stopped", epochs, 3, "budget") == "complete"  # stopped as it ended
+    assert trial_state("stopped", epochs[:2], 3, "budget") == "budget"
+    partial = [*epochs[:2], {"epoch": 3, "complete": False}]
+    assert trial_state("stopped", partial, 3, "pruned") == "pruned"
+    assert trial_state("stopped", [], None, None) == "stopped"  # a model without epochs
