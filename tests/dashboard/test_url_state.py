@@ -53,7 +53,7 @@ def test_a_page_survives_the_round_trip_through_its_link():
     ("param", "text", "reason"),
     [
         ("dataset", "imagenet", "not one of digits, mnist-5k"),
-        ("models", "logreg,transformer", "transformer is not one of logreg, rnn, lstm, gru"),
+        ("models", "logreg,transformer", "transformer is not one of logreg, majority, mlp"),
         ("gru.epochs", "3.5", "not a whole number"),
         ("gru.learning_rate", "nan", "not a finite number"),
         ("gru.learning_rate", "fast", "not a number"),
