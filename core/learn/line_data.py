@@ -13,18 +13,32 @@ from core.configs import setting
 from core.errors import UserFacingError
 
 LOSSES = ("l2", "mse")  # half the summed squared error, or its mean
+SETUPS = ("source", "clean")
+# Where x lies in each setup: the source tutorial spaces it over [-4, 2] (so that y = 2x + 2
+# spans [-6, 6]); the clean line over [-1, 1].
+X_RANGES = {"source": (-4.0, 2.0), "clean": (-1.0, 1.0)}
 WITHIN = 0.01  # "within 1%": relative distance of all parameters to the closed-form ones
 
 
 @dataclass(frozen=True)
 class LineDataConfig:
+    setup: str = setting(
+        "source",
+        "source: the tutorial's data: x evenly spaced over [-4, 2], y = 2x + 2 over [-6, 6], "
+        "and standard normal noise added to both x and y; clean: x over [-1, 1], noise on y "
+        "only.",
+        choices=SETUPS,
+    )
     points: int = setting(
         100, "How many points.", minimum=2, maximum=100_000, hosted_maximum=10_000
     )
     slopes: str = setting("2.0", "One slope per input feature, comma-separated (e.g. 2, -1, 0.5).")
-    intercept: float = setting(0.0, "The line's value at x = 0.", minimum=-1e6, maximum=1e6)
+    intercept: float = setting(2.0, "The line's value at x = 0.", minimum=-1e6, maximum=1e6)
     noise: float = setting(
-        1.0, "Standard deviation of the Gaussian noise added to y.", minimum=0.0, maximum=1e6
+        1.0,
+        "Standard deviation of the Gaussian noise added to y (and to x, in the source's setup).",
+        minimum=0.0,
+        maximum=1e6,
     )
 
 
@@ -49,13 +63,17 @@ def parse_slopes(text: str) -> np.ndarray:
 
 
 def make_line_data(config: LineDataConfig, seed: int) -> LineData:
-    """x evenly spaced on [-1, 1] as in the seed; further features are shuffled copies of it."""
+    """x evenly spaced over the setup's range (further features are shuffled copies of it),
+    y on the line plus noise; in the source's setup the x the model sees is noisy too, as the
+    tutorial draws it."""
     slopes = parse_slopes(config.slopes)
     rng = np.random.default_rng(seed)
-    base = np.linspace(-1.0, 1.0, config.points)
+    base = np.linspace(*X_RANGES[config.setup], config.points)
     columns = [base] + [rng.permutation(base) for _ in range(slopes.size - 1)]
     X = np.stack(columns, axis=1)
     y = X @ slopes + config.intercept + rng.normal(0.0, config.noise, config.points)
+    if config.setup == "source":
+        X = X + rng.normal(0.0, config.noise, X.shape)
     return LineData(X.astype(np.float32), y.astype(np.float32), slopes, config.intercept)
 
 

@@ -21,6 +21,7 @@ from core.progress import TrainingObserver
 OPTIMIZERS = ("sgd", "adam")
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPSILON = 1e-7
+INITIAL_SCALE = 0.1  # the source starts both weights from N(0, 0.1), drawn from the seed
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,11 @@ class PerceptronRegressor(Estimator):
         X, y = _check_points(X, y)
         X = tf.constant(X)  # (points, features)
         y = tf.constant(y)  # (points,)
-        # Zeros, as in the seed: the path from the start to the answer is then the same every run.
-        weights = tf.Variable(tf.zeros([X.shape[1]]))
-        intercept = tf.Variable(0.0)
+        initial = np.random.default_rng(self.random_state).normal(
+            0.0, INITIAL_SCALE, X.shape[1] + 1
+        )
+        weights = tf.Variable(initial[:-1].astype(np.float32))
+        intercept = tf.Variable(np.float32(initial[-1]))
         parameters = [weights, intercept]
         first_moments = [tf.Variable(tf.zeros_like(p)) for p in parameters]
         second_moments = [tf.Variable(tf.zeros_like(p)) for p in parameters]
@@ -94,7 +97,7 @@ class PerceptronRegressor(Estimator):
             return loss
 
         self.history_, self.stopped_, self.diverged_ = [], False, False
-        self.weights_, self.intercept_ = np.zeros(X.shape[1]), 0.0
+        self.weights_, self.intercept_ = initial[:-1], float(initial[-1])
         observer.on_train_begin(config.epochs, 1)
         for epoch in range(1, config.epochs + 1):
             if observer.should_stop():

@@ -97,6 +97,7 @@ def test_settings_fields_take_the_type_the_form_gives_each_input():
         + settings_url_fields(PerceptronConfig(), "training")
     }
     assert set(fields) == {
+        "setup",
         "points",
         "slopes",
         "intercept",
@@ -108,6 +109,7 @@ def test_settings_fields_take_the_type_the_form_gives_each_input():
     }
     assert fields["intercept"].read("1") == 1.0 and type(fields["intercept"].read("1")) is float
     assert fields["slopes"].read("2,-1") == "2,-1"
+    assert fields["setup"].read("clean") == "clean"
     assert fields["points"].key == "data.points"
 
 

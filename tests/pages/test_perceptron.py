@@ -21,7 +21,7 @@ def test_a_diverging_learning_rate_is_stopped_and_explained():
     app.button(key="perceptron.train").click().run()
     assert not app.exception
     [message] = readable(app.error)
-    assert message.startswith("Diverged: the cost became") and "below 0.02" in message
+    assert message.startswith("Diverged: the cost became") and "below 0.00385" in message
 
 
 def test_bad_data_settings_get_clear_messages():

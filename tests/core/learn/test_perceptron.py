@@ -90,3 +90,31 @@ def test_bad_slopes_are_refused_before_anything_is_stored(store):
             store=store, data_config=LineDataConfig(slopes="two"), config=PerceptronConfig()
         )
     assert store.list_runs() == []
+
+
+def test_the_default_data_and_start_are_the_source_tutorials():
+    """100 points, x evenly spaced over [-4, 2] and y over [-6, 6], N(0, 1) noise on both;
+    weights from N(0, 0.1)."""
+    config = LineDataConfig()
+    data = make_line_data(config, seed=0)
+    line = np.linspace(-4, 2, 100)
+    x_noise = data.X[:, 0] - line
+    y_noise = data.y - np.linspace(-6, 6, 100)
+    assert config.points == 100 and data.slopes.tolist() == [2.0] and data.intercept == 2.0
+    for noise in (x_noise, y_noise):  # standard normal, on both axes
+        assert abs(noise.mean()) < 0.3 and 0.75 < noise.std() < 1.25
+    assert abs(np.corrcoef(x_noise, y_noise)[0, 1]) < 0.3  # drawn apart
+    clean = make_line_data(LineDataConfig(setup="clean"), seed=0)
+    np.testing.assert_allclose(clean.X[:, 0], np.linspace(-1, 1, 100), rtol=1e-6)
+    # One step too small to move them leaves the starting weights: N(0, 0.1), per seed.
+    barely = PerceptronConfig(epochs=1, learning_rate=1e-9)
+    starts = np.array(
+        [
+            [*model.weights_, model.intercept_]
+            for model in (
+                PerceptronRegressor(barely, random_state=seed).fit(data.X, data.y)
+                for seed in range(100)
+            )
+        ]
+    )
+    assert abs(starts.mean()) < 0.03 and 0.08 < starts.std() < 0.12
